@@ -1,0 +1,93 @@
+//! Percent-encoding as OSS canonicalises it: RFC 3986, only unreserved characters kept.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but `A-Z a-z 0-9 - _ . ~` is encoded (oss2's `v2_uri_encode`).
+const STRICT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// As [`STRICT`] but `/` kept, for object keys in paths.
+const PATH: &AsciiSet = &STRICT.remove(b'/');
+
+/// Encodes a query name or value.
+pub fn uri_encode(s: &str) -> String {
+    utf8_percent_encode(s, STRICT).to_string()
+}
+
+/// Encodes an object key for a URL path, keeping `/`.
+pub fn uri_encode_path(s: &str) -> String {
+    utf8_percent_encode(s, PATH).to_string()
+}
+
+/// Decodes a percent-encoded path or query component; `None` if it is not UTF-8.
+pub fn uri_decode(s: &str) -> Option<String> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Decodes an `application/x-www-form-urlencoded`-style query component (`+` is a space).
+pub fn query_decode(s: &str) -> Option<String> {
+    uri_decode(&s.replace('+', " "))
+}
+
+/// Splits a raw query string into decoded pairs; a bare key has an empty value.
+pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((query_decode(k)?, query_decode(v)?))
+        })
+        .collect()
+}
+
+/// Builds a query string from pairs, encoding each side; an empty value is a bare key.
+pub fn build_query(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                uri_encode(k)
+            } else {
+                format!("{}={}", uri_encode(k), uri_encode(v))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_reserved_and_utf8() {
+        assert_eq!(uri_encode_path("a b/(1)+é"), "a%20b/%281%29%2B%C3%A9");
+        assert_eq!(uri_encode("a/b=c"), "a%2Fb%3Dc");
+        assert_eq!(uri_encode("-_.~"), "-_.~");
+    }
+
+    #[test]
+    fn query_round_trip() {
+        let pairs = parse_query("uploads&prefix=a%2Fb+c&x=").unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                ("uploads".into(), "".into()),
+                ("prefix".into(), "a/b c".into()),
+                ("x".into(), "".into())
+            ]
+        );
+        assert_eq!(build_query(&pairs[..2]), "uploads&prefix=a%2Fb%20c");
+    }
+
+    #[test]
+    fn rejects_invalid_utf8() {
+        assert_eq!(uri_decode("%FF"), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! OSS bodies are small and shallow, so they are read into a tree and written with a tiny
+//! writer rather than with serde mappings per message.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// One element: its name, its own text (unescaped), its children in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Element {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Element>,
+}
+
+impl Element {
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The text of the first child called `name`.
+    pub fn child_text(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.as_str())
+    }
+}
+
+/// Parses a document into its root element.
+pub fn parse(xml: &str) -> Result<Element, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root = None;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
+        let finished = match event {
+            Event::Start(start) => {
+                stack.push(Element {
+                    name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
+                    ..Element::default()
+                });
+                None
+            }
+            Event::Empty(empty) => Some(Element {
+                name: String::from_utf8_lossy(empty.name().as_ref()).into_owned(),
+                ..Element::default()
+            }),
+            Event::End(_) => stack.pop(),
+            Event::Text(text) => {
+                let text = text.unescape().map_err(|e| format!("bad XML text: {e}"))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&text);
+                }
+                None
+            }
+            Event::CData(data) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&String::from_utf8_lossy(&data));
+                }
+                None
+            }
+            Event::Eof => break,
+            _ => None,
+        };
+        if let Some(element) = finished {
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(element),
+                None if root.is_none() => root = Some(element),
+                None => return Err("XML has more than one root element".into()),
+            }
+        }
+    }
+    if !stack.is_empty() {
+        return Err("XML ends inside an element".into());
+    }
+    root.ok_or_else(|| "XML has no root element".into())
+}
+
+/// Builds a document; text is escaped.
+pub struct Writer(String);
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer(String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"))
+    }
+}
+
+impl Writer {
+    pub fn open(&mut self, name: &str) -> &mut Self {
+        self.0.push_str(&format!("<{name}>"));
+        self
+    }
+
+    pub fn close(&mut self, name: &str) -> &mut Self {
+        self.0.push_str(&format!("</{name}>"));
+        self
+    }
+
+    pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
+        self.0.push_str(&format!(
+            "<{name}>{}</{name}>",
+            quick_xml::escape::escape(text)
+        ));
+        self
+    }
+
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_escaped_text() {
+        let xml = Writer::default()
+            .open("A")
+            .leaf("B", "x<&>\"y")
+            .leaf("B", "2")
+            .open("C")
+            .close("C")
+            .close("A")
+            .finish();
+        let root = parse(&xml).unwrap();
+        assert_eq!(root.name, "A");
+        assert_eq!(root.child_text("B"), Some("x<&>\"y"));
+        assert_eq!(root.children_named("B").count(), 2);
+        assert!(root.child("C").is_some());
+    }
+
+    #[test]
+    fn rejects_broken_documents() {
+        assert!(parse("<A><B></A>").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("<A/><B/>").is_err());
+    }
+}

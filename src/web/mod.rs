@@ -1,0 +1,1 @@
+//! The browser edge: thin wrappers over `fetch` and friends, and the API JavaScript sees.
