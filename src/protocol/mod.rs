@@ -12,4 +12,5 @@ pub mod presign;
 pub mod request;
 pub mod sign_v1;
 pub mod sign_v4;
+pub mod time;
 pub mod xml;

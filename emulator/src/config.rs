@@ -1,0 +1,69 @@
+//! Command-line flags; every default is documented in the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "oss-emulator",
+    about = "A local Alibaba Cloud OSS-compatible server"
+)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// A bucket to serve (repeat for more). Default: demo-bucket.
+    #[arg(long = "bucket")]
+    pub buckets: Vec<String>,
+    /// Keep objects and multipart uploads in this directory, across restarts.
+    #[arg(long, conflicts_with = "memory")]
+    pub data_dir: Option<PathBuf>,
+    /// Keep everything in memory (the default when --data-dir is not given).
+    #[arg(long)]
+    pub memory: bool,
+    /// The long-term AccessKeyId the server accepts.
+    #[arg(long, default_value = "LTAI5tEmulatorAccessKey")]
+    pub access_key_id: String,
+    /// The long-term AccessKeySecret that goes with it.
+    #[arg(long, default_value = "EmulatorSecret0123456789abcdef")]
+    pub access_key_secret: String,
+    /// The region V4 signatures are scoped to.
+    #[arg(long, default_value = "cn-hangzhou")]
+    pub region: String,
+    /// Map a host name to a bucket, HOST=BUCKET (repeat for more).
+    #[arg(long = "cname", value_parser = parse_cname)]
+    pub cnames: Vec<(String, String)>,
+    /// A JSON file of CORS rules replacing the permissive default (see README).
+    #[arg(long)]
+    pub cors_rules: Option<PathBuf>,
+    /// Print one line per request to stderr.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+fn parse_cname(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(h, b)| (h.to_ascii_lowercase(), b.to_string()))
+        .ok_or_else(|| format!("--cname wants HOST=BUCKET, got {s:?}"))
+}
+
+impl Config {
+    /// A config for tests: in memory, one bucket, a free port.
+    pub fn for_tests(buckets: &[&str]) -> Config {
+        Config::parse_from(
+            std::iter::once("oss-emulator")
+                .chain(["--listen", "127.0.0.1:0"])
+                .chain(buckets.iter().flat_map(|b| ["--bucket", *b])),
+        )
+    }
+
+    pub fn bucket_names(&self) -> Vec<String> {
+        if self.buckets.is_empty() {
+            vec!["demo-bucket".to_string()]
+        } else {
+            self.buckets.clone()
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! An OSS error on its way to becoming a response.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+    pub extra: Vec<(&'static str, String)>,
+}
+
+impl Failure {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            code,
+            message: message.into(),
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Failure {
+        self.extra.push((name, value.into()));
+        self
+    }
+
+    pub fn access_denied(message: impl Into<String>) -> Failure {
+        Failure::new(403, "AccessDenied", message)
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> Failure {
+        Failure::new(400, "InvalidArgument", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Failure {
+        Failure::new(500, "InternalError", message)
+    }
+
+    pub fn no_such_upload() -> Failure {
+        Failure::new(
+            404,
+            "NoSuchUpload",
+            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+        )
+    }
+}

@@ -1,0 +1,21 @@
+//! A local Alibaba Cloud OSS-compatible server: what the tests, the benchmark and the demo run
+//! against, and what users can run their own app against offline. It must speak OSS as the
+//! official SDKs understand it; `tests/conformance/` holds them to that.
+
+pub mod addressing;
+pub mod auth;
+pub mod config;
+pub mod control;
+pub mod cors;
+pub mod failure;
+pub mod faults;
+pub mod keys;
+pub mod multipart;
+pub mod objects;
+pub mod reply;
+pub mod server;
+pub mod state;
+pub mod store;
+
+pub use config::Config;
+pub use server::{start, Running};

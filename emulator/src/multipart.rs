@@ -1,0 +1,342 @@
+//! Initiate, UploadPart, Complete, Abort, ListParts and ListMultipartUploads, with OSS's limits:
+//! part numbers 1–10000; every part but the last at least 100 KiB, checked only at Complete;
+//! parts in Complete strictly ascending; the final ETag `"<md5 of part md5s>-<count>"`.
+
+use bytes::Bytes;
+use md5::{Digest, Md5};
+use oss_browser_upload::protocol::{crc64, time, xml, xml::Writer};
+
+use crate::failure::Failure;
+use crate::objects::check_key;
+use crate::reply::{check_content_md5, content_type, etag_of, stored_headers, Ctx, Reply};
+use crate::store::{ObjectMeta, ObjectRecord, PartRecord, Upload, UploadRecord};
+
+pub const MIN_PART_SIZE: u64 = 100 * 1024;
+pub const MAX_PART_NUMBER: u64 = 10_000;
+
+fn upload_id<'a>(ctx: &'a Ctx) -> &'a str {
+    ctx.param("uploadId").unwrap_or("")
+}
+
+fn find_upload(ctx: &Ctx) -> Result<Upload, Failure> {
+    ctx.state
+        .store
+        .upload(ctx.bucket, upload_id(ctx))
+        .filter(|u| u.record.key == ctx.key)
+        .ok_or_else(Failure::no_such_upload)
+}
+
+pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
+    check_key(ctx.key)?;
+    // Time first, so that IDs sort in initiation order as OSS lists them.
+    let id = format!(
+        "{:016X}{:016X}",
+        crate::faults::epoch_ms() * 1000 + u64::from(rand::random::<u16>() % 1000),
+        rand::random::<u64>()
+    );
+    ctx.state
+        .store
+        .create_upload(
+            ctx.bucket,
+            UploadRecord {
+                key: ctx.key.to_string(),
+                upload_id: id.clone(),
+                initiated: ctx.now,
+                content_type: content_type(ctx.req),
+                headers: stored_headers(ctx.req),
+            },
+        )
+        .map_err(Failure::internal)?;
+    let mut w = Writer::default();
+    w.open("InitiateMultipartUploadResult")
+        .leaf("Bucket", ctx.bucket)
+        .leaf("Key", &ctx.encode_key(ctx.key))
+        .leaf("UploadId", &id);
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    Ok(Reply::xml(
+        w.close("InitiateMultipartUploadResult").finish(),
+    ))
+}
+
+pub fn part_number(ctx: &Ctx) -> Result<u32, Failure> {
+    ctx.number("partNumber", 0, 1..=MAX_PART_NUMBER)
+        .map(|n| n as u32)
+        .map_err(|_| {
+            Failure::invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive.",
+            )
+            .with("ArgumentName", "partNumber")
+        })
+}
+
+/// The upload a part belongs to, checked before its body is read.
+pub fn check_part_target(ctx: &Ctx) -> Result<u32, Failure> {
+    let number = part_number(ctx)?;
+    find_upload(ctx)?;
+    Ok(number)
+}
+
+pub fn upload_part(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    let number = check_part_target(ctx)?;
+    check_content_md5(ctx.req, &body)?;
+    let part = PartRecord {
+        number,
+        size: body.len() as u64,
+        etag: etag_of(&body),
+        crc64: crc64::checksum(&body),
+        last_modified: ctx.now,
+        blob: String::new(),
+    };
+    let store = &ctx.state.store;
+    let blob = store
+        .put_blob(ctx.bucket, body)
+        .map_err(Failure::internal)?;
+    let reply = Reply::empty(200)
+        .header("etag", part.etag.clone())
+        .header("x-oss-hash-crc64ecma", part.crc64.to_string());
+    let kept = store
+        .commit_part(ctx.bucket, upload_id(ctx), PartRecord { blob, ..part })
+        .map_err(Failure::internal)?;
+    if !kept {
+        return Err(Failure::no_such_upload());
+    }
+    Ok(reply)
+}
+
+fn malformed(why: &str) -> Failure {
+    Failure::new(
+        400,
+        "MalformedXML",
+        format!("The XML you provided was not well-formed or did not validate: {why}."),
+    )
+}
+
+/// The (number, ETag) list of a CompleteMultipartUpload body.
+fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
+    let text = std::str::from_utf8(body).map_err(|_| malformed("not UTF-8"))?;
+    let root = xml::parse(text).map_err(|e| malformed(&e))?;
+    if root.name != "CompleteMultipartUpload" {
+        return Err(malformed("the root must be CompleteMultipartUpload"));
+    }
+    root.children_named("Part")
+        .map(|p| {
+            let number = p
+                .child_text("PartNumber")
+                .and_then(|n| n.trim().parse().ok())
+                .ok_or_else(|| malformed("a Part has no valid PartNumber"))?;
+            let etag = p
+                .child_text("ETag")
+                .ok_or_else(|| malformed("a Part has no ETag"))?;
+            Ok((number, etag.trim().to_string()))
+        })
+        .collect()
+}
+
+fn same_etag(a: &str, b: &str) -> bool {
+    a.trim_matches('"')
+        .eq_ignore_ascii_case(b.trim_matches('"'))
+}
+
+pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    let upload = find_upload(ctx)?;
+    let complete_all = ctx.req.header("x-oss-complete-all") == Some("yes");
+    let chosen: Vec<PartRecord> = if complete_all {
+        if !body.is_empty() {
+            return Err(Failure::invalid_argument(
+                "x-oss-complete-all: yes takes no part list in the body.",
+            ));
+        }
+        upload.parts.values().cloned().collect()
+    } else {
+        let requested = requested_parts(&body)?;
+        if requested.is_empty() {
+            return Err(malformed("no Part elements"));
+        }
+        if requested.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(Failure::new(
+                400,
+                "InvalidPartOrder",
+                "The list of parts was not in ascending order. Parts must be ordered by part number.",
+            ));
+        }
+        requested
+            .iter()
+            .map(|(number, etag)| {
+                upload
+                    .parts
+                    .get(number)
+                    .filter(|p| same_etag(&p.etag, etag))
+                    .cloned()
+                    .ok_or_else(|| {
+                        Failure::new(
+                            400,
+                            "InvalidPart",
+                            "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+                        )
+                        .with("PartNumber", number.to_string())
+                        .with("ETag", etag.clone())
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if let Some(small) = chosen
+        .iter()
+        .take(chosen.len().saturating_sub(1))
+        .find(|p| p.size < MIN_PART_SIZE)
+    {
+        return Err(Failure::new(
+            400,
+            "EntityTooSmall",
+            "Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least 100 KiB.",
+        )
+        .with("MinSizeAllowed", MIN_PART_SIZE.to_string())
+        .with("ProposedSize", small.size.to_string())
+        .with("PartNumber", small.number.to_string()));
+    }
+    let mut digests = Md5::new();
+    let (mut crc, mut size) = (0u64, 0u64);
+    for p in &chosen {
+        let hex = p.etag.trim_matches('"');
+        digests.update(hex::decode(hex).map_err(|_| Failure::internal("stored ETag is not hex"))?);
+        crc = crc64::combine(crc, p.crc64, p.size);
+        size += p.size;
+    }
+    let etag = format!(
+        "\"{}-{}\"",
+        hex::encode_upper(digests.finalize()),
+        chosen.len()
+    );
+    let store = &ctx.state.store;
+    let blobs: Vec<(String, u64)> = chosen.iter().map(|p| (p.blob.clone(), p.size)).collect();
+    let blob = store
+        .concat_blobs(ctx.bucket, &blobs)
+        .map_err(Failure::internal)?;
+    let record = ObjectRecord {
+        key: ctx.key.to_string(),
+        meta: ObjectMeta {
+            size,
+            etag: etag.clone(),
+            crc64: crc,
+            last_modified: ctx.now,
+            content_type: upload.record.content_type.clone(),
+            headers: upload.record.headers.clone(),
+            object_type: "Multipart".into(),
+        },
+        blob,
+    };
+    store
+        .commit_object(ctx.bucket, record)
+        .map_err(Failure::internal)?;
+    store.remove_upload(ctx.bucket, upload_id(ctx));
+    let mut w = Writer::default();
+    w.open("CompleteMultipartUploadResult");
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    w.leaf("Location", &format!("/{}/{}", ctx.bucket, ctx.key))
+        .leaf("Bucket", ctx.bucket)
+        .leaf("Key", &ctx.encode_key(ctx.key))
+        .leaf("ETag", &etag);
+    Ok(
+        Reply::xml(w.close("CompleteMultipartUploadResult").finish())
+            .header("etag", etag)
+            .header("x-oss-hash-crc64ecma", crc.to_string()),
+    )
+}
+
+pub fn abort(ctx: &Ctx) -> Result<Reply, Failure> {
+    find_upload(ctx)?;
+    ctx.state
+        .store
+        .remove_upload(ctx.bucket, upload_id(ctx))
+        .ok_or_else(Failure::no_such_upload)?;
+    Ok(Reply::empty(204))
+}
+
+pub fn list_parts(ctx: &Ctx) -> Result<Reply, Failure> {
+    let upload = find_upload(ctx)?;
+    let max = ctx.number("max-parts", 1000, 1..=1000)? as usize;
+    let marker = ctx.number("part-number-marker", 0, 0..=MAX_PART_NUMBER)? as u32;
+    let after: Vec<&PartRecord> = upload.parts.range(marker + 1..).map(|(_, p)| p).collect();
+    let truncated = after.len() > max;
+    let page = &after[..after.len().min(max)];
+    let mut w = Writer::default();
+    w.open("ListPartsResult")
+        .leaf("Bucket", ctx.bucket)
+        .leaf("Key", &ctx.encode_key(ctx.key))
+        .leaf("UploadId", upload_id(ctx))
+        .leaf("StorageClass", "Standard")
+        .leaf("PartNumberMarker", &marker.to_string())
+        .leaf(
+            "NextPartNumberMarker",
+            &page.last().map_or(marker, |p| p.number).to_string(),
+        )
+        .leaf("MaxParts", &max.to_string())
+        .leaf("IsTruncated", &truncated.to_string());
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    for p in page {
+        w.open("Part")
+            .leaf("PartNumber", &p.number.to_string())
+            .leaf("LastModified", &time::iso8601(p.last_modified))
+            .leaf("ETag", &p.etag)
+            .leaf("HashCrc64ecma", &p.crc64.to_string())
+            .leaf("Size", &p.size.to_string())
+            .close("Part");
+    }
+    Ok(Reply::xml(w.close("ListPartsResult").finish()))
+}
+
+pub fn list_uploads(ctx: &Ctx) -> Result<Reply, Failure> {
+    let prefix = ctx.param("prefix").unwrap_or("");
+    let key_marker = ctx.param("key-marker").unwrap_or("");
+    let id_marker = ctx.param("upload-id-marker").unwrap_or("");
+    let max = ctx.number("max-uploads", 1000, 1..=1000)? as usize;
+    let mut uploads: Vec<UploadRecord> = ctx
+        .state
+        .store
+        .uploads(ctx.bucket)
+        .into_iter()
+        .filter(|u| u.key.starts_with(prefix))
+        .filter(|u| {
+            // After the marker: a later key, or the marker key with a later upload ID
+            // (OSS only honours upload-id-marker together with key-marker).
+            u.key.as_str() > key_marker
+                || (!id_marker.is_empty()
+                    && u.key == key_marker
+                    && u.upload_id.as_str() > id_marker)
+        })
+        .collect();
+    uploads.sort_by(|a, b| (&a.key, &a.upload_id).cmp(&(&b.key, &b.upload_id)));
+    let truncated = uploads.len() > max;
+    let page = &uploads[..uploads.len().min(max)];
+    let mut w = Writer::default();
+    w.open("ListMultipartUploadsResult")
+        .leaf("Bucket", ctx.bucket);
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    let (next_key, next_id) = page.last().map_or((String::new(), String::new()), |u| {
+        (ctx.encode_key(&u.key), u.upload_id.clone())
+    });
+    w.leaf("KeyMarker", &ctx.encode_key(key_marker))
+        .leaf("UploadIdMarker", id_marker)
+        .leaf("NextKeyMarker", &next_key)
+        .leaf("NextUploadIdMarker", &next_id)
+        .leaf("Delimiter", "")
+        .leaf("Prefix", &ctx.encode_key(prefix))
+        .leaf("MaxUploads", &max.to_string())
+        .leaf("IsTruncated", &truncated.to_string());
+    for u in page {
+        w.open("Upload")
+            .leaf("Key", &ctx.encode_key(&u.key))
+            .leaf("UploadId", &u.upload_id)
+            .leaf("StorageClass", "Standard")
+            .leaf("Initiated", &time::iso8601(u.initiated))
+            .close("Upload");
+    }
+    Ok(Reply::xml(w.close("ListMultipartUploadsResult").finish()))
+}

@@ -1,0 +1,233 @@
+//! PutObject, GetObject (with Range), HeadObject, DeleteObject and ListObjects.
+
+use bytes::Bytes;
+use oss_browser_upload::protocol::{crc64, time, xml::Writer};
+
+use crate::failure::Failure;
+use crate::reply::{check_content_md5, content_type, etag_of, stored_headers, Ctx, Reply};
+use crate::store::{ObjectMeta, ObjectRecord};
+
+fn no_such_key(key: &str) -> Failure {
+    Failure::new(404, "NoSuchKey", "The specified key does not exist.").with("Key", key)
+}
+
+pub fn check_key(key: &str) -> Result<(), Failure> {
+    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+        return Err(Failure::new(
+            400,
+            "InvalidObjectName",
+            "The object name is invalid: 1 to 1023 bytes, not starting with '/' or '\\'.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    check_key(ctx.key)?;
+    check_content_md5(ctx.req, &body)?;
+    if ctx.req.header("x-oss-forbid-overwrite") == Some("true")
+        && ctx.state.store.object(ctx.bucket, ctx.key).is_some()
+    {
+        return Err(Failure::new(
+            409,
+            "FileAlreadyExists",
+            "The object you specified already exists and can not be overwritten.",
+        ));
+    }
+    let meta = ObjectMeta {
+        size: body.len() as u64,
+        etag: etag_of(&body),
+        crc64: crc64::checksum(&body),
+        last_modified: ctx.now,
+        content_type: content_type(ctx.req),
+        headers: stored_headers(ctx.req),
+        object_type: "Normal".into(),
+    };
+    let store = &ctx.state.store;
+    let blob = store
+        .put_blob(ctx.bucket, body)
+        .map_err(Failure::internal)?;
+    let reply = Reply::empty(200)
+        .header("etag", meta.etag.clone())
+        .header("x-oss-hash-crc64ecma", meta.crc64.to_string());
+    store
+        .commit_object(
+            ctx.bucket,
+            ObjectRecord {
+                key: ctx.key.to_string(),
+                meta,
+                blob,
+            },
+        )
+        .map_err(Failure::internal)?;
+    Ok(reply)
+}
+
+/// `bytes=a-b`, `bytes=a-` or `bytes=-n` → (offset, length). OSS ignores a malformed range
+/// and answers the whole object, but refuses one that starts past the end.
+fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, Failure> {
+    let Some((start, end)) = header
+        .trim()
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+    else {
+        return Ok(None);
+    };
+    let (start, end) = (start.trim(), end.trim());
+    let range = match (start.parse::<u64>().ok(), end.parse::<u64>().ok()) {
+        (Some(s), Some(e)) if s <= e => Some((s, e.min(size.saturating_sub(1)))),
+        (Some(s), None) if end.is_empty() => Some((s, size.saturating_sub(1))),
+        (None, Some(n)) if start.is_empty() && n > 0 => {
+            Some((size.saturating_sub(n), size.saturating_sub(1)))
+        }
+        _ => None,
+    };
+    match range {
+        Some((s, _)) if s >= size => Err(Failure::new(
+            416,
+            "InvalidRange",
+            "The requested range cannot be satisfied.",
+        )),
+        Some((s, e)) => Ok(Some((s, e - s + 1))),
+        None => Ok(None),
+    }
+}
+
+fn meta_headers(reply: Reply, meta: &ObjectMeta) -> Reply {
+    let mut reply = reply
+        .header("etag", meta.etag.clone())
+        .header("last-modified", time::rfc1123(meta.last_modified))
+        .header("content-type", meta.content_type.clone())
+        .header("x-oss-object-type", meta.object_type.clone())
+        .header("x-oss-storage-class", "Standard")
+        .header("x-oss-hash-crc64ecma", meta.crc64.to_string())
+        .header("accept-ranges", "bytes");
+    reply.headers.extend(meta.headers.iter().cloned());
+    reply
+}
+
+/// GetObject, or HeadObject when `head` (same headers, no body).
+pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
+    let record = ctx
+        .state
+        .store
+        .object(ctx.bucket, ctx.key)
+        .ok_or_else(|| no_such_key(ctx.key))?;
+    let size = record.meta.size;
+    let range = match (head, ctx.req.header("range")) {
+        (false, Some(r)) => parse_range(r, size)?,
+        _ => None,
+    };
+    let (offset, len) = range.unwrap_or((0, size));
+    let body = if head {
+        Bytes::new()
+    } else {
+        ctx.state
+            .store
+            .read_blob(ctx.bucket, &record.blob, offset, len)
+            .map_err(Failure::internal)?
+    };
+    let mut reply = meta_headers(
+        Reply {
+            status: if range.is_some() { 206 } else { 200 },
+            headers: vec![],
+            body,
+        },
+        &record.meta,
+    );
+    if range.is_some() {
+        reply = reply.header(
+            "content-range",
+            format!("bytes {offset}-{}/{size}", offset + len - 1),
+        );
+    }
+    if head {
+        reply = reply.header("content-length", size.to_string());
+    }
+    Ok(reply)
+}
+
+pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {
+    ctx.state
+        .store
+        .delete_object(ctx.bucket, ctx.key)
+        .map_err(Failure::internal)?;
+    Ok(Reply::empty(204))
+}
+
+/// ListObjects (V1) and ListObjectsV2 (`list-type=2`), with prefix, marker and max-keys.
+pub fn list(ctx: &Ctx) -> Result<Reply, Failure> {
+    let v2 = ctx.param("list-type") == Some("2");
+    let prefix = ctx.param("prefix").unwrap_or("");
+    let marker = if v2 {
+        ctx.param("continuation-token")
+            .or(ctx.param("start-after"))
+            .unwrap_or("")
+    } else {
+        ctx.param("marker").unwrap_or("")
+    };
+    let max = ctx.number("max-keys", 100, 0..=1000)? as usize;
+    let all: Vec<ObjectRecord> = ctx
+        .state
+        .store
+        .list_objects(ctx.bucket)
+        .into_iter()
+        .filter(|o| o.key.starts_with(prefix) && o.key.as_str() > marker)
+        .collect();
+    let truncated = all.len() > max;
+    let page = &all[..all.len().min(max)];
+    let mut w = Writer::default();
+    w.open("ListBucketResult")
+        .leaf("Name", ctx.bucket)
+        .leaf("Prefix", &ctx.encode_key(prefix))
+        .leaf("MaxKeys", &max.to_string())
+        .leaf("IsTruncated", &truncated.to_string());
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    let next = page
+        .last()
+        .map(|o| ctx.encode_key(&o.key))
+        .unwrap_or_default();
+    if v2 {
+        w.leaf("KeyCount", &page.len().to_string());
+        if truncated {
+            w.leaf("NextContinuationToken", &next);
+        }
+    } else {
+        w.leaf("Marker", &ctx.encode_key(marker));
+        if truncated {
+            w.leaf("NextMarker", &next);
+        }
+    }
+    for o in page {
+        w.open("Contents")
+            .leaf("Key", &ctx.encode_key(&o.key))
+            .leaf("LastModified", &time::iso8601(o.meta.last_modified))
+            .leaf("ETag", &o.meta.etag)
+            .leaf("Type", &o.meta.object_type)
+            .leaf("Size", &o.meta.size.to_string())
+            .leaf("StorageClass", "Standard")
+            .close("Contents");
+    }
+    Ok(Reply::xml(w.close("ListBucketResult").finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100).unwrap(), Some((0, 10)));
+        assert_eq!(parse_range("bytes=90-", 100).unwrap(), Some((90, 10)));
+        assert_eq!(parse_range("bytes=-5", 100).unwrap(), Some((95, 5)));
+        assert_eq!(parse_range("bytes=95-200", 100).unwrap(), Some((95, 5)));
+        assert_eq!(parse_range("bytes=9-2", 100).unwrap(), None);
+        assert_eq!(parse_range("lines=1-2", 100).unwrap(), None);
+        assert_eq!(
+            parse_range("bytes=100-", 100).unwrap_err().code,
+            "InvalidRange"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The three date formats OSS uses, to and from Unix seconds, with no clock of its own
+//! (callers pass the time in, so the wasm client and tests agree on it).
+//! RFC 1123 (`x-oss-date` for V1), ISO 8601 basic (`20240102T030405Z`, V4) and ISO 8601
+//! extended (`2024-01-02T03:04:05.000Z`, XML bodies and STS `Expiration`).
+//! Civil-date arithmetic after Howard Hinnant's `days_from_civil` / `civil_from_days`.
+
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// (year, month 1–12, day 1–31, seconds of the day).
+fn civil(secs: u64) -> (i64, u32, u32, u64) {
+    let days = (secs / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, secs % 86_400)
+}
+
+fn from_civil(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<u64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 } as i64;
+    let doy = (153 * mp + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + (h * 3600 + m * 60 + s) as i64).ok()
+}
+
+/// `Tue, 02 Jan 2024 03:04:05 GMT`
+pub fn rfc1123(secs: u64) -> String {
+    let (y, mo, d, t) = civil(secs);
+    format!(
+        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
+        DAYS[((secs / 86_400) % 7) as usize],
+        MONTHS[mo as usize - 1],
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// `20240102T030405Z`
+pub fn iso8601_basic(secs: u64) -> String {
+    let (y, mo, d, t) = civil(secs);
+    format!(
+        "{y:04}{mo:02}{d:02}T{:02}{:02}{:02}Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// `2024-01-02T03:04:05.000Z`
+pub fn iso8601(secs: u64) -> String {
+    let (y, mo, d, t) = civil(secs);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+fn num<T: std::str::FromStr>(s: &str, range: std::ops::Range<usize>) -> Option<T> {
+    let part = s.get(range)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// Parses RFC 1123 as HTTP sends it (`Tue, 02 Jan 2024 03:04:05 GMT`).
+pub fn parse_rfc1123(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let rest = s.get(5..)?; // after "Tue, "
+    if s.len() != 29 || !rest.ends_with(" GMT") {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| rest.get(3..6) == Some(m))? as u32 + 1;
+    let (h, m, sec) = (num(rest, 12..14)?, num(rest, 15..17)?, num(rest, 18..20)?);
+    from_civil(num(rest, 7..11)?, month, num(rest, 0..2)?, h, m, sec)
+}
+
+/// Parses `20240102T030405Z`.
+pub fn parse_iso8601_basic(s: &str) -> Option<u64> {
+    if s.len() != 16 || s.get(8..9) != Some("T") || !s.ends_with('Z') {
+        return None;
+    }
+    from_civil(
+        num(s, 0..4)?,
+        num(s, 4..6)?,
+        num(s, 6..8)?,
+        num(s, 9..11)?,
+        num(s, 11..13)?,
+        num(s, 13..15)?,
+    )
+}
+
+/// Parses `2024-01-02T03:04:05Z`, with or without fractional seconds.
+pub fn parse_iso8601(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if s.len() < 20 || b.get(4) != Some(&b'-') || b.get(10) != Some(&b'T') || !s.ends_with('Z') {
+        return None;
+    }
+    from_civil(
+        num(s, 0..4)?,
+        num(s, 5..7)?,
+        num(s, 8..10)?,
+        num(s, 11..13)?,
+        num(s, 14..16)?,
+        num(s, 17..19)?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: u64 = 1_704_164_645; // the vectors' frozen clock
+
+    #[test]
+    fn formats_the_vector_clock() {
+        assert_eq!(rfc1123(T), "Tue, 02 Jan 2024 03:04:05 GMT");
+        assert_eq!(iso8601_basic(T), "20240102T030405Z");
+        assert_eq!(iso8601(T), "2024-01-02T03:04:05.000Z");
+    }
+
+    #[test]
+    fn parses_what_it_formats() {
+        for secs in [0, T, 951_782_400 /* 2000-02-29 */, 4_102_444_799] {
+            assert_eq!(parse_rfc1123(&rfc1123(secs)), Some(secs));
+            assert_eq!(parse_iso8601_basic(&iso8601_basic(secs)), Some(secs));
+            assert_eq!(parse_iso8601(&iso8601(secs)), Some(secs));
+        }
+        assert_eq!(parse_iso8601("2024-01-02T03:04:05Z"), Some(T));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert_eq!(parse_rfc1123("Tue, 02 Foo 2024 03:04:05 GMT"), None);
+        assert_eq!(parse_iso8601_basic("2024010203040Z"), None);
+        assert_eq!(parse_iso8601("yesterday"), None);
+        assert_eq!(parse_rfc1123("Tue, 02 Jan 2024 03:04:05 GMT\u{e9}"), None);
+    }
+}
