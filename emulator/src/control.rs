@@ -20,7 +20,7 @@ struct StsRequest {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Rules {
-    One(Rule),
+    One(Box<Rule>),
     Many(Vec<Rule>),
 }
 
@@ -61,7 +61,7 @@ pub fn handle(
         ("GET", "faults") => Ok(Reply::json(&state.faults.rules())),
         ("POST", "faults") => {
             let rules = match serde_json::from_slice(body).map_err(bad_json)? {
-                Rules::One(rule) => vec![rule],
+                Rules::One(rule) => vec![*rule],
                 Rules::Many(rules) => rules,
             };
             state.faults.add(rules);

@@ -1,0 +1,18 @@
+# Two commands do everything: `make test` and `make demo`. Each installs what it needs first.
+.PHONY: setup test demo emulator clean
+
+setup:
+	@scripts/bootstrap.sh
+
+test: setup
+	@scripts/test.sh
+
+demo: setup
+	@scripts/demo.sh
+
+emulator:
+	cargo build -p oss-emulator --release
+
+clean:
+	cargo clean
+	rm -rf node_modules .venv pkg

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every check and test suite, in order of cost; exits non-zero if any fails and ends with
+# one line totalling what the runners reported.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+failed=()
+
+step() {
+  local name=$1; shift
+  printf '\n=== %s\n' "$name"
+  if ! "$@" 2>&1 | tee -a "$log"; then failed+=("$name"); fi
+}
+
+step "rustfmt" cargo fmt --all --check
+step "clippy (native)" cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "clippy (wasm32)" cargo clippy -p oss-browser-upload --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+step "build emulator" cargo build -p oss-emulator --quiet
+step "native tests" cargo test --workspace --quiet
+step "conformance: oss2 + alibabacloud-oss-v2" .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
+step "conformance: ali-oss" node --test tests/conformance/
+step "browser tests (Chromium)" scripts/with-emulator.sh \
+  cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
+
+# Totals from each runner's own summary lines: cargo, pytest and node's test runner.
+passed=$(( $(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}') \
+  + $(grep -oE '^[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}') \
+  + $(grep -oE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+failed_tests=$(( $(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}') \
+  + $(grep -oE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed steps: ${failed[*]}"
+  [ "$failed_tests" -gt 0 ] || failed_tests=${#failed[@]}
+fi
+echo "$passed passed, $failed_tests failed"
+[ ${#failed[@]} -eq 0 ]
