@@ -7,7 +7,9 @@
 
 pub mod crc64;
 pub mod encode;
+pub mod endpoint;
 pub mod error;
+pub mod messages;
 pub mod presign;
 pub mod request;
 pub mod sign_v1;

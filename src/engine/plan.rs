@@ -1,0 +1,112 @@
+//! Cutting a file into parts, with ali-oss's defaults and OSS's limits: 1 MiB parts unless
+//! told otherwise, never below 100 KiB nor above 5 GiB, and raised (with a note) when the file
+//! would need more than 10 000 parts.
+
+pub const DEFAULT_PART_SIZE: u64 = 1024 * 1024;
+pub const MIN_PART_SIZE: u64 = 100 * 1024;
+pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+pub const MAX_PARTS: u64 = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub size: u64,
+    pub part_size: u64,
+    /// The part size asked for, when it had to be raised to stay within 10 000 parts.
+    pub raised_from: Option<u64>,
+}
+
+impl Plan {
+    /// `requested` is the caller's `partSize` as JavaScript gave it.
+    pub fn new(size: u64, requested: Option<f64>) -> Result<Plan, String> {
+        let asked = match requested {
+            None => DEFAULT_PART_SIZE,
+            Some(p) if !p.is_finite() || p.fract() != 0.0 || p <= 0.0 => {
+                return Err(format!("partSize must be a whole number of bytes, got {p}"))
+            }
+            Some(p) if p < MIN_PART_SIZE as f64 => {
+                return Err(format!(
+                    "partSize must be at least 100 KiB ({MIN_PART_SIZE} bytes), got {p}"
+                ))
+            }
+            Some(p) if p > MAX_PART_SIZE as f64 => {
+                return Err(format!(
+                    "partSize must be at most 5 GiB ({MAX_PART_SIZE} bytes), got {p}"
+                ))
+            }
+            Some(p) => p as u64,
+        };
+        let needed = size.div_ceil(MAX_PARTS);
+        if needed > MAX_PART_SIZE {
+            return Err(format!(
+                "a file of {size} bytes is larger than OSS allows for one object (10 000 parts of 5 GiB)"
+            ));
+        }
+        let (part_size, raised_from) = if asked < needed {
+            (needed, Some(asked))
+        } else {
+            (asked, None)
+        };
+        Ok(Plan {
+            size,
+            part_size,
+            raised_from,
+        })
+    }
+
+    /// Whether the whole file fits in one request (a PutObject instead of multipart).
+    pub fn single(&self) -> bool {
+        self.size <= self.part_size
+    }
+
+    pub fn count(&self) -> u32 {
+        self.size.div_ceil(self.part_size).max(1) as u32
+    }
+
+    /// (offset, length) of part `number` (1-based).
+    pub fn part(&self, number: u32) -> (u64, u64) {
+        let offset = (u64::from(number) - 1) * self.part_size;
+        (offset, self.part_size.min(self.size.saturating_sub(offset)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_edges() {
+        let p = Plan::new(0, None).unwrap();
+        assert!(p.single());
+        assert_eq!((p.count(), p.part(1)), (1, (0, 0)));
+        let p = Plan::new(DEFAULT_PART_SIZE + 1, None).unwrap();
+        assert!(!p.single());
+        assert_eq!(p.count(), 2);
+        assert_eq!(p.part(2), (DEFAULT_PART_SIZE, 1));
+        let p = Plan::new(DEFAULT_PART_SIZE, None).unwrap();
+        assert!(p.single());
+    }
+
+    #[test]
+    fn raises_the_part_size_to_stay_within_10000_parts() {
+        let size = 20_000 * MIN_PART_SIZE;
+        let p = Plan::new(size, Some(MIN_PART_SIZE as f64)).unwrap();
+        assert_eq!(p.raised_from, Some(MIN_PART_SIZE));
+        assert_eq!(p.count(), 10_000);
+        assert_eq!(p.part(10_000).1, 2 * MIN_PART_SIZE);
+    }
+
+    #[test]
+    fn refuses_bad_sizes() {
+        for bad in [
+            0.0,
+            -1.0,
+            1.5,
+            f64::NAN,
+            1000.0,
+            6.0 * 1024.0 * 1024.0 * 1024.0,
+        ] {
+            assert!(Plan::new(10, Some(bad)).is_err(), "{bad}");
+        }
+        assert!(Plan::new(MAX_PARTS * MAX_PART_SIZE + 1, None).is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Where requests go, decided as ali-oss decides it: an IP or `localhost` endpoint gets
+//! path-style URLs (`http://127.0.0.1:9000/bucket/key`), a cname endpoint `/key` on that host,
+//! anything else virtual-hosted (`https://bucket.oss-cn-hangzhou.aliyuncs.com/key`).
+
+use super::encode::{build_query, uri_encode_path};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Path,
+    VirtualHosted,
+    Cname,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host and optional port, no scheme or path.
+    pub host: String,
+    pub style: Style,
+}
+
+fn is_loopback_or_ip(host: &str) -> bool {
+    let name = if host.starts_with('[') {
+        return true; // an IPv6 literal
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    name == "localhost" || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+impl Endpoint {
+    /// From ali-oss's options: `endpoint` (with or without scheme) or `region`
+    /// (`oss-cn-hangzhou`), `secure` for the scheme when the endpoint names none (default
+    /// https), `cname` when the endpoint is the bucket's own domain.
+    pub fn new(
+        endpoint: Option<&str>,
+        region: Option<&str>,
+        secure: Option<bool>,
+        cname: bool,
+    ) -> Result<Endpoint, String> {
+        let raw = match (endpoint, region) {
+            (Some(e), _) if !e.trim().is_empty() => e.trim().to_string(),
+            (_, Some(r)) if !r.trim().is_empty() => {
+                let r = r.trim();
+                let r = if r.starts_with("oss-") {
+                    r.to_string()
+                } else {
+                    format!("oss-{r}")
+                };
+                format!("{r}.aliyuncs.com")
+            }
+            _ => {
+                return Err(
+                    "set `endpoint` (e.g. 'oss-cn-hangzhou.aliyuncs.com') or `region` (e.g. 'oss-cn-hangzhou')"
+                        .into(),
+                )
+            }
+        };
+        let (scheme, rest) = match raw.split_once("://") {
+            Some((s, rest))
+                if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") =>
+            {
+                (s.to_ascii_lowercase(), rest)
+            }
+            Some((s, _)) => {
+                return Err(format!("endpoint scheme must be http or https, not {s:?}"))
+            }
+            None if secure == Some(false) => ("http".to_string(), raw.as_str()),
+            None => ("https".to_string(), raw.as_str()),
+        };
+        let host = rest.trim_end_matches('/').to_string();
+        if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
+            return Err(format!(
+                "endpoint {raw:?} must be a host with an optional port and scheme, without a path"
+            ));
+        }
+        let style = if cname {
+            Style::Cname
+        } else if is_loopback_or_ip(&host) {
+            Style::Path
+        } else {
+            Style::VirtualHosted
+        };
+        Ok(Endpoint {
+            scheme,
+            host,
+            style,
+        })
+    }
+
+    /// The URL of a bucket-level (`key` = `None`) or object request.
+    pub fn url(&self, bucket: &str, key: Option<&str>, query: &[(String, String)]) -> String {
+        let key = uri_encode_path(key.unwrap_or(""));
+        let mut url = match self.style {
+            Style::Path => format!("{}://{}/{bucket}/{key}", self.scheme, self.host),
+            Style::VirtualHosted => format!("{}://{bucket}.{}/{key}", self.scheme, self.host),
+            Style::Cname => format!("{}://{}/{key}", self.scheme, self.host),
+        };
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&build_query(query));
+        }
+        url
+    }
+
+    /// The region a V4 signature is scoped to: the option if given (without `oss-`), else
+    /// read from an `oss-<region>.aliyuncs.com` endpoint, else `cn-hangzhou`.
+    pub fn v4_region(&self, region: Option<&str>) -> String {
+        if let Some(r) = region.filter(|r| !r.trim().is_empty()) {
+            return r.trim().trim_start_matches("oss-").to_string();
+        }
+        self.host
+            .split('.')
+            .next()
+            .and_then(|first| first.strip_prefix("oss-"))
+            .map(|r| r.trim_end_matches("-internal").to_string())
+            .unwrap_or_else(|| "cn-hangzhou".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chooses_the_style_like_ali_oss() {
+        let local = Endpoint::new(Some("http://127.0.0.1:9000"), None, None, false).unwrap();
+        assert_eq!(
+            local.url("b", Some("a b/c"), &[]),
+            "http://127.0.0.1:9000/b/a%20b/c"
+        );
+        let localhost = Endpoint::new(Some("http://localhost:9000/"), None, None, false).unwrap();
+        assert_eq!(localhost.style, Style::Path);
+        let region = Endpoint::new(None, Some("oss-cn-hangzhou"), None, false).unwrap();
+        assert_eq!(
+            region.url("b", Some("k"), &[("uploads".into(), "".into())]),
+            "https://b.oss-cn-hangzhou.aliyuncs.com/k?uploads"
+        );
+        let plain = Endpoint::new(
+            Some("oss-cn-beijing.aliyuncs.com"),
+            None,
+            Some(false),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            plain.url("b", None, &[]),
+            "http://b.oss-cn-beijing.aliyuncs.com/"
+        );
+        assert_eq!(plain.v4_region(None), "cn-beijing");
+        assert_eq!(plain.v4_region(Some("oss-cn-shanghai")), "cn-shanghai");
+        let cname = Endpoint::new(Some("https://cdn.example.com"), None, None, true).unwrap();
+        assert_eq!(cname.url("b", Some("k"), &[]), "https://cdn.example.com/k");
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_endpoint() {
+        assert!(Endpoint::new(None, None, None, false).is_err());
+        assert!(Endpoint::new(Some("ftp://x"), None, None, false).is_err());
+        assert!(Endpoint::new(Some("http://x/path"), None, None, false).is_err());
+        assert!(Endpoint::new(Some("  "), Some(""), None, false).is_err());
+    }
+}
