@@ -24,7 +24,9 @@ step "build emulator" cargo build -p oss-emulator --quiet
 step "native tests" cargo test --workspace --quiet
 step "conformance: oss2 + alibabacloud-oss-v2" .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 step "conformance: ali-oss" node --test tests/conformance/
-step "browser tests (Chromium)" scripts/with-emulator.sh \
+# The test bucket's CORS rule is what a real bucket needs: OSS has no wildcard for exposed
+# headers, so the x-oss-meta-* a page reads must be listed.
+step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
 
 # Totals from each runner's own summary lines: cargo, pytest and node's test runner.

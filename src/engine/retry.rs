@@ -43,18 +43,17 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// What to do after attempt `attempt` (0-based) failed; `random` is uniform in [0, 1).
-    /// `can_refresh` says whether new credentials can be had at all.
+    /// What to do after a failed attempt; `retries` is how many backoff retries were already
+    /// spent, `random` is uniform in [0, 1), `can_refresh` says whether new credentials can be
+    /// had at all. Refreshing and clock correction are not counted against `max_retries` (the
+    /// caller bounds them), so `retryMax: 0` still survives an expired token.
     pub fn decide(
         &self,
         failed: &Failed,
-        attempt: u32,
+        retries: u32,
         random: f64,
         can_refresh: bool,
     ) -> Decision {
-        if attempt >= self.max_retries {
-            return Decision::GiveUp;
-        }
         match failed {
             Failed::Http { code, .. } if code == "RequestTimeTooSkewed" => Decision::CorrectClock,
             Failed::Http { code, .. }
@@ -64,10 +63,11 @@ impl Policy {
                 Decision::RefreshCredentials
             }
             Failed::Http { status, .. } if *status < 500 && *status != 429 => Decision::GiveUp,
+            _ if retries >= self.max_retries => Decision::GiveUp,
             _ => {
                 let ceiling = self
                     .base_ms
-                    .saturating_mul(1 << attempt.min(20))
+                    .saturating_mul(1 << retries.min(20))
                     .min(self.cap_ms);
                 Decision::RetryAfter((ceiling as f64 * random.clamp(0.0, 1.0)) as u64)
             }
@@ -126,6 +126,18 @@ mod tests {
             Decision::CorrectClock
         );
         assert_eq!(p.decide(&Failed::Network, 3, 0.5, false), Decision::GiveUp);
+        let none = Policy {
+            max_retries: 0,
+            ..p
+        };
+        assert_eq!(
+            none.decide(&http(503, "SlowDown"), 0, 0.5, false),
+            Decision::GiveUp
+        );
+        assert_eq!(
+            none.decide(&http(403, "SecurityTokenExpired"), 0, 0.5, true),
+            Decision::RefreshCredentials
+        );
     }
 
     #[test]

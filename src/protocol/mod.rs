@@ -10,6 +10,7 @@ pub mod encode;
 pub mod endpoint;
 pub mod error;
 pub mod messages;
+pub mod mime;
 pub mod presign;
 pub mod request;
 pub mod sign_v1;

@@ -1,1 +1,10 @@
-//! The browser edge: thin wrappers over `fetch` and friends, and the API JavaScript sees.
+//! The browser edge: thin wrappers over `fetch`, timers and the JS objects users pass, and the
+//! `OSS` class JavaScript sees. Decisions live in `engine`, wire formats in `protocol`.
+
+pub mod client;
+pub mod credentials;
+pub mod error;
+pub mod js;
+pub mod options;
+pub mod transport;
+pub mod upload;

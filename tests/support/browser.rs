@@ -43,3 +43,75 @@ pub async fn text(resp: &Response) -> String {
         .as_string()
         .expect("a string")
 }
+
+/// Awaits a promise the client returned.
+pub async fn settle(p: js_sys::Promise) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+    JsFuture::from(p).await
+}
+
+/// Calls one of the emulator's own endpoints; `body` is JSON.
+pub async fn emulator(method: &str, path: &str, body: Option<&str>) -> wasm_bindgen::JsValue {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&b.into());
+    }
+    let req = Request::new_with_str_and_init(&format!("{}/_emulator/{path}", endpoint()), &init)
+        .expect("a request");
+    let resp = fetch(&req).await;
+    assert!(resp.ok(), "emulator {method} {path}: {}", resp.status());
+    if resp.status() == 204 {
+        return wasm_bindgen::JsValue::NULL;
+    }
+    JsFuture::from(resp.json().expect("json"))
+        .await
+        .expect("JSON body")
+}
+
+/// `obj[key]`.
+pub fn prop(obj: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(obj, &key.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// A plain object from pairs.
+pub fn obj(pairs: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).expect("set");
+    }
+    o.into()
+}
+
+/// Deterministic bytes: byte i of a file seeded `seed`.
+pub fn pattern(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// A File with those bytes (copied into the JS heap once, as a picked file would be on disk).
+pub fn file(bytes: &[u8], name: &str, mime: &str) -> web_sys::File {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let bag = web_sys::FilePropertyBag::new();
+    bag.set_type(mime);
+    web_sys::File::new_with_u8_array_sequence_and_options(&parts, name, &bag).expect("a File")
+}
+
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    hex::encode(Md5::digest(bytes))
+}
+
+/// The request log entries for one object key.
+pub async fn log_for(key: &str) -> Vec<wasm_bindgen::JsValue> {
+    let log: js_sys::Array = emulator("GET", "requests", None).await.into();
+    log.iter()
+        .filter(|e| prop(e, "key").as_string().as_deref() == Some(key))
+        .collect()
+}

@@ -1,0 +1,247 @@
+//! The option objects JavaScript passes, checked once, with errors that name the option.
+
+use js_sys::Function;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::engine::retry::Policy;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::request::Credentials;
+
+use super::error::Error;
+use super::js;
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+pub const DEFAULT_PARALLEL: usize = 5;
+const DEFAULT_REFRESH_INTERVAL_MS: f64 = 300_000.0;
+
+fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be a string"))),
+    }
+}
+
+fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be true or false"))),
+    }
+}
+
+pub fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be a number"))),
+    }
+}
+
+/// A positive whole number within `range`, or the default.
+pub fn count(
+    opts: &JsValue,
+    key: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, Error> {
+    match number(opts, key)? {
+        None => Ok(default),
+        Some(n)
+            if n.fract() == 0.0
+                && n >= f64::from(*range.start())
+                && n <= f64::from(*range.end()) =>
+        {
+            Ok(n as u32)
+        }
+        Some(n) => Err(Error::argument(format!(
+            "`{key}` must be a whole number from {} to {}, got {n}",
+            range.start(),
+            range.end()
+        ))),
+    }
+}
+
+/// A header name or value must not break the request (no CR/LF, visible ASCII names).
+pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !name_ok {
+        return Err(Error::argument(format!(
+            "header name {name:?} is not a valid HTTP header name"
+        )));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::argument(format!(
+            "the value of header {name:?} contains a line break or NUL"
+        )));
+    }
+    Ok(())
+}
+
+/// What `new OSS({...})` takes.
+pub struct ClientOptions {
+    pub endpoint: Endpoint,
+    pub bucket: String,
+    pub region: String,
+    pub credentials: Option<Credentials>,
+    pub refresh: Option<Function>,
+    pub refresh_interval_ms: f64,
+    pub v4: bool,
+    pub timeout_ms: u32,
+    pub retry: Policy,
+}
+
+impl ClientOptions {
+    pub fn parse(opts: &JsValue) -> Result<ClientOptions, Error> {
+        if !opts.is_object() {
+            return Err(Error::argument("new OSS(options) needs an options object"));
+        }
+        let region = string(opts, "region")?;
+        let endpoint = Endpoint::new(
+            string(opts, "endpoint")?.as_deref(),
+            region.as_deref(),
+            boolean(opts, "secure")?,
+            boolean(opts, "cname")?.unwrap_or(false),
+        )
+        .map_err(Error::argument)?;
+        let bucket = string(opts, "bucket")?
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| Error::argument("`bucket` is required"))?;
+        let id = string(opts, "accessKeyId")?;
+        let secret = string(opts, "accessKeySecret")?;
+        let credentials = match (id, secret) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Some(Credentials {
+                access_key_id: id,
+                access_key_secret: secret,
+                security_token: string(opts, "stsToken")?.filter(|t| !t.is_empty()),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(Error::argument(
+                    "give both `accessKeyId` and `accessKeySecret`",
+                ))
+            }
+        };
+        let refresh = match js::get(opts, "refreshSTSToken") {
+            None => None,
+            Some(f) => Some(
+                f.dyn_into::<Function>()
+                    .map_err(|_| Error::argument("`refreshSTSToken` must be a function"))?,
+            ),
+        };
+        if credentials.is_none() && refresh.is_none() {
+            return Err(Error::argument(
+                "give credentials: `refreshSTSToken` (recommended: STS from your backend), or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
+            ));
+        }
+        let retry = Policy {
+            max_retries: count(opts, "retryMax", Policy::default().max_retries, 0..=100)?,
+            ..Policy::default()
+        };
+        Ok(ClientOptions {
+            region: endpoint.v4_region(region.as_deref()),
+            endpoint,
+            bucket,
+            credentials,
+            refresh,
+            refresh_interval_ms: number(opts, "refreshSTSTokenInterval")?
+                .filter(|n| *n > 0.0)
+                .unwrap_or(DEFAULT_REFRESH_INTERVAL_MS),
+            v4: boolean(opts, "authorizationV4")?.unwrap_or(false),
+            timeout_ms: count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?,
+            retry,
+        })
+    }
+}
+
+/// Headers an upload sends: `mime`, `meta` and `headers`, checked.
+pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    let mime = string(opts, "mime")?.filter(|m| !m.is_empty());
+    if let Some(headers) = js::get(opts, "headers") {
+        for (name, value) in entries(&headers, "headers")? {
+            check_header(&name, &value)?;
+            out.push((name, value));
+        }
+    }
+    if let Some(meta) = js::get(opts, "meta") {
+        for (name, value) in entries(&meta, "meta")? {
+            let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
+            check_header(&header, &value).map_err(|_| {
+                Error::argument(format!(
+                    "meta key {name:?} must be letters, digits, '-' or '_', and its value one line"
+                ))
+            })?;
+            out.push((header, value));
+        }
+    }
+    let has_type = out
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if let Some(mime) = mime {
+        check_header("content-type", &mime)?;
+        out.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        out.push(("content-type".into(), mime));
+    } else if !has_type {
+        out.push(("content-type".into(), default_type.to_string()));
+    }
+    Ok(out)
+}
+
+/// The string entries of a plain object option.
+fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
+    if !obj.is_object() {
+        return Err(Error::argument(format!(
+            "`{what}` must be an object of strings"
+        )));
+    }
+    let obj: &js_sys::Object = obj.unchecked_ref();
+    js_sys::Object::entries(obj)
+        .iter()
+        .map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            let value = value
+                .as_string()
+                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                .or_else(|| value.as_bool().map(|b| b.to_string()))
+                .ok_or_else(|| Error::argument(format!("`{what}.{key}` must be a string")))?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `/` or `\`,
+/// no control characters (they cannot travel in a header or be listed back safely).
+pub fn check_name(name: &JsValue) -> Result<String, Error> {
+    let name = name
+        .as_string()
+        .ok_or_else(|| Error::argument("the object name must be a string"))?;
+    if name.is_empty() || name.len() > 1023 {
+        return Err(Error::argument(format!(
+            "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",
+            name.len()
+        )));
+    }
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Err(Error::argument(
+            "the object name must not start with '/' or '\\'",
+        ));
+    }
+    if name.contains('\u{FFFD}') || name.chars().any(char::is_control) {
+        return Err(Error::argument(
+            "the object name must not contain control characters or unpaired surrogates",
+        ));
+    }
+    Ok(name)
+}

@@ -1,0 +1,499 @@
+//! The client in headless Chromium against the emulator: what issue 4 must show.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use browser::*;
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Promise, Uint8Array};
+use oss_browser_upload::web::client::Client;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * 1024;
+
+fn options(creds: (&str, &str, Option<&str>), extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![
+        ("endpoint", endpoint().into()),
+        ("bucket", "demo-bucket".into()),
+        ("accessKeyId", creds.0.into()),
+        ("accessKeySecret", creds.1.into()),
+    ];
+    if let Some(token) = creds.2 {
+        pairs.push(("stsToken", token.into()));
+    }
+    pairs.extend_from_slice(extra);
+    obj(&pairs)
+}
+
+fn client(extra: &[(&str, JsValue)]) -> Client {
+    let c = credentials();
+    Client::new(options(
+        (&c.access_key_id, &c.access_key_secret, None),
+        extra,
+    ))
+    .expect("a client")
+}
+
+async fn clear() {
+    emulator("DELETE", "faults", None).await;
+}
+
+async fn fetched_md5(c: &Client, key: &str) -> String {
+    let got = settle(c.get(key.into(), JsValue::UNDEFINED))
+        .await
+        .expect("get");
+    let content: Uint8Array = prop(&got, "content").into();
+    md5_hex(&content.to_vec())
+}
+
+async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue)]) {
+    let f = file(bytes, "picked.bin", "application/x-test");
+    let mut opts = vec![("meta", obj(&[("case", "round-trip".into())]))];
+    opts.extend_from_slice(extra);
+    let r = settle(c.multipart_upload(key.into(), f.into(), obj(&opts)))
+        .await
+        .unwrap_or_else(|e| panic!("{key} ({} bytes): {e:?}", bytes.len()));
+    assert_eq!(prop(&r, "name").as_string().as_deref(), Some(key));
+    assert_eq!(prop(&prop(&r, "res"), "status").as_f64(), Some(200.0));
+    assert_eq!(fetched_md5(c, key).await, md5_hex(bytes), "{key}");
+    let head = settle(c.head(key.into(), JsValue::UNDEFINED))
+        .await
+        .expect("head");
+    assert_eq!(
+        prop(&prop(&head, "meta"), "case").as_string().as_deref(),
+        Some("round-trip")
+    );
+    let headers = prop(&prop(&head, "res"), "headers");
+    assert_eq!(
+        prop(&headers, "content-type").as_string().as_deref(),
+        Some("application/x-test")
+    );
+    assert_eq!(
+        prop(&headers, "content-length").as_string(),
+        Some(bytes.len().to_string())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn round_trips_sizes_and_awkward_keys() {
+    clear().await;
+    let c = client(&[]);
+    let part = 256 * KIB;
+    let small = [("partSize", JsValue::from(part as f64))];
+    type Case<'a> = (&'a str, usize, &'a [(&'a str, JsValue)]);
+    let cases: [Case; 7] = [
+        ("sizes/empty file.bin", 0, &small),
+        ("sizes/one+byte.bin", 1, &small),
+        ("sizes/100KiB-1 %41.bin", 100 * KIB - 1, &small),
+        ("sizes/exactly#part.bin", part, &small),
+        ("sizes/part+1?.bin", part + 1, &small),
+        ("中文/文件 😀.bin", 3 * part + 7, &small),
+        ("sizes/25 MiB.bin", 25 * MIB, &[]),
+    ];
+    for (i, (key, len, extra)) in cases.iter().enumerate() {
+        round_trip(&c, key, &pattern(*len, i as u32), extra).await;
+    }
+    // The 25 MiB file went up in 25 parts of the default 1 MiB.
+    let parts = log_for("sizes/25 MiB.bin").await;
+    let uploaded = parts
+        .iter()
+        .filter(|e| prop(e, "op").as_string().as_deref() == Some("UploadPart"))
+        .count();
+    assert_eq!(uploaded, 25);
+}
+
+#[wasm_bindgen_test]
+async fn put_takes_bytes_text_and_blobs() {
+    let c = client(&[]);
+    let text = "hello from put ✓";
+    let r = settle(c.put("put/text.txt".into(), text.into(), JsValue::UNDEFINED))
+        .await
+        .expect("put text");
+    assert!(prop(&r, "etag").as_string().unwrap().starts_with('"'));
+    assert_eq!(
+        fetched_md5(&c, "put/text.txt").await,
+        md5_hex(text.as_bytes())
+    );
+    let bytes = pattern(5000, 9);
+    let opts = obj(&[
+        ("mime", "image/x-raw".into()),
+        ("headers", obj(&[("Cache-Control", "no-cache".into())])),
+    ]);
+    settle(c.put(
+        "put/bytes.raw".into(),
+        Uint8Array::from(&bytes[..]).into(),
+        opts,
+    ))
+    .await
+    .expect("put bytes");
+    let head = settle(c.head("put/bytes.raw".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let headers = prop(&prop(&head, "res"), "headers");
+    assert_eq!(
+        prop(&headers, "content-type").as_string().as_deref(),
+        Some("image/x-raw")
+    );
+    assert_eq!(
+        prop(&headers, "cache-control").as_string().as_deref(),
+        Some("no-cache")
+    );
+    assert_eq!(fetched_md5(&c, "put/bytes.raw").await, md5_hex(&bytes));
+    settle(c.delete("put/bytes.raw".into(), JsValue::UNDEFINED))
+        .await
+        .expect("delete");
+    let gone = settle(c.head("put/bytes.raw".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&gone, "code").as_string().as_deref(),
+        Some("NoSuchKey")
+    );
+    assert_eq!(prop(&gone, "status").as_f64(), Some(404.0));
+}
+
+/// The most requests for `key` the server had in flight at once.
+async fn max_in_flight(key: &str, op: &str) -> usize {
+    let entries: Vec<(f64, f64)> = log_for(key)
+        .await
+        .iter()
+        .filter(|e| prop(e, "op").as_string().as_deref() == Some(op))
+        .map(|e| {
+            (
+                prop(e, "startMs").as_f64().unwrap(),
+                prop(e, "endMs").as_f64().unwrap(),
+            )
+        })
+        .collect();
+    entries
+        .iter()
+        .map(|(start, _)| {
+            entries
+                .iter()
+                .filter(|(s, e)| s <= start && e > start)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn parts_really_go_in_parallel() {
+    clear().await;
+    emulator(
+        "POST",
+        "faults",
+        Some(r#"{"op":"UploadPart","key":"parallel.bin","bytesPerSecond":1000000}"#),
+    )
+    .await;
+    let c = client(&[]);
+    let bytes = pattern(2 * MIB, 3);
+    let opts = obj(&[
+        ("partSize", (256.0 * 1024.0).into()),
+        ("parallel", 4.into()),
+    ]);
+    settle(c.multipart_upload("parallel.bin".into(), file(&bytes, "p", "").into(), opts))
+        .await
+        .expect("upload");
+    assert!(max_in_flight("parallel.bin", "UploadPart").await >= 4);
+    clear().await;
+}
+
+#[wasm_bindgen_test]
+async fn v4_signing_uploads_and_presigns() {
+    let c = client(&[
+        ("authorizationV4", true.into()),
+        ("region", "oss-cn-hangzhou".into()),
+    ]);
+    round_trip(
+        &c,
+        "v4/object name+.bin",
+        &pattern(600 * KIB, 4),
+        &[("partSize", (200.0 * 1024.0).into())],
+    )
+    .await;
+    for v4 in [false, true] {
+        let c = client(&[("authorizationV4", v4.into())]);
+        let url = c
+            .signature_url("v4/object name+.bin".into(), obj(&[("expires", 60.into())]))
+            .expect("url");
+        let resp = fetch(&web_sys::Request::new_with_str(&url).unwrap()).await;
+        assert_eq!(resp.status(), 200, "{url}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn wrong_secret_rejects_with_signature_error() {
+    let c = credentials();
+    let bad = Client::new(options((&c.access_key_id, "not-the-secret", None), &[])).unwrap();
+    let err = settle(bad.put("x.txt".into(), "x".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    let e: js_sys::Error = err.clone().into();
+    assert_eq!(e.name(), "SignatureDoesNotMatchError");
+    assert_eq!(
+        prop(&err, "code").as_string().as_deref(),
+        Some("SignatureDoesNotMatch")
+    );
+    assert_eq!(prop(&err, "status").as_f64(), Some(403.0));
+    assert_eq!(
+        prop(&err, "requestId").as_string().map(|s| s.len()),
+        Some(24)
+    );
+    assert!(!String::from(e.message()).contains("not-the-secret"));
+}
+
+async fn sts(seconds: u32) -> JsValue {
+    emulator(
+        "POST",
+        "sts",
+        Some(&format!(r#"{{"durationSeconds":{seconds}}}"#)),
+    )
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn an_sts_token_expiring_mid_upload_is_refreshed_once() {
+    clear().await;
+    emulator(
+        "POST",
+        "faults",
+        Some(r#"{"op":"UploadPart","key":"sts.bin","bytesPerSecond":300000}"#),
+    )
+    .await;
+    let first = sts(1).await;
+    let calls = Rc::new(Cell::new(0));
+    let counter = calls.clone();
+    let refresh = Closure::<dyn FnMut() -> Promise>::new(move || {
+        counter.set(counter.get() + 1);
+        future_to_promise(async { Ok(sts(3600).await) })
+    });
+    let s = |k: &str| prop(&first, k).as_string().unwrap();
+    let c = Client::new(options(
+        (
+            &s("AccessKeyId"),
+            &s("AccessKeySecret"),
+            Some(&s("SecurityToken")),
+        ),
+        &[("refreshSTSToken", refresh.as_ref().clone())],
+    ))
+    .unwrap();
+    let bytes = pattern(3 * MIB, 5);
+    let opts = obj(&[
+        ("partSize", (256.0 * 1024.0).into()),
+        ("parallel", 3.into()),
+    ]);
+    settle(c.multipart_upload("sts.bin".into(), file(&bytes, "s", "").into(), opts))
+        .await
+        .expect("upload");
+    assert_eq!(fetched_md5(&c, "sts.bin").await, md5_hex(&bytes));
+    assert_eq!(calls.get(), 1, "refreshSTSToken calls");
+    let expired = log_for("sts.bin")
+        .await
+        .iter()
+        .filter(|e| prop(e, "status").as_f64() == Some(403.0))
+        .count();
+    assert!(expired >= 1, "the token did expire mid-upload");
+    clear().await;
+}
+
+#[wasm_bindgen_test]
+async fn injected_faults_are_retried_and_the_object_is_whole() {
+    clear().await;
+    emulator(
+        "POST",
+        "faults",
+        Some(
+            r#"[{"op":"UploadPart","key":"faults.bin","partNumber":2,"times":1,"resetAfterBytes":50000},
+                {"op":"UploadPart","key":"faults.bin","partNumber":3,"times":2,"status":503,"code":"SlowDown"},
+                {"op":"UploadPart","key":"faults.bin","partNumber":4,"times":1,"delayMs":2500}]"#,
+        ),
+    )
+    .await;
+    let started = js_sys::Date::now();
+    let c = client(&[("timeout", 1000.into())]);
+    let bytes = pattern(5 * 256 * KIB - 3, 6);
+    let opts = obj(&[("partSize", (256.0 * 1024.0).into())]);
+    settle(c.multipart_upload("faults.bin".into(), file(&bytes, "f", "").into(), opts))
+        .await
+        .expect("upload");
+    assert_eq!(fetched_md5(&c, "faults.bin").await, md5_hex(&bytes));
+    // The stalled request is logged when the server gives up on it.
+    let waited = js_sys::Date::now() - started;
+    if waited < 3000.0 {
+        TimeoutFuture::new((3000.0 - waited) as u32).await;
+    }
+    let tries = |n: f64, log: &[JsValue]| {
+        log.iter()
+            .filter(|e| prop(e, "partNumber").as_f64() == Some(n))
+            .count()
+    };
+    let log = log_for("faults.bin").await;
+    assert_eq!(tries(1.0, &log), 1);
+    assert_eq!(tries(2.0, &log), 2, "reset once, then sent again");
+    assert_eq!(tries(3.0, &log), 3, "503 twice, then sent again");
+    assert_eq!(tries(4.0, &log), 2, "timed out once, then sent again");
+    clear().await;
+}
+
+#[wasm_bindgen_test]
+async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
+    clear().await;
+    emulator(
+        "POST",
+        "faults",
+        Some(r#"{"op":"UploadPart","key":"cancel.bin","bytesPerSecond":400000}"#),
+    )
+    .await;
+    let c = client(&[]);
+    let bytes = pattern(3 * MIB, 7);
+    let f = file(&bytes, "c", "");
+    let opts = obj(&[
+        ("partSize", (256.0 * 1024.0).into()),
+        ("parallel", 3.into()),
+    ]);
+    // The client's promises run from the moment they are made.
+    let pending = c.multipart_upload("cancel.bin".into(), f.clone().into(), opts);
+    TimeoutFuture::new(1500).await;
+    let cancelled_at = js_sys::Date::now();
+    c.cancel();
+    let err = settle(pending).await.unwrap_err();
+    let rejected_after = js_sys::Date::now() - cancelled_at;
+    assert!(
+        rejected_after < 100.0,
+        "rejected {rejected_after} ms after cancel()"
+    );
+    assert!(c.is_cancel(err.clone()));
+    let checkpoint = prop(&err, "checkpoint");
+    let done = Array::from(&prop(&checkpoint, "doneParts")).length();
+    assert!((1..12).contains(&done), "{done} parts done before cancel");
+    // Every part request in flight was dropped within 100 ms, as the server saw it.
+    TimeoutFuture::new(300).await;
+    for e in log_for("cancel.bin").await {
+        let end = prop(&e, "endMs").as_f64().unwrap();
+        assert!(
+            end <= cancelled_at + 100.0,
+            "a request ran until {} ms after cancel",
+            end - cancelled_at
+        );
+    }
+    clear().await;
+    let opts = obj(&[("checkpoint", checkpoint), ("parallel", 3.into())]);
+    settle(c.multipart_upload("cancel.bin".into(), f.into(), opts))
+        .await
+        .expect("resumed");
+    assert_eq!(fetched_md5(&c, "cancel.bin").await, md5_hex(&bytes));
+    // Parts done before the cancel were not sent again.
+    let ok_parts = log_for("cancel.bin")
+        .await
+        .iter()
+        .filter(|e| {
+            prop(e, "op").as_string().as_deref() == Some("UploadPart")
+                && prop(e, "status").as_f64() == Some(200.0)
+        })
+        .count();
+    assert_eq!(ok_parts, 12);
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_signal_stops_only_its_own_upload() {
+    clear().await;
+    emulator(
+        "POST",
+        "faults",
+        Some(r#"{"op":"UploadPart","key":"signal-a.bin","bytesPerSecond":300000}"#),
+    )
+    .await;
+    let c = client(&[]);
+    let controller = web_sys::AbortController::new().unwrap();
+    let a = c.multipart_upload(
+        "signal-a.bin".into(),
+        file(&pattern(2 * MIB, 8), "a", "").into(),
+        obj(&[("signal", controller.signal().into())]),
+    );
+    let b_bytes = pattern(2 * MIB + 5, 9);
+    let b = c.multipart_upload(
+        "signal-b.bin".into(),
+        file(&b_bytes, "b", "").into(),
+        JsValue::UNDEFINED,
+    );
+    TimeoutFuture::new(300).await;
+    controller.abort();
+    assert!(c.is_cancel(settle(a).await.unwrap_err()));
+    settle(b).await.expect("the other upload finishes");
+    assert_eq!(fetched_md5(&c, "signal-b.bin").await, md5_hex(&b_bytes));
+    clear().await;
+}
+
+#[wasm_bindgen_test]
+async fn low_level_multipart_calls() {
+    let c = client(&[]);
+    let key = "low/level.bin";
+    let bytes = pattern(300 * KIB, 10);
+    let f = file(&bytes, "l", "");
+    let init = settle(c.init_multipart_upload(key.into(), JsValue::UNDEFINED))
+        .await
+        .expect("init");
+    let id = prop(&init, "uploadId").as_string().unwrap();
+    let mut parts = Vec::new();
+    for (n, (start, end)) in [(0, 200 * KIB), (200 * KIB, 300 * KIB)]
+        .into_iter()
+        .enumerate()
+    {
+        let r = settle(c.upload_part(
+            key.into(),
+            id.clone(),
+            n as u32 + 1,
+            f.clone().into(),
+            start as f64,
+            end as f64,
+            JsValue::UNDEFINED,
+        ))
+        .await
+        .expect("part");
+        parts.push(obj(&[
+            ("number", (n as u32 + 1).into()),
+            ("etag", prop(&r, "etag")),
+        ]));
+    }
+    let listed = settle(c.list_parts(key.into(), id.clone(), JsValue::UNDEFINED))
+        .await
+        .expect("listParts");
+    assert_eq!(Array::from(&prop(&listed, "parts")).length(), 2);
+    let uploads = settle(c.list_uploads(obj(&[("prefix", "low/".into())]), JsValue::UNDEFINED))
+        .await
+        .expect("listUploads");
+    let found = Array::from(&prop(&uploads, "uploads"))
+        .iter()
+        .any(|u| prop(&u, "uploadId").as_string() == Some(id.clone()));
+    assert!(found);
+    let parts: Array = parts.into_iter().rev().collect();
+    settle(c.complete_multipart_upload(key.into(), id, parts.into(), JsValue::UNDEFINED))
+        .await
+        .expect("complete");
+    assert_eq!(fetched_md5(&c, key).await, md5_hex(&bytes));
+
+    let init = settle(c.init_multipart_upload("low/aborted.bin".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let id = prop(&init, "uploadId").as_string().unwrap();
+    settle(c.abort_multipart_upload("low/aborted.bin".into(), id.clone(), JsValue::UNDEFINED))
+        .await
+        .expect("abort");
+    let err = settle(c.list_parts("low/aborted.bin".into(), id, JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&err, "name").as_string().as_deref(),
+        Some("NoSuchUploadError")
+    );
+}
