@@ -1,5 +1,5 @@
 # Two commands do everything: `make test` and `make demo`. Each installs what it needs first.
-.PHONY: setup test demo emulator clean
+.PHONY: setup test demo pkg emulator clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -9,6 +9,9 @@ test: setup
 
 demo: setup
 	@scripts/demo.sh
+
+pkg: setup
+	@scripts/pkg.sh
 
 emulator:
 	cargo build -p oss-emulator --release

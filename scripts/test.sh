@@ -28,6 +28,8 @@ step "conformance: ali-oss" node --test tests/conformance/
 # headers, so the x-oss-meta-* a page reads must be listed.
 step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
+step "package (make pkg)" scripts/pkg.sh
+step "end-to-end (Playwright + Chromium)" node --test tests/e2e/
 
 # Totals from each runner's own summary lines: cargo, pytest and node's test runner.
 passed=$(( $(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}') \

@@ -1,0 +1,219 @@
+// Types for oss-browser-upload. Names and shapes follow ali-oss's upload API.
+
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  stsToken?: string;
+}
+
+/** What `refreshSTSToken` may resolve to: ali-oss's shape, or STS's own AssumeRole shape. */
+export type RefreshedCredentials =
+  | Credentials
+  | { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration?: string };
+
+export interface ClientOptions {
+  /** `oss-cn-hangzhou.aliyuncs.com`, `https://…`, or a local `http://127.0.0.1:9000` (path-style). */
+  endpoint?: string;
+  /** `oss-cn-hangzhou`; used for the endpoint when none is given, and to scope V4 signatures. */
+  region?: string;
+  bucket: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  stsToken?: string;
+  /** Called before the token is due and when OSS says it expired; one call at a time. */
+  refreshSTSToken?: () => RefreshedCredentials | Promise<RefreshedCredentials>;
+  /** Milliseconds between scheduled refreshes. Default 300000. */
+  refreshSTSTokenInterval?: number;
+  /** Sign with OSS4-HMAC-SHA256 instead of V1. Default false. */
+  authorizationV4?: boolean;
+  /** Per-request timeout in milliseconds. Default 60000. */
+  timeout?: number;
+  /** Retries per request after network errors, timeouts, 5xx and 429. Default 3. */
+  retryMax?: number;
+  /** Scheme when `endpoint` names none. Default true (https). */
+  secure?: boolean;
+  /** `endpoint` is the bucket's own domain: requests go to `/key` on it. */
+  cname?: boolean;
+}
+
+export interface ResponseInfo {
+  status: number;
+  /** Response headers the bucket's CORS rule exposes, lower-case names. */
+  headers: Record<string, string>;
+  requestId: string;
+}
+
+export interface RequestOptions {
+  /** Aborts this call alone, at once. */
+  signal?: AbortSignal;
+}
+
+export interface ObjectOptions extends RequestOptions {
+  /** Content-Type; default: the File's type, else guessed from the name. */
+  mime?: string;
+  /** Stored as `x-oss-meta-<key>` headers. */
+  meta?: Record<string, string | number | boolean>;
+  /** Further headers: Cache-Control, Content-Disposition, x-oss-forbid-overwrite, … */
+  headers?: Record<string, string>;
+}
+
+export interface DonePart {
+  number: number;
+  etag: string;
+}
+
+/** ali-oss's checkpoint; pass it back as `checkpoint` to resume. */
+export interface Checkpoint {
+  file: File | Blob;
+  name: string;
+  fileSize: number;
+  partSize: number;
+  uploadId: string;
+  doneParts: DonePart[];
+}
+
+export type Progress = (
+  percentage: number,
+  checkpoint: Checkpoint | null,
+  res: ResponseInfo | null,
+) => void | Promise<void>;
+
+export interface MultipartUploadOptions extends ObjectOptions {
+  /** Parts in flight at once. Default 5. */
+  parallel?: number;
+  /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB, raised to stay within 10 000 parts. */
+  partSize?: number;
+  /** After init, after each part, and with 1 only once the object exists. */
+  progress?: Progress;
+  /** Resume: checked against the server's part list before anything is sent. */
+  checkpoint?: Checkpoint;
+}
+
+export interface PutResult {
+  name: string;
+  url: string;
+  etag: string;
+  res: ResponseInfo;
+}
+
+export interface MultipartUploadResult {
+  name: string;
+  bucket: string;
+  etag: string;
+  res: ResponseInfo;
+}
+
+export interface InitMultipartUploadResult {
+  bucket: string;
+  name: string;
+  uploadId: string;
+  res: ResponseInfo;
+}
+
+export interface UploadPartResult {
+  name: string;
+  etag: string;
+  res: ResponseInfo;
+}
+
+export interface ListedPart {
+  PartNumber: number;
+  ETag: string;
+  Size: number;
+  HashCrc64ecma: string | null;
+}
+
+export interface ListPartsResult {
+  uploadId: string;
+  parts: ListedPart[];
+}
+
+export interface ListUploadsQuery {
+  prefix?: string;
+  'max-uploads'?: number;
+  'key-marker'?: string;
+  'upload-id-marker'?: string;
+}
+
+export interface ListUploadsResult {
+  uploads: { name: string; uploadId: string; initiated: string }[];
+  bucket: string;
+  nextKeyMarker: string;
+  nextUploadIdMarker: string;
+  isTruncated: boolean;
+  res: ResponseInfo;
+}
+
+export interface HeadResult {
+  status: number;
+  /** The object's `x-oss-meta-*` headers the CORS rule exposes, without the prefix. */
+  meta: Record<string, string>;
+  res: ResponseInfo;
+}
+
+export interface GetResult {
+  content: Uint8Array;
+  res: ResponseInfo;
+}
+
+export interface SignatureUrlOptions {
+  /** Seconds the URL stays valid. Default 1800. */
+  expires?: number;
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  'Content-Type'?: string;
+  subResource?: Record<string, string>;
+}
+
+/** Every rejection is an Error of this shape. */
+export interface OSSError extends Error {
+  /** `<Code>Error` for OSS errors (`SignatureDoesNotMatchError`), or `RequestError`,
+   * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `cancel`. */
+  name: string;
+  /** OSS's error code, e.g. `NoSuchUpload`. */
+  code: string;
+  /** The HTTP status; 0 when no answer came. */
+  status: number;
+  requestId: string;
+  hostId: string;
+  /** For multipart uploads: resume from here. */
+  checkpoint?: Checkpoint;
+}
+
+export default class OSS {
+  constructor(options: ClientOptions);
+  /** Resolves once the wasm module is loaded and the options are checked. */
+  readonly ready: Promise<OSS>;
+  put(
+    name: string,
+    data: File | Blob | ArrayBuffer | ArrayBufferView | string,
+    options?: ObjectOptions,
+  ): Promise<PutResult>;
+  multipartUpload(name: string, file: File | Blob, options?: MultipartUploadOptions): Promise<MultipartUploadResult>;
+  initMultipartUpload(name: string, options?: ObjectOptions): Promise<InitMultipartUploadResult>;
+  uploadPart(
+    name: string,
+    uploadId: string,
+    partNo: number,
+    file: File | Blob,
+    start: number,
+    end: number,
+    options?: RequestOptions,
+  ): Promise<UploadPartResult>;
+  completeMultipartUpload(
+    name: string,
+    uploadId: string,
+    parts: DonePart[],
+    options?: RequestOptions,
+  ): Promise<MultipartUploadResult>;
+  listParts(name: string, uploadId: string, options?: RequestOptions): Promise<ListPartsResult>;
+  listUploads(query?: ListUploadsQuery, options?: RequestOptions): Promise<ListUploadsResult>;
+  abortMultipartUpload(name: string, uploadId: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
+  head(name: string, options?: RequestOptions): Promise<HeadResult>;
+  get(name: string, options?: RequestOptions): Promise<GetResult>;
+  delete(name: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
+  signatureUrl(name: string, options?: SignatureUrlOptions): string;
+  cancel(): void;
+  isCancel(err: unknown): err is OSSError;
+}
+
+export { OSS };

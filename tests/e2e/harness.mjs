@@ -1,0 +1,35 @@
+// What end-to-end tests share: the emulator, the static server and Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const KEY_ID = 'LTAI5tEndToEndKey';
+export const SECRET = 'EndToEndSecret0123456789abcdef';
+
+export async function startEmulator(...flags) {
+  const bin = process.env.OSS_EMULATOR_BIN || path.join(root, 'target/debug/oss-emulator');
+  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--bucket', 'demo-bucket',
+    '--access-key-id', KEY_ID, '--access-key-secret', SECRET, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve) => createInterface({ input: proc.stdout }).once('line', resolve));
+  if (!line.startsWith('listening on ')) throw new Error(`emulator said ${line}`);
+  const url = line.slice('listening on '.length);
+  const call = async (method, p, body) => {
+    const r = await fetch(`${url}/_emulator/${p}`, { method, body: body && JSON.stringify(body) });
+    return r.status === 204 ? null : r.json();
+  };
+  return { url, call, stop: () => proc.kill() };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+export { serve };
