@@ -320,9 +320,13 @@ async fn injected_faults_are_retried_and_the_object_is_whole() {
     )
     .await;
     let started = js_sys::Date::now();
-    let c = client(&[("timeout", 1000.into())]);
+    // The client's default timeout is 60 s; this call's own is 1 s.
+    let c = client(&[]);
     let bytes = pattern(5 * 256 * KIB - 3, 6);
-    let opts = obj(&[("partSize", (256.0 * 1024.0).into())]);
+    let opts = obj(&[
+        ("partSize", (256.0 * 1024.0).into()),
+        ("timeout", 1000.into()),
+    ]);
     settle(c.multipart_upload("faults.bin".into(), file(&bytes, "f", "").into(), opts))
         .await
         .expect("upload");

@@ -16,7 +16,7 @@ use super::credentials::Signer;
 use super::error::Error;
 use super::js;
 use super::options::{self, ClientOptions, DEFAULT_PARALLEL};
-use super::transport::{abort_signal_any, Body, Spec, Transport};
+use super::transport::{abort_signal_any, Body, Control, Spec, Transport};
 use super::upload::{self, checkpoint_from_js, res, Job};
 
 thread_local! {
@@ -75,22 +75,28 @@ fn default_type(blob: &Blob, name: &str) -> String {
 }
 
 impl Inner {
-    /// The signal an operation runs under: the client's `cancel()` and the caller's `signal`.
-    fn signal(&self, opts: &JsValue) -> Result<AbortSignal, Error> {
+    /// What a call runs under: aborted by the client's `cancel()` or the caller's `signal`,
+    /// bounded by the caller's `timeout` or the client's.
+    fn control(&self, opts: &JsValue) -> Result<Control, Error> {
         let client = self.cancel.borrow().signal();
-        match js::get(opts, "signal") {
-            None => Ok(client),
+        let signal = match js::get(opts, "signal") {
+            None => client,
             Some(s) => {
                 let user: AbortSignal = s
                     .dyn_into()
                     .map_err(|_| Error::argument("`signal` must be an AbortSignal"))?;
-                Ok(abort_signal_any(&Array::of2(&client, &user)))
+                abort_signal_any(&Array::of2(&client, &user))
             }
-        }
+        };
+        let timeout_ms = match options::number(opts, "timeout")? {
+            None => None,
+            Some(_) => Some(options::count(opts, "timeout", 0, 1..=u32::MAX)?),
+        };
+        Ok(Control { signal, timeout_ms })
     }
 
     async fn send(&self, spec: Spec, opts: &JsValue) -> Result<super::transport::Reply, Error> {
-        self.transport.send(&spec, &self.signal(opts)?).await
+        self.transport.send(&spec, &self.control(opts)?).await
     }
 
     fn job(
@@ -133,7 +139,7 @@ impl Inner {
             headers: options::object_headers(opts, &default_type(&blob, &name))?,
             parallel: options::count(opts, "parallel", DEFAULT_PARALLEL as u32, 1..=64)? as usize,
             progress: js::function(opts, "progress"),
-            signal: self.signal(opts)?,
+            control: self.control(opts)?,
             file: data.clone(),
             checkpoint,
             blob,
@@ -336,9 +342,9 @@ impl Client {
         let inner = self.inner.clone();
         promise(async move {
             let name = options::check_name(&name)?;
-            let signal = inner.signal(&options)?;
+            let control = inner.control(&options)?;
             let parts =
-                upload::list_all_parts(&inner.transport, &name, &upload_id, &signal).await?;
+                upload::list_all_parts(&inner.transport, &name, &upload_id, &control).await?;
             let list: Array = parts
                 .iter()
                 .map(|p| {

@@ -117,6 +117,14 @@ impl Reply {
     }
 }
 
+/// What one call (an upload, a head, …) runs under: its abort signal and timeout.
+#[derive(Clone)]
+pub struct Control {
+    pub signal: AbortSignal,
+    /// Per-request timeout for this call, overriding the client's.
+    pub timeout_ms: Option<u32>,
+}
+
 pub struct Transport {
     pub endpoint: Endpoint,
     pub bucket: String,
@@ -151,14 +159,16 @@ async fn sleep(ms: u64, signal: &AbortSignal) -> bool {
 impl Transport {
     /// Sends `spec`, retrying as the policy says, until it succeeds, fails for good, or
     /// `signal` aborts (then the request in flight is aborted too, at once).
-    pub async fn send(&self, spec: &Spec, signal: &AbortSignal) -> Result<Reply, Error> {
+    pub async fn send(&self, spec: &Spec, control: &Control) -> Result<Reply, Error> {
+        let signal = &control.signal;
+        let timeout_ms = control.timeout_ms.unwrap_or(self.timeout_ms);
         let (mut retries, mut refreshes, mut corrections) = (0u32, 0u32, 0u32);
         loop {
             if signal.aborted() {
                 return Err(Error::cancelled());
             }
             let creds = self.signer.credentials().await?;
-            let (error, failed) = match self.attempt(spec, &creds, signal).await? {
+            let (error, failed) = match self.attempt(spec, &creds, signal, timeout_ms).await? {
                 Attempt::Done(reply) => return Ok(reply),
                 Attempt::Failed(error, failed) => (error, failed),
             };
@@ -217,6 +227,7 @@ impl Transport {
         spec: &Spec,
         creds: &Credentials,
         signal: &AbortSignal,
+        timeout_ms: u32,
     ) -> Result<Attempt, Error> {
         let parts = self.sign(spec, creds);
         let headers = Headers::new().map_err(|_| Error::argument("cannot create Headers"))?;
@@ -232,7 +243,7 @@ impl Transport {
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let (flag, controller) = (timed_out.clone(), controller.clone());
-            Timeout::new(self.timeout_ms, move || {
+            Timeout::new(timeout_ms, move || {
                 flag.set(true);
                 controller.abort();
             })
@@ -258,7 +269,7 @@ impl Transport {
                 return Ok(if signal.aborted() {
                     return Err(Error::cancelled());
                 } else if timed_out.get() {
-                    Attempt::Failed(Error::timeout(self.timeout_ms), Failed::Timeout)
+                    Attempt::Failed(Error::timeout(timeout_ms), Failed::Timeout)
                 } else {
                     let detail = js_sys::Error::from(e)
                         .message()

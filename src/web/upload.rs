@@ -9,7 +9,7 @@
 use futures::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortSignal, Blob};
+use web_sys::Blob;
 
 use crate::engine::checkpoint::{reconcile, Checkpoint};
 use crate::engine::plan::Plan;
@@ -17,7 +17,7 @@ use crate::protocol::messages;
 
 use super::error::Error;
 use super::js;
-use super::transport::{Body, Reply, Spec, Transport};
+use super::transport::{Body, Control, Reply, Spec, Transport};
 
 pub struct Job {
     pub name: String,
@@ -30,7 +30,7 @@ pub struct Job {
     pub parallel: usize,
     pub progress: Option<Function>,
     pub checkpoint: Option<Checkpoint>,
-    pub signal: AbortSignal,
+    pub control: Control,
 }
 
 pub struct Done {
@@ -150,7 +150,7 @@ async fn single(t: &Transport, job: &Job) -> Result<Done, Error> {
     let mut spec = Spec::new("PUT", Some(&job.name));
     spec.headers = job.headers.clone();
     spec.body = Body::Blob(job.blob.clone());
-    let reply = t.send(&spec, &job.signal).await?;
+    let reply = t.send(&spec, &job.control).await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
     report(job, 1.0, None, Some(&reply)).await?;
     Ok(Done { etag, reply })
@@ -161,7 +161,7 @@ pub async fn list_all_parts(
     t: &Transport,
     name: &str,
     upload_id: &str,
-    signal: &AbortSignal,
+    control: &Control,
 ) -> Result<Vec<messages::ListedPart>, Error> {
     let mut parts = Vec::new();
     let mut marker = 0;
@@ -170,7 +170,7 @@ pub async fn list_all_parts(
             .query("uploadId", upload_id)
             .query("max-parts", "1000")
             .query("part-number-marker", marker.to_string());
-        let reply = t.send(&spec, signal).await?;
+        let reply = t.send(&spec, control).await?;
         let page = messages::parse_list_parts(&reply.text().await?)
             .map_err(|e| Error::bad_response(reply.status, &e))?;
         parts.extend(page.parts);
@@ -184,7 +184,7 @@ pub async fn list_all_parts(
 /// A checkpoint made current by the server's part list; `None` if the upload is gone.
 async fn resume(t: &Transport, job: &Job, mut cp: Checkpoint) -> Result<Option<Checkpoint>, Error> {
     cp.fits(&job.name, job.plan.size).map_err(Error::argument)?;
-    match list_all_parts(t, &job.name, &cp.upload_id, &job.signal).await {
+    match list_all_parts(t, &job.name, &cp.upload_id, &job.control).await {
         Ok(listed) => {
             cp.done = reconcile(&job.plan, &listed);
             Ok(Some(cp))
@@ -197,7 +197,7 @@ async fn resume(t: &Transport, job: &Job, mut cp: Checkpoint) -> Result<Option<C
 async fn initiate(t: &Transport, job: &Job) -> Result<(Checkpoint, Reply), Error> {
     let mut spec = Spec::new("POST", Some(&job.name)).query("uploads", "");
     spec.headers = job.headers.clone();
-    let reply = t.send(&spec, &job.signal).await?;
+    let reply = t.send(&spec, &job.control).await?;
     let upload_id = messages::parse_initiate(&reply.text().await?)
         .map_err(|e| Error::bad_response(reply.status, &e))?;
     let cp = Checkpoint {
@@ -225,7 +225,7 @@ async fn upload_part(
         .query("partNumber", number.to_string())
         .query("uploadId", upload_id);
     spec.body = Body::Blob(slice);
-    let reply = t.send(&spec, &job.signal).await?;
+    let reply = t.send(&spec, &job.control).await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
     Ok((etag, reply))
 }
@@ -286,7 +286,7 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     spec.headers
         .push(("content-type".into(), "application/xml".into()));
     spec.body = Body::Text(messages::complete_body(&parts));
-    let reply = match t.send(&spec, &job.signal).await {
+    let reply = match t.send(&spec, &job.control).await {
         Ok(r) => r,
         Err(mut e) => {
             e.checkpoint = Some(checkpoint_to_js(&cp, &job.file));

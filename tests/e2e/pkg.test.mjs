@@ -81,3 +81,33 @@ test('pkg/index.js uploads a picked file with no init() and no bundler', async (
   const viaUrl = Buffer.from(await (await fetch(result.url)).arrayBuffer());
   assert.ok(viaUrl.equals(bytes));
 });
+
+test('a bucket whose CORS rule hides ETag gets an error that says how to fix it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cors-'));
+  const rules = path.join(dir, 'cors.json');
+  await writeFile(rules, JSON.stringify([{
+    allowedOrigins: ['*'], allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
+    allowedHeaders: ['*'], exposeHeaders: ['x-oss-request-id'],
+  }]));
+  const strict = await startEmulator('--cors-rules', rules);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/tests/e2e/pkg.html`);
+    const err = await page.evaluate(async ({ endpoint, id, secret }) => {
+      const { default: OSS } = await import('/pkg/index.js');
+      const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+      const file = new File([new Uint8Array(300 * 1024)], 'f.bin');
+      try {
+        await client.multipartUpload('hidden-etag.bin', file, { partSize: 100 * 1024 });
+        return null;
+      } catch (e) {
+        return { name: e.name, code: e.code, message: e.message, parts: e.checkpoint?.doneParts.length };
+      }
+    }, { endpoint: strict.url, id: KEY_ID, secret: SECRET });
+    assert.equal(err?.name, 'ETagNotExposedError');
+    assert.match(err.message, /ExposeHeaders/);
+    assert.equal(err.parts, 0);
+  } finally {
+    strict.stop();
+  }
+});
