@@ -28,6 +28,8 @@ export interface ClientOptions {
   authorizationV4?: boolean;
   /** Per-request timeout in milliseconds. Default 60000. */
   timeout?: number;
+  /** How long a saved upload may wait to be resumed, in milliseconds. Default 7 days. */
+  savedUploadMaxAge?: number;
   /** Retries per request after network errors, timeouts, 5xx and 429. Default 3. */
   retryMax?: number;
   /** Scheme when `endpoint` names none. Default true (https). */
@@ -87,6 +89,23 @@ export interface MultipartUploadOptions extends ObjectOptions {
   progress?: Progress;
   /** Resume: checked against the server's part list before anything is sent. */
   checkpoint?: Checkpoint;
+  /** Look for (and keep) this upload in IndexedDB, to resume after a reload. Default true. */
+  resume?: boolean;
+}
+
+/** An upload saved in IndexedDB; picking its file again resumes it. Holds no secrets. */
+export interface SavedUpload {
+  fingerprint: string;
+  name: string;
+  bucket: string;
+  fileName: string;
+  fileSize: number;
+  lastModified: number;
+  fileType: string;
+  uploadId: string;
+  partSize: number;
+  bytesDone: number;
+  updatedAt: number;
 }
 
 export interface PutResult {
@@ -212,6 +231,10 @@ export default class OSS {
   get(name: string, options?: RequestOptions): Promise<GetResult>;
   delete(name: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
   signatureUrl(name: string, options?: SignatureUrlOptions): string;
+  /** Saved uploads of this bucket, newest first. */
+  listSavedUploads(): Promise<SavedUpload[]>;
+  /** Forgets one (by fingerprint or entry); `{abort: true}` also aborts it on the server. */
+  forgetSavedUpload(which: string | SavedUpload, options?: { abort?: boolean } & RequestOptions): Promise<void>;
   cancel(): void;
   isCancel(err: unknown): err is OSSError;
 }

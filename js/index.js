@@ -48,6 +48,11 @@ export default class OSS {
   get(name, options) { return this.#call('get', [name, options]); }
   delete(name, options) { return this.#call('delete', [name, options]); }
 
+  /** Uploads saved in IndexedDB that resume when their file is picked again. */
+  listSavedUploads() { return this.#call('listSavedUploads', []); }
+  /** Forgets a saved upload; with `{abort: true}` also aborts it on the server. */
+  forgetSavedUpload(which, options) { return this.#call('forgetSavedUpload', [which, options]); }
+
   /** Synchronous, as in ali-oss: needs the module loaded (`await client.ready` once). */
   signatureUrl(name, options) {
     if (!this.#client) {

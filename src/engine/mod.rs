@@ -5,3 +5,4 @@
 pub mod checkpoint;
 pub mod plan;
 pub mod retry;
+pub mod saved;

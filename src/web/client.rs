@@ -10,14 +10,17 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal, Blob};
 
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
+use crate::engine::saved::{fingerprint, FileIdentity, SavedUpload};
 use crate::protocol::{messages, mime, presign, request::RequestParts, time};
 
 use super::credentials::Signer;
 use super::error::Error;
 use super::js;
+use super::lock;
 use super::options::{self, ClientOptions, DEFAULT_PARALLEL};
+use super::saved::{self, SavedUploads};
 use super::transport::{abort_signal_any, Body, Control, Spec, Transport};
-use super::upload::{self, checkpoint_from_js, res, Job};
+use super::upload::{self, checkpoint_from_js, res, Job, Saver};
 
 thread_local! {
     static WARNED_LONG_TERM: Cell<bool> = const { Cell::new(false) };
@@ -28,6 +31,25 @@ struct Inner {
     options: ClientOptions,
     /// Aborted by `cancel()`, then replaced so later uploads start clean.
     cancel: RefCell<AbortController>,
+    saved: Rc<SavedUploads>,
+}
+
+/// What a picked file says about itself; a Blob has no name or date.
+fn identity(file: &JsValue, blob: &Blob) -> FileIdentity {
+    match file.dyn_ref::<web_sys::File>() {
+        Some(f) => FileIdentity {
+            name: f.name(),
+            size: f.size() as u64,
+            last_modified: f.last_modified(),
+            mime: f.type_(),
+        },
+        None => FileIdentity {
+            name: String::new(),
+            size: blob.size() as u64,
+            last_modified: 0.0,
+            mime: blob.type_(),
+        },
+    }
 }
 
 #[wasm_bindgen(js_name = OSS)]
@@ -145,6 +167,36 @@ impl Inner {
             blob,
             plan,
             name,
+            saver: None,
+        })
+    }
+
+    /// Finds the job's saved upload (unless a checkpoint was given) and takes its lock.
+    async fn saver_for(&self, job: &mut Job) -> Result<Saver, Error> {
+        let file = identity(&job.file, &job.blob);
+        let fp = fingerprint(&self.options.bucket, &job.name, &file, job.plan.part_size);
+        let lock = lock::try_acquire(&format!("oss-browser-upload:{fp}"))
+            .await
+            .ok_or_else(Error::in_progress)?;
+        let saved = self.saved.load(&fp).await;
+        if job.checkpoint.is_none() {
+            job.checkpoint = saved.as_ref().map(SavedUpload::checkpoint);
+        }
+        let now = js::now_ms();
+        Ok(Saver {
+            store: self.saved.clone(),
+            template: SavedUpload {
+                fingerprint: fp,
+                bucket: self.options.bucket.clone(),
+                name: job.name.clone(),
+                file,
+                part_size: job.plan.part_size,
+                upload_id: String::new(),
+                done: Default::default(),
+                created_at: saved.map_or(now, |s| s.created_at),
+                updated_at: now,
+            },
+            _lock: lock,
         })
     }
 }
@@ -177,11 +229,13 @@ impl Client {
         };
         let cancel =
             AbortController::new().map_err(|_| Error::argument("AbortController is missing"))?;
+        let saved = Rc::new(SavedUploads::new(saved::DB_NAME, options.saved_max_age_ms));
         Ok(Client {
             inner: Rc::new(Inner {
                 transport,
                 options,
                 cancel: RefCell::new(cancel),
+                saved,
             }),
         })
     }
@@ -211,7 +265,8 @@ impl Client {
         })
     }
 
-    /// Uploads a File or Blob in parts, in parallel; resumes from `options.checkpoint`.
+    /// Uploads a File or Blob in parts, in parallel. Resumes from `options.checkpoint`, or
+    /// else from the upload of the same file saved in IndexedDB (unless `resume: false`).
     #[wasm_bindgen(js_name = multipartUpload)]
     pub fn multipart_upload(&self, name: JsValue, file: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
@@ -219,11 +274,15 @@ impl Client {
             return rejected(Error::argument("multipartUpload() takes a File or Blob"));
         }
         let job = options::check_name(&name).and_then(|n| inner.job(n, &file, &options, false));
-        let job = match job {
+        let mut job = match job {
             Ok(job) => job,
             Err(e) => return rejected(e),
         };
+        let resume = js::get(&options, "resume").and_then(|r| r.as_bool()) != Some(false);
         promise(async move {
+            if resume && (!job.plan.single() || job.checkpoint.is_some()) {
+                job.saver = Some(inner.saver_for(&mut job).await?);
+            }
             let name = job.name.clone();
             let done = upload::run(&inner.transport, job).await?;
             Ok(js::object(&[
@@ -417,8 +476,9 @@ impl Client {
         let inner = self.inner.clone();
         promise(async move {
             let name = options::check_name(&name)?;
-            let spec = Spec::new("DELETE", Some(&name)).query("uploadId", upload_id);
+            let spec = Spec::new("DELETE", Some(&name)).query("uploadId", upload_id.as_str());
             let reply = inner.send(spec, &options).await?;
+            inner.saved.forget_upload(&upload_id).await;
             Ok(js::object(&[("res", res(&reply).into())]).into())
         })
     }
@@ -522,6 +582,60 @@ impl Client {
             .options
             .endpoint
             .url(&inner.options.bucket, Some(&name), &query))
+    }
+
+    /// The uploads saved for this bucket that can be resumed by picking their file again:
+    /// `[{fingerprint, name, bucket, fileName, fileSize, lastModified, fileType, uploadId,
+    /// partSize, bytesDone, updatedAt}]`, newest first.
+    #[wasm_bindgen(js_name = listSavedUploads)]
+    pub fn list_saved_uploads(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let list: Array = inner
+                .saved
+                .all()
+                .await
+                .iter()
+                .filter(|s| s.bucket == inner.options.bucket)
+                .map(|s| JsValue::from(saved::summary(s)))
+                .collect();
+            Ok(list.into())
+        })
+    }
+
+    /// Forgets a saved upload (its fingerprint, or an entry of `listSavedUploads()`); with
+    /// `{abort: true}` also aborts it on the server, freeing its parts.
+    #[wasm_bindgen(js_name = forgetSavedUpload)]
+    pub fn forget_saved_upload(&self, which: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let fp = which
+                .as_string()
+                .or_else(|| js::get(&which, "fingerprint").and_then(|f| f.as_string()))
+                .ok_or_else(|| {
+                    Error::argument("pass a fingerprint or an entry of listSavedUploads()")
+                })?;
+            let abort = js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true);
+            if abort {
+                if let Some(s) = inner
+                    .saved
+                    .all()
+                    .await
+                    .into_iter()
+                    .find(|s| s.fingerprint == fp)
+                {
+                    let spec =
+                        Spec::new("DELETE", Some(&s.name)).query("uploadId", s.upload_id.as_str());
+                    match inner.send(spec, &options).await {
+                        Ok(_) => {}
+                        Err(e) if e.code == "NoSuchUpload" => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            inner.saved.forget(&fp).await;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Stops every upload and request of this client at once (ali-oss's `cancel()`); their

@@ -74,6 +74,14 @@ impl Error {
         )
     }
 
+    pub fn in_progress() -> Error {
+        Error::new(
+            "UploadInProgressError",
+            "UploadInProgress",
+            "This file is already uploading to this object (in another tab or call): wait for that upload or cancel it, then try again.",
+        )
+    }
+
     pub fn credentials(message: impl Into<String>) -> Error {
         Error::new("CredentialsError", "InvalidCredentials", message)
     }

@@ -5,6 +5,8 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod js;
+pub mod lock;
 pub mod options;
+pub mod saved;
 pub mod transport;
 pub mod upload;

@@ -98,6 +98,8 @@ pub struct ClientOptions {
     pub v4: bool,
     pub timeout_ms: u32,
     pub retry: Policy,
+    /// How long a saved upload may wait to be resumed, in milliseconds.
+    pub saved_max_age_ms: f64,
 }
 
 impl ClientOptions {
@@ -159,6 +161,9 @@ impl ClientOptions {
             v4: boolean(opts, "authorizationV4")?.unwrap_or(false),
             timeout_ms: count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?,
             retry,
+            saved_max_age_ms: number(opts, "savedUploadMaxAge")?
+                .filter(|n| *n > 0.0)
+                .unwrap_or(crate::engine::saved::DEFAULT_MAX_AGE_MS),
         })
     }
 }

@@ -11,12 +11,17 @@ use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
+use std::rc::Rc;
+
 use crate::engine::checkpoint::{reconcile, Checkpoint};
 use crate::engine::plan::Plan;
+use crate::engine::saved::SavedUpload;
 use crate::protocol::messages;
 
 use super::error::Error;
 use super::js;
+use super::lock::Held;
+use super::saved::SavedUploads;
 use super::transport::{Body, Control, Reply, Spec, Transport};
 
 pub struct Job {
@@ -31,6 +36,31 @@ pub struct Job {
     pub progress: Option<Function>,
     pub checkpoint: Option<Checkpoint>,
     pub control: Control,
+    /// Keeps the checkpoint in IndexedDB as the upload goes, unless `resume: false`.
+    pub saver: Option<Saver>,
+}
+
+/// Writes the upload's record after init and after every part, and drops it once the object
+/// exists. Holds the upload's cross-tab lock for as long as it lives.
+pub struct Saver {
+    pub store: Rc<SavedUploads>,
+    /// Everything but the upload ID, the done parts and the time.
+    pub template: SavedUpload,
+    pub _lock: Held,
+}
+
+impl Saver {
+    async fn save(&self, cp: &Checkpoint) {
+        let mut record = self.template.clone();
+        record.upload_id = cp.upload_id.clone();
+        record.done = cp.done.clone();
+        record.updated_at = js::now_ms();
+        self.store.save(&record).await;
+    }
+
+    async fn forget(&self) {
+        self.store.forget(&self.template.fingerprint).await;
+    }
 }
 
 pub struct Done {
@@ -242,6 +272,9 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
             (cp, Some(reply))
         }
     };
+    if let Some(saver) = &job.saver {
+        saver.save(&cp).await;
+    }
     report(&job, fraction(&cp, &job.plan), Some(&cp), first.as_ref()).await?;
 
     let upload_id = cp.upload_id.clone();
@@ -263,6 +296,9 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
         match outcome {
             Ok((etag, reply)) => {
                 cp.done.insert(number, etag);
+                if let Some(saver) = &job.saver {
+                    saver.save(&cp).await;
+                }
                 if let Err(e) =
                     report(&job, fraction(&cp, &job.plan), Some(&cp), Some(&reply)).await
                 {
@@ -293,6 +329,9 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
             return Err(e);
         }
     };
+    if let Some(saver) = &job.saver {
+        saver.forget().await;
+    }
     let etag = messages::parse_complete(&reply.text().await?)
         .map_err(|e| Error::bad_response(reply.status, &e))?;
     report(&job, 1.0, Some(&cp), Some(&reply)).await?;
