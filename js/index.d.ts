@@ -48,6 +48,8 @@ export interface ResponseInfo {
 export interface RequestOptions {
   /** Aborts this call alone, at once. */
   signal?: AbortSignal;
+  /** Per-request timeout for this call, in milliseconds; overrides the client's. */
+  timeout?: number;
 }
 
 export interface ObjectOptions extends RequestOptions {
@@ -175,6 +177,29 @@ export interface GetResult {
   res: ResponseInfo;
 }
 
+export interface ListQuery {
+  prefix?: string;
+  marker?: string;
+  /** Default 100, at most 1000. */
+  'max-keys'?: number;
+}
+
+export interface ListedObject {
+  name: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  /** `Normal` or `Multipart`. */
+  type: string;
+}
+
+export interface ListResult {
+  objects: ListedObject[];
+  nextMarker: string;
+  isTruncated: boolean;
+  res: ResponseInfo;
+}
+
 export interface SignatureUrlOptions {
   /** Seconds the URL stays valid. Default 1800. */
   expires?: number;
@@ -230,6 +255,8 @@ export default class OSS {
   head(name: string, options?: RequestOptions): Promise<HeadResult>;
   get(name: string, options?: RequestOptions): Promise<GetResult>;
   delete(name: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
+  /** Objects in the bucket, one page (ListObjects). */
+  list(query?: ListQuery, options?: RequestOptions): Promise<ListResult>;
   signatureUrl(name: string, options?: SignatureUrlOptions): string;
   /** Saved uploads of this bucket, newest first. */
   listSavedUploads(): Promise<SavedUpload[]>;

@@ -47,6 +47,7 @@ export default class OSS {
   head(name, options) { return this.#call('head', [name, options]); }
   get(name, options) { return this.#call('get', [name, options]); }
   delete(name, options) { return this.#call('delete', [name, options]); }
+  list(query, options) { return this.#call('list', [query, options]); }
 
   /** Uploads saved in IndexedDB that resume when their file is picked again. */
   listSavedUploads() { return this.#call('listSavedUploads', []); }

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Builds pkg/, the npm package: the release wasm, wasm-bindgen's glue, the JS entry that loads
-# it by itself, the type declarations and package.json.
+# it by itself, the drop-in uploader, the type declarations and package.json.
+# wasm-opt comes from npm's binaryen (Debian's older one writes modules Chromium rejects) and
+# gets exactly the features Rust emits for wasm32: more would let it use encodings browsers
+# reject.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build -p oss-browser-upload --release --target wasm32-unknown-unknown --quiet
 rm -rf pkg
-wasm-bindgen --target web --no-typescript --out-dir pkg --out-name oss_browser_upload \
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir pkg --out-name oss_browser_upload \
   target/wasm32-unknown-unknown/release/oss_browser_upload.wasm
-cp js/index.js js/index.d.ts js/package.json README.md LICENSE pkg/
-echo "pkg/: $(du -b pkg/oss_browser_upload_bg.wasm | cut -f1) bytes wasm, $(du -b pkg/oss_browser_upload.js | cut -f1) bytes glue"
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+  pkg/oss_browser_upload_bg.wasm -o pkg/oss_browser_upload_bg.wasm
+cp js/*.js js/*.d.ts js/package.json README.md LICENSE pkg/
+size() { printf '%s bytes (%s gzip -9)' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
+echo "pkg/: wasm $(size pkg/oss_browser_upload_bg.wasm), glue $(size pkg/oss_browser_upload.js), entry $(size pkg/index.js)"
+
+# Install it where bundlers and tsc look for it, as `npm install ./pkg` would.
+ln -sfn ../pkg node_modules/oss-browser-upload

@@ -29,6 +29,7 @@ step "conformance: ali-oss" node --test tests/conformance/
 step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
 step "package (make pkg)" scripts/pkg.sh
+step "types: README examples under tsc --strict" node_modules/.bin/tsc -p tests/types
 step "end-to-end (Playwright + Chromium)" node --test tests/e2e/
 
 # Totals from each runner's own summary lines: cargo, pytest and node's test runner.

@@ -113,6 +113,44 @@ pub fn parse_list_uploads(body: &str) -> Result<UploadsPage, String> {
     })
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: String,
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectsPage {
+    pub objects: Vec<ListedObject>,
+    pub truncated: bool,
+    pub next_marker: String,
+}
+
+/// A `ListBucketResult` (ListObjects V1).
+pub fn parse_list_objects(body: &str) -> Result<ObjectsPage, String> {
+    let root = root(body, "ListBucketResult")?;
+    let objects = root
+        .children_named("Contents")
+        .map(|o| {
+            Ok(ListedObject {
+                key: key_text(&root, o, "Key")?,
+                size: text(o, "Size")?.trim().parse().map_err(|_| "bad Size")?,
+                etag: text(o, "ETag")?,
+                last_modified: o.child_text("LastModified").unwrap_or("").to_string(),
+                kind: o.child_text("Type").unwrap_or("").to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(ObjectsPage {
+        truncated: root.child_text("IsTruncated") == Some("true"),
+        next_marker: key_text(&root, &root, "NextMarker").unwrap_or_default(),
+        objects,
+    })
+}
+
 /// The body of CompleteMultipartUpload; `parts` must already be in ascending order.
 pub fn complete_body(parts: &[(u32, String)]) -> String {
     let mut w = Writer::default();
@@ -155,6 +193,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(uploads.uploads[0].key, "a b");
+        let objects = parse_list_objects(
+            "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextMarker>b</NextMarker>\
+             <Contents><Key>a%2Bb</Key><Size>3</Size><ETag>\"E\"</ETag><Type>Normal</Type></Contents></ListBucketResult>",
+        )
+        .unwrap();
+        assert_eq!(
+            (objects.objects[0].key.as_str(), objects.objects[0].size),
+            ("a+b", 3)
+        );
+        assert!(objects.truncated);
         assert_eq!(uploads.next_key_marker, "a b");
         assert_eq!(parse_initiate("<InitiateMultipartUploadResult><UploadId>X</UploadId></InitiateMultipartUploadResult>").unwrap(), "X");
         assert!(parse_initiate("<Error/>").is_err());

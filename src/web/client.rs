@@ -465,6 +465,48 @@ impl Client {
         })
     }
 
+    /// Objects in the bucket (ListObjects): `query` takes `prefix`, `marker`, `max-keys`
+    /// (default 100, at most 1000). Resolves to `{objects: [{name, size, etag, lastModified,
+    /// type}], nextMarker, isTruncated, res}`.
+    pub fn list(&self, query: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let mut spec = Spec::new("GET", None).query("encoding-type", "url");
+            for key in ["prefix", "marker", "max-keys"] {
+                if let Some(v) = js::get(&query, key) {
+                    let v = v
+                        .as_string()
+                        .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
+                        .ok_or_else(|| Error::argument(format!("query.{key} must be a string")))?;
+                    spec = spec.query(key, v);
+                }
+            }
+            let reply = inner.send(spec, &options).await?;
+            let page = messages::parse_list_objects(&reply.text().await?)
+                .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let objects: Array = page
+                .objects
+                .iter()
+                .map(|o| {
+                    JsValue::from(js::object(&[
+                        ("name", o.key.as_str().into()),
+                        ("size", (o.size as f64).into()),
+                        ("etag", o.etag.as_str().into()),
+                        ("lastModified", o.last_modified.as_str().into()),
+                        ("type", o.kind.as_str().into()),
+                    ]))
+                })
+                .collect();
+            Ok(js::object(&[
+                ("objects", objects.into()),
+                ("nextMarker", page.next_marker.into()),
+                ("isTruncated", page.truncated.into()),
+                ("res", res(&reply).into()),
+            ])
+            .into())
+        })
+    }
+
     /// Aborts an upload on the server and frees its parts.
     #[wasm_bindgen(js_name = abortMultipartUpload)]
     pub fn abort_multipart_upload(
