@@ -30,6 +30,8 @@ export interface ClientOptions {
   timeout?: number;
   /** How long a saved upload may wait to be resumed, in milliseconds. Default 7 days. */
   savedUploadMaxAge?: number;
+  /** Check every part's and the object's CRC64 against OSS's. Default true. */
+  crc64?: boolean;
   /** Retries per request after network errors, timeouts, 5xx and 429. Default 3. */
   retryMax?: number;
   /** Scheme when `endpoint` names none. Default true (https). */
@@ -59,11 +61,15 @@ export interface ObjectOptions extends RequestOptions {
   meta?: Record<string, string | number | boolean>;
   /** Further headers: Cache-Control, Content-Disposition, x-oss-forbid-overwrite, … */
   headers?: Record<string, string>;
+  /** Check CRC64 end to end for this upload; overrides the client's `crc64`. */
+  crc64?: boolean;
 }
 
 export interface DonePart {
   number: number;
   etag: string;
+  /** The part's CRC64 as a decimal string, when known. */
+  crc64?: string;
 }
 
 /** ali-oss's checkpoint; pass it back as `checkpoint` to resume. */
@@ -114,6 +120,8 @@ export interface PutResult {
   name: string;
   url: string;
   etag: string;
+  /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
+  crc64: string | null;
   res: ResponseInfo;
 }
 
@@ -121,6 +129,8 @@ export interface MultipartUploadResult {
   name: string;
   bucket: string;
   etag: string;
+  /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
+  crc64: string | null;
   res: ResponseInfo;
 }
 
@@ -211,7 +221,8 @@ export interface SignatureUrlOptions {
 /** Every rejection is an Error of this shape. */
 export interface OSSError extends Error {
   /** `<Code>Error` for OSS errors (`SignatureDoesNotMatchError`), or `RequestError`,
-   * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `cancel`. */
+   * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `InconsistentError`,
+   * `FileUnreadableError`, `UploadInProgressError`, `CredentialsError`, `cancel`. */
   name: string;
   /** OSS's error code, e.g. `NoSuchUpload`. */
   code: string;

@@ -12,6 +12,7 @@ use gloo_timers::future::TimeoutFuture;
 use idb::event::DatabaseEvent;
 use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Array, Uint8Array};
+use oss_browser_upload::engine::checkpoint::DonePart;
 use oss_browser_upload::engine::saved::{FileIdentity, SavedUpload};
 use oss_browser_upload::web::client::Client;
 use oss_browser_upload::web::saved::SavedUploads;
@@ -35,7 +36,22 @@ fn record(fp: &str, updated_at: f64) -> SavedUpload {
         },
         part_size: 1024 * 1024,
         upload_id: "0123456789ABCDEF0123456789ABCDEF".into(),
-        done: BTreeMap::from([(1, "\"AA\"".to_string()), (3, "\"CC\"".to_string())]),
+        done: BTreeMap::from([
+            (
+                1,
+                DonePart {
+                    etag: "\"AA\"".into(),
+                    crc64: Some(u64::MAX - 1),
+                },
+            ),
+            (
+                3,
+                DonePart {
+                    etag: "\"CC\"".into(),
+                    crc64: None,
+                },
+            ),
+        ]),
         created_at: updated_at - 1000.0,
         updated_at,
     }

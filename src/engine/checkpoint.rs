@@ -3,9 +3,18 @@
 
 use std::collections::BTreeMap;
 
+use crate::protocol::crc64;
 use crate::protocol::messages::ListedPart;
 
 use super::plan::Plan;
+
+/// A part the server holds: its ETag, and its CRC64 when known (from our own hashing, checked
+/// against the server's, or from the server's part list when resuming).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonePart {
+    pub etag: String,
+    pub crc64: Option<u64>,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -13,14 +22,21 @@ pub struct Checkpoint {
     pub file_size: u64,
     pub part_size: u64,
     pub upload_id: String,
-    /// Part number → ETag.
-    pub done: BTreeMap<u32, String>,
+    pub done: BTreeMap<u32, DonePart>,
 }
 
 impl Checkpoint {
     /// Bytes of the file the done parts cover.
     pub fn bytes_done(&self, plan: &Plan) -> u64 {
         self.done.keys().map(|n| plan.part(*n).1).sum()
+    }
+
+    /// The whole object's CRC64 from its parts', if every part's is known.
+    pub fn combined_crc64(&self, plan: &Plan) -> Option<u64> {
+        (1..=plan.count()).try_fold(0u64, |acc, n| {
+            let crc = self.done.get(&n)?.crc64?;
+            Some(crc64::combine(acc, crc, plan.part(n).1))
+        })
     }
 
     /// Whether this checkpoint can continue uploading `name` of `size` bytes.
@@ -46,11 +62,17 @@ impl Checkpoint {
 
 /// The parts of `plan` that the server holds at the right size: those are done, whatever a
 /// checkpoint claimed. Parts the checkpoint lists but the server lacks are sent again.
-pub fn reconcile(plan: &Plan, listed: &[ListedPart]) -> BTreeMap<u32, String> {
+pub fn reconcile(plan: &Plan, listed: &[ListedPart]) -> BTreeMap<u32, DonePart> {
     listed
         .iter()
         .filter(|p| p.number >= 1 && p.number <= plan.count() && p.size == plan.part(p.number).1)
-        .map(|p| (p.number, p.etag.clone()))
+        .map(|p| {
+            let done = DonePart {
+                etag: p.etag.clone(),
+                crc64: p.crc64,
+            };
+            (p.number, done)
+        })
         .collect()
 }
 
@@ -63,8 +85,33 @@ mod tests {
             number,
             etag: format!("\"E{number}\""),
             size,
-            crc64: None,
+            crc64: Some(u64::from(number)),
         }
+    }
+
+    #[test]
+    fn combines_part_crcs_into_the_object_crc() {
+        let data: Vec<u8> = (0..250 * 1024).map(|i| (i % 251) as u8).collect();
+        let plan = Plan::new(data.len() as u64, Some(100.0 * 1024.0)).unwrap();
+        let done = (1..=plan.count())
+            .map(|n| {
+                let (offset, len) = plan.part(n);
+                let slice = &data[offset as usize..(offset + len) as usize];
+                let part = DonePart {
+                    etag: String::new(),
+                    crc64: Some(crc64::checksum(slice)),
+                };
+                (n, part)
+            })
+            .collect();
+        let cp = Checkpoint {
+            name: "k".into(),
+            file_size: plan.size,
+            part_size: plan.part_size,
+            upload_id: "U".into(),
+            done,
+        };
+        assert_eq!(cp.combined_crc64(&plan), Some(crc64::checksum(&data)));
     }
 
     #[test]
@@ -86,6 +133,8 @@ mod tests {
             done,
         };
         assert_eq!(cp.bytes_done(&plan), 150 * 1024);
+        // Part 2 is missing, so the whole object's CRC is not known yet.
+        assert_eq!(cp.combined_crc64(&plan), None);
         assert!(cp.fits("k", plan.size).is_ok());
         assert!(cp.fits("other", plan.size).is_err());
         assert!(cp.fits("k", 1).is_err());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{Checkpoint, DonePart};
 use super::plan::Plan;
 
 pub const DEFAULT_MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
@@ -50,8 +50,7 @@ pub struct SavedUpload {
     pub file: FileIdentity,
     pub part_size: u64,
     pub upload_id: String,
-    /// Part number → ETag.
-    pub done: BTreeMap<u32, String>,
+    pub done: BTreeMap<u32, DonePart>,
     pub created_at: f64,
     pub updated_at: f64,
 }
@@ -121,7 +120,15 @@ mod tests {
             file: file(),
             part_size: 1 << 20,
             upload_id: "U".into(),
-            done: [(1, "\"A\"".into()), (4, "\"D\"".into())].into(),
+            done: [1, 4]
+                .map(|n| {
+                    let part = DonePart {
+                        etag: format!("\"{n}\""),
+                        crc64: None,
+                    };
+                    (n, part)
+                })
+                .into(),
             created_at: 0.0,
             updated_at: 1000.0,
         };

@@ -13,6 +13,7 @@ use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::saved::{fingerprint, FileIdentity, SavedUpload};
 use crate::protocol::{messages, mime, presign, request::RequestParts, time};
 
+use super::checkpoint;
 use super::credentials::Signer;
 use super::error::Error;
 use super::js;
@@ -20,7 +21,7 @@ use super::lock;
 use super::options::{self, ClientOptions, DEFAULT_PARALLEL};
 use super::saved::{self, SavedUploads};
 use super::transport::{abort_signal_any, Body, Control, Spec, Transport};
-use super::upload::{self, checkpoint_from_js, res, Job, Saver};
+use super::upload::{self, res, Job, Saver};
 
 thread_local! {
     static WARNED_LONG_TERM: Cell<bool> = const { Cell::new(false) };
@@ -131,7 +132,7 @@ impl Inner {
         let blob = to_blob(data)?;
         let size = blob.size() as u64;
         let checkpoint = js::get(opts, "checkpoint")
-            .map(|cp| checkpoint_from_js(&cp))
+            .map(|cp| checkpoint::from_js(&cp))
             .transpose()?;
         let plan = if single {
             if size > MAX_PART_SIZE {
@@ -168,6 +169,7 @@ impl Inner {
             plan,
             name,
             saver: None,
+            crc64: options::boolean(opts, "crc64")?.unwrap_or(self.options.crc64),
         })
     }
 
@@ -258,6 +260,7 @@ impl Client {
             Ok(js::object(&[
                 ("name", name.into()),
                 ("url", url.into()),
+                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
                 ("etag", done.etag.into()),
                 ("res", res(&done.reply).into()),
             ])
@@ -288,6 +291,7 @@ impl Client {
             Ok(js::object(&[
                 ("name", name.into()),
                 ("bucket", inner.options.bucket.as_str().into()),
+                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
                 ("etag", done.etag.into()),
                 ("res", res(&done.reply).into()),
             ])
@@ -385,10 +389,12 @@ impl Client {
             let reply = inner.send(spec, &options).await?;
             let etag = messages::parse_complete(&reply.text().await?)
                 .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let crc64 = reply.header("x-oss-hash-crc64ecma");
             Ok(js::object(&[
                 ("bucket", inner.options.bucket.as_str().into()),
                 ("name", name.into()),
                 ("etag", etag.into()),
+                ("crc64", crc64.map_or(JsValue::NULL, JsValue::from)),
                 ("res", res(&reply).into()),
             ])
             .into())

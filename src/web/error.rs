@@ -74,6 +74,23 @@ impl Error {
         )
     }
 
+    pub fn file_unreadable() -> Error {
+        Error::new(
+            "FileUnreadableError",
+            "FileUnreadable",
+            "The browser can no longer read the file: it was moved, changed or deleted after it was picked. Pick it again; a saved upload resumes.",
+        )
+    }
+
+    /// The server's CRC64 disagrees with ours (oss2 names this InconsistentError).
+    pub fn inconsistent(what: &str, ours: u64, theirs: u64) -> Error {
+        Error::new(
+            "InconsistentError",
+            "InconsistentError",
+            format!("The CRC64 of {what} differs between this browser ({ours}) and OSS ({theirs}): the bytes changed in transit or in storage. Upload it again."),
+        )
+    }
+
     pub fn in_progress() -> Error {
         Error::new(
             "UploadInProgressError",

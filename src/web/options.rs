@@ -24,7 +24,7 @@ fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Error> {
     }
 }
 
-fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
+pub fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
     match js::get(opts, key) {
         None => Ok(None),
         Some(v) => v
@@ -100,6 +100,8 @@ pub struct ClientOptions {
     pub retry: Policy,
     /// How long a saved upload may wait to be resumed, in milliseconds.
     pub saved_max_age_ms: f64,
+    /// Check CRC64 end to end unless turned off.
+    pub crc64: bool,
 }
 
 impl ClientOptions {
@@ -161,6 +163,7 @@ impl ClientOptions {
             v4: boolean(opts, "authorizationV4")?.unwrap_or(false),
             timeout_ms: count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?,
             retry,
+            crc64: boolean(opts, "crc64")?.unwrap_or(true),
             saved_max_age_ms: number(opts, "savedUploadMaxAge")?
                 .filter(|n| *n > 0.0)
                 .unwrap_or(crate::engine::saved::DEFAULT_MAX_AGE_MS),

@@ -10,11 +10,12 @@ use std::rc::Rc;
 
 use idb::event::DatabaseEvent;
 use idb::{Database, Factory, KeyPath, ObjectStoreParams, TransactionMode};
-use js_sys::{Array, Object};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Object;
+use wasm_bindgen::JsValue;
 
 use crate::engine::saved::{FileIdentity, SavedUpload};
 
+use super::checkpoint;
 use super::js;
 
 pub const DB_NAME: &str = "oss-browser-upload";
@@ -38,11 +39,6 @@ fn warn_once(why: &str) {
 }
 
 pub fn to_js(s: &SavedUpload) -> JsValue {
-    let done: Array = s
-        .done
-        .iter()
-        .map(|(n, e)| JsValue::from(js::object(&[("number", (*n).into()), ("etag", e.into())])))
-        .collect();
     js::object(&[
         ("format", FORMAT.into()),
         ("fingerprint", s.fingerprint.as_str().into()),
@@ -54,7 +50,7 @@ pub fn to_js(s: &SavedUpload) -> JsValue {
         ("fileType", s.file.mime.as_str().into()),
         ("partSize", (s.part_size as f64).into()),
         ("uploadId", s.upload_id.as_str().into()),
-        ("doneParts", done.into()),
+        ("doneParts", checkpoint::done_to_js(&s.done).into()),
         ("createdAt", s.created_at.into()),
         ("updatedAt", s.updated_at.into()),
     ])
@@ -72,15 +68,7 @@ pub fn from_js(v: &JsValue) -> Option<SavedUpload> {
     if number("format")? as u32 != FORMAT {
         return None;
     }
-    let mut done = BTreeMap::new();
-    let parts: Array = js::get(v, "doneParts")?.dyn_into().ok()?;
-    for p in parts.iter() {
-        let n = js::get(&p, "number")?.as_f64()?;
-        if !(1.0..=10_000.0).contains(&n) || n.fract() != 0.0 {
-            return None;
-        }
-        done.insert(n as u32, js::get(&p, "etag")?.as_string()?);
-    }
+    let done = checkpoint::done_from_js(&js::get(v, "doneParts")?)?;
     Some(SavedUpload {
         fingerprint: text("fingerprint")?,
         bucket: text("bucket")?,

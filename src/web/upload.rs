@@ -7,18 +7,21 @@
 //! flight; the checkpoint holds every part that succeeded and travels with the error.
 
 use futures::stream::{FuturesUnordered, StreamExt};
-use js_sys::{Array, Function, Object};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Function, Object};
+use wasm_bindgen::JsValue;
 use web_sys::Blob;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::engine::checkpoint::{reconcile, Checkpoint};
+use crate::engine::checkpoint::{reconcile, Checkpoint, DonePart};
 use crate::engine::plan::Plan;
 use crate::engine::saved::SavedUpload;
 use crate::protocol::messages;
 
+use super::checkpoint;
 use super::error::Error;
+use super::hash;
 use super::js;
 use super::lock::Held;
 use super::saved::SavedUploads;
@@ -36,6 +39,8 @@ pub struct Job {
     pub progress: Option<Function>,
     pub checkpoint: Option<Checkpoint>,
     pub control: Control,
+    /// Check each part's and the object's CRC64 against the server's.
+    pub crc64: bool,
     /// Keeps the checkpoint in IndexedDB as the upload goes, unless `resume: false`.
     pub saver: Option<Saver>,
 }
@@ -68,6 +73,63 @@ pub struct Done {
     pub reply: Reply,
 }
 
+impl Done {
+    /// The object's CRC64 as OSS reported it (a decimal string), if the bucket exposes it.
+    pub fn crc64(&self) -> Option<String> {
+        self.reply.header("x-oss-hash-crc64ecma")
+    }
+}
+
+thread_local! {
+    static WARNED_CRC_HIDDEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How many times a body whose CRC64 the server disputes is sent before giving up.
+const CRC_TRIES: u32 = 3;
+
+/// Sends a request whose body is `blob`, hashing the blob meanwhile when CRC64 checks are on,
+/// and sends it again when the server's CRC64 of what it received differs from ours.
+/// Returns the answer and our CRC64 of the body.
+async fn send_checked(
+    t: &Transport,
+    job: &Job,
+    spec: &Spec,
+    blob: &Blob,
+    what: &str,
+) -> Result<(Reply, Option<u64>), Error> {
+    let mut last = None;
+    for _ in 0..CRC_TRIES {
+        let (sent, ours) = if job.crc64 {
+            let (sent, ours) = futures::join!(t.send(spec, &job.control), hash::crc64_of(blob));
+            (sent, Some(ours?))
+        } else {
+            (t.send(spec, &job.control).await, None)
+        };
+        let reply = match sent {
+            Ok(reply) => reply,
+            Err(e) if e.name == "RequestError" && !hash::readable(blob).await => {
+                return Err(Error::file_unreadable())
+            }
+            Err(e) => return Err(e),
+        };
+        let theirs = reply
+            .header("x-oss-hash-crc64ecma")
+            .and_then(|c| c.trim().parse::<u64>().ok());
+        match (ours, theirs) {
+            (Some(ours), Some(theirs)) if ours != theirs => {
+                last = Some(Error::inconsistent(what, ours, theirs));
+                continue;
+            }
+            (Some(_), None) if !WARNED_CRC_HIDDEN.replace(true) => {
+                web_sys::console::warn_1(&"oss-browser-upload: OSS's x-oss-hash-crc64ecma header is not exposed by the bucket's CORS rule, so uploads cannot be checked end to end: add it to ExposeHeaders.".into());
+            }
+            _ => {}
+        }
+        return Ok((reply, ours));
+    }
+    Err(last.unwrap_or_else(|| Error::inconsistent(what, 0, 0)))
+}
+
 /// `res` as ali-oss gives it: `{status, headers, requestId}`.
 pub fn res(reply: &Reply) -> Object {
     js::object(&[
@@ -75,64 +137,6 @@ pub fn res(reply: &Reply) -> Object {
         ("headers", reply.headers_object().into()),
         ("requestId", reply.request_id().into()),
     ])
-}
-
-pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue) -> JsValue {
-    let done: Array = cp
-        .done
-        .iter()
-        .map(|(n, etag)| {
-            JsValue::from(js::object(&[
-                ("number", (*n).into()),
-                ("etag", etag.into()),
-            ]))
-        })
-        .collect();
-    js::object(&[
-        ("file", file.clone()),
-        ("name", cp.name.as_str().into()),
-        ("fileSize", (cp.file_size as f64).into()),
-        ("partSize", (cp.part_size as f64).into()),
-        ("uploadId", cp.upload_id.as_str().into()),
-        ("doneParts", done.into()),
-    ])
-    .into()
-}
-
-/// Reads a checkpoint in ali-oss's shape; what is missing or mistyped is an argument error.
-pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
-    let bad = |what: &str| Error::argument(format!("checkpoint.{what} is missing or not valid"));
-    let num = |key: &str| {
-        js::get(v, key)
-            .and_then(|n| n.as_f64())
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .map(|n| n as u64)
-            .ok_or_else(|| bad(key))
-    };
-    let mut done = std::collections::BTreeMap::new();
-    if let Some(parts) = js::get(v, "doneParts") {
-        let parts: Array = parts.dyn_into().map_err(|_| bad("doneParts"))?;
-        for p in parts.iter() {
-            let number = js::get(&p, "number")
-                .and_then(|n| n.as_f64())
-                .ok_or_else(|| bad("doneParts[].number"))?;
-            let etag = js::get(&p, "etag")
-                .and_then(|e| e.as_string())
-                .ok_or_else(|| bad("doneParts[].etag"))?;
-            done.insert(number as u32, etag);
-        }
-    }
-    Ok(Checkpoint {
-        name: js::get(v, "name")
-            .and_then(|n| n.as_string())
-            .ok_or_else(|| bad("name"))?,
-        file_size: num("fileSize")?,
-        part_size: num("partSize")?,
-        upload_id: js::get(v, "uploadId")
-            .and_then(|n| n.as_string())
-            .ok_or_else(|| bad("uploadId"))?,
-        done,
-    })
 }
 
 /// Calls `progress(p, checkpoint, res)`, awaiting it if it returns a promise. `p` reaches 1
@@ -146,7 +150,7 @@ async fn report(
     let Some(f) = &job.progress else {
         return Ok(());
     };
-    let cp = cp.map_or(JsValue::NULL, |cp| checkpoint_to_js(cp, &job.file));
+    let cp = cp.map_or(JsValue::NULL, |cp| checkpoint::to_js(cp, &job.file));
     let res = reply.map_or(JsValue::NULL, |r| res(r).into());
     js::call_and_await(f, &[p.into(), cp, res])
         .await
@@ -180,7 +184,7 @@ async fn single(t: &Transport, job: &Job) -> Result<Done, Error> {
     let mut spec = Spec::new("PUT", Some(&job.name));
     spec.headers = job.headers.clone();
     spec.body = Body::Blob(job.blob.clone());
-    let reply = t.send(&spec, &job.control).await?;
+    let (reply, _) = send_checked(t, job, &spec, &job.blob, "the object").await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
     report(job, 1.0, None, Some(&reply)).await?;
     Ok(Done { etag, reply })
@@ -245,7 +249,7 @@ async fn upload_part(
     job: &Job,
     upload_id: &str,
     number: u32,
-) -> Result<(String, Reply), Error> {
+) -> Result<(DonePart, Reply), Error> {
     let (offset, len) = job.plan.part(number);
     let slice = job
         .blob
@@ -254,10 +258,11 @@ async fn upload_part(
     let mut spec = Spec::new("PUT", Some(&job.name))
         .query("partNumber", number.to_string())
         .query("uploadId", upload_id);
-    spec.body = Body::Blob(slice);
-    let reply = t.send(&spec, &job.control).await?;
+    spec.body = Body::Blob(slice.clone());
+    let what = format!("part {number}");
+    let (reply, crc64) = send_checked(t, job, &spec, &slice, &what).await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
-    Ok((etag, reply))
+    Ok((DonePart { etag, crc64 }, reply))
 }
 
 async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
@@ -294,8 +299,8 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
             break;
         };
         match outcome {
-            Ok((etag, reply)) => {
-                cp.done.insert(number, etag);
+            Ok((part, reply)) => {
+                cp.done.insert(number, part);
                 if let Some(saver) = &job.saver {
                     saver.save(&cp).await;
                 }
@@ -313,11 +318,15 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
         }
     }
     if let Some(mut e) = failure {
-        e.checkpoint = Some(checkpoint_to_js(&cp, &job.file));
+        e.checkpoint = Some(checkpoint::to_js(&cp, &job.file));
         return Err(e);
     }
 
-    let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, e)| (*n, e.clone())).collect();
+    let parts: Vec<(u32, String)> = cp
+        .done
+        .iter()
+        .map(|(n, part)| (*n, part.etag.clone()))
+        .collect();
     let mut spec = Spec::new("POST", Some(&job.name)).query("uploadId", upload_id.as_str());
     spec.headers
         .push(("content-type".into(), "application/xml".into()));
@@ -325,12 +334,21 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     let reply = match t.send(&spec, &job.control).await {
         Ok(r) => r,
         Err(mut e) => {
-            e.checkpoint = Some(checkpoint_to_js(&cp, &job.file));
+            e.checkpoint = Some(checkpoint::to_js(&cp, &job.file));
             return Err(e);
         }
     };
     if let Some(saver) = &job.saver {
         saver.forget().await;
+    }
+    let ours = cp.combined_crc64(&job.plan).filter(|_| job.crc64);
+    let theirs = reply
+        .header("x-oss-hash-crc64ecma")
+        .and_then(|c| c.trim().parse::<u64>().ok());
+    if let (Some(ours), Some(theirs)) = (ours, theirs) {
+        if ours != theirs {
+            return Err(Error::inconsistent("the completed object", ours, theirs));
+        }
     }
     let etag = messages::parse_complete(&reply.text().await?)
         .map_err(|e| Error::bad_response(reply.status, &e))?;

@@ -1,0 +1,269 @@
+//! The bad-input suite: each bad input gets an ArgumentError that says what to do, before any
+//! request leaves the browser (the emulator's request log does not grow).
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::*;
+use js_sys::{Array, JSON};
+use oss_browser_upload::web::client::Client;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn options(extra: &[(&str, JsValue)]) -> JsValue {
+    let c = credentials();
+    let mut pairs = vec![
+        ("endpoint", endpoint().into()),
+        ("bucket", "demo-bucket".into()),
+        ("accessKeyId", c.access_key_id.as_str().into()),
+        ("accessKeySecret", c.access_key_secret.as_str().into()),
+    ];
+    pairs.extend_from_slice(extra);
+    obj(&pairs)
+}
+
+/// A JS string the Rust side cannot hold as-is (a lone surrogate).
+fn js_string(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+/// OSS requests the emulator has seen (its own endpoints, these calls included, aside).
+async fn log_len() -> usize {
+    Array::from(&emulator("GET", "requests", None).await)
+        .iter()
+        .filter(|e| prop(e, "op").as_string().as_deref() != Some("Emulator"))
+        .count()
+}
+
+fn assert_argument_error(err: &JsValue, case: &str) {
+    assert_eq!(
+        prop(err, "name").as_string().as_deref(),
+        Some("ArgumentError"),
+        "{case}: {err:?}"
+    );
+    assert_eq!(
+        prop(err, "code").as_string().as_deref(),
+        Some("InvalidArgument"),
+        "{case}"
+    );
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "{case}: not an Error"
+    );
+    let message = prop(err, "message").as_string().unwrap_or_default();
+    assert!(
+        message.len() > 15,
+        "{case}: message {message:?} says too little"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bad_uploads_are_refused_before_any_request() {
+    let c = Client::new(options(&[])).unwrap();
+    let f = || JsValue::from(file(&pattern(300 * 1024, 1), "f.bin", ""));
+    let big_name = "a".repeat(1024);
+    let names: Vec<(&str, JsValue)> = vec![
+        ("empty name", "".into()),
+        ("name starting with /", "/abs.bin".into()),
+        ("name starting with \\", "\\abs.bin".into()),
+        ("name of 1024 bytes", big_name.as_str().into()),
+        (
+            "name with a lone surrogate",
+            js_string(r#""bad\ud800name""#),
+        ),
+        ("name with a control character", "bad\u{1}name".into()),
+        ("name with a line break", "bad\nname".into()),
+        ("name that is not a string", 42.into()),
+    ];
+    let opts: Vec<(&str, JsValue)> = vec![
+        ("partSize below 100 KiB", obj(&[("partSize", 1000.into())])),
+        ("partSize above 5 GiB", obj(&[("partSize", 6.0e9.into())])),
+        (
+            "partSize not an integer",
+            obj(&[("partSize", 150000.5.into())]),
+        ),
+        ("partSize NaN", obj(&[("partSize", f64::NAN.into())])),
+        ("partSize a string", obj(&[("partSize", "1MB".into())])),
+        ("parallel 0", obj(&[("parallel", 0.into())])),
+        ("parallel negative", obj(&[("parallel", (-2).into())])),
+        ("parallel NaN", obj(&[("parallel", f64::NAN.into())])),
+        ("parallel not an integer", obj(&[("parallel", 2.5.into())])),
+        (
+            "meta key with a space",
+            obj(&[("meta", obj(&[("bad key", "v".into())]))]),
+        ),
+        (
+            "meta key with a colon",
+            obj(&[("meta", obj(&[("bad:key", "v".into())]))]),
+        ),
+        (
+            "meta value an object",
+            obj(&[("meta", obj(&[("k", obj(&[]))]))]),
+        ),
+        (
+            "meta value with a line break",
+            obj(&[("meta", obj(&[("k", "a\nb".into())]))]),
+        ),
+        (
+            "header value with CR/LF",
+            obj(&[(
+                "headers",
+                obj(&[("Cache-Control", "a\r\nX-Evil: 1".into())]),
+            )]),
+        ),
+        (
+            "header name with a space",
+            obj(&[("headers", obj(&[("Bad Header", "v".into())]))]),
+        ),
+        (
+            "mime with a line break",
+            obj(&[("mime", "text/plain\r\nX: y".into())]),
+        ),
+        ("timeout 0", obj(&[("timeout", 0.into())])),
+        (
+            "signal not an AbortSignal",
+            obj(&[("signal", "stop".into())]),
+        ),
+        (
+            "checkpoint without uploadId",
+            obj(&[(
+                "checkpoint",
+                obj(&[
+                    ("name", "x".into()),
+                    ("fileSize", 1.into()),
+                    ("partSize", 102400.into()),
+                ]),
+            )]),
+        ),
+        (
+            "checkpoint for another file size",
+            obj(&[(
+                "checkpoint",
+                obj(&[
+                    ("name", "ok.bin".into()),
+                    ("fileSize", 5.into()),
+                    ("partSize", 102400.into()),
+                    ("uploadId", "ABC".into()),
+                    ("doneParts", Array::new().into()),
+                ]),
+            )]),
+        ),
+        (
+            "doneParts with a bad number",
+            obj(&[(
+                "checkpoint",
+                obj(&[
+                    ("name", "ok.bin".into()),
+                    ("fileSize", 307200.into()),
+                    ("partSize", 102400.into()),
+                    ("uploadId", "ABC".into()),
+                    (
+                        "doneParts",
+                        Array::of1(&obj(&[("number", 0.into()), ("etag", "x".into())])).into(),
+                    ),
+                ]),
+            )]),
+        ),
+    ];
+    let before = log_len().await;
+    let mut tried = 0;
+    for (case, name) in &names {
+        let err = settle(c.multipart_upload(name.clone(), f(), JsValue::UNDEFINED))
+            .await
+            .unwrap_err();
+        assert_argument_error(&err, case);
+        let err = settle(c.put(name.clone(), "x".into(), JsValue::UNDEFINED))
+            .await
+            .unwrap_err();
+        assert_argument_error(&err, case);
+        tried += 1;
+    }
+    for (case, o) in &opts {
+        let err = settle(c.multipart_upload("ok.bin".into(), f(), o.clone()))
+            .await
+            .unwrap_err();
+        assert_argument_error(&err, case);
+        tried += 1;
+    }
+    for (case, data) in [
+        ("data a number", JsValue::from(5)),
+        ("data an object", obj(&[])),
+    ] {
+        let err = settle(c.put("ok.bin".into(), data, JsValue::UNDEFINED))
+            .await
+            .unwrap_err();
+        assert_argument_error(&err, case);
+        tried += 1;
+    }
+    let err = settle(c.multipart_upload("ok.bin".into(), "text".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_argument_error(&err, "multipartUpload of a string");
+    tried += 1;
+    assert_eq!(log_len().await, before, "a request left the browser");
+    web_sys::console::log_1(&format!("bad inputs tried: {tried}").into());
+    assert_eq!(tried, 8 + 21 + 3);
+}
+
+#[wasm_bindgen_test]
+fn bad_client_options_throw_at_once() {
+    let c = credentials();
+    let cases: Vec<(&str, JsValue)> = vec![
+        ("no options", JsValue::UNDEFINED),
+        (
+            "no bucket",
+            obj(&[
+                ("endpoint", endpoint().into()),
+                ("accessKeyId", c.access_key_id.as_str().into()),
+                ("accessKeySecret", "s".into()),
+            ]),
+        ),
+        (
+            "no endpoint or region",
+            obj(&[
+                ("bucket", "b".into()),
+                ("accessKeyId", "i".into()),
+                ("accessKeySecret", "s".into()),
+            ]),
+        ),
+        (
+            "endpoint with a path",
+            options(&[("endpoint", "http://127.0.0.1:9/x".into())]),
+        ),
+        (
+            "endpoint scheme ftp",
+            options(&[("endpoint", "ftp://127.0.0.1:9".into())]),
+        ),
+        (
+            "no credentials",
+            obj(&[("endpoint", endpoint().into()), ("bucket", "b".into())]),
+        ),
+        (
+            "id without secret",
+            obj(&[
+                ("endpoint", endpoint().into()),
+                ("bucket", "b".into()),
+                ("accessKeyId", "i".into()),
+            ]),
+        ),
+        (
+            "refreshSTSToken not a function",
+            options(&[("refreshSTSToken", "token".into())]),
+        ),
+        ("timeout negative", options(&[("timeout", (-1).into())])),
+        (
+            "retryMax not an integer",
+            options(&[("retryMax", 1.5.into())]),
+        ),
+        ("bucket a number", options(&[("bucket", 7.into())])),
+    ];
+    for (case, o) in cases {
+        let err = Client::new(o)
+            .err()
+            .unwrap_or_else(|| panic!("{case}: accepted"));
+        assert_argument_error(&err, case);
+    }
+}

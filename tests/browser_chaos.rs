@@ -1,0 +1,255 @@
+//! The chaos suite: uploads driven through the emulator's faults. Each ends with an object
+//! identical to the file (checked by MD5 here and CRC64 by the client) or with the documented
+//! error and a checkpoint to resume from.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use browser::*;
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use oss_browser_upload::protocol::crc64;
+use oss_browser_upload::web::client::Client;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const KIB: usize = 1024;
+const PART: f64 = 128.0 * 1024.0;
+
+fn client(extra: &[(&str, JsValue)]) -> Client {
+    let c = credentials();
+    let mut pairs = vec![
+        ("endpoint", endpoint().into()),
+        ("bucket", "demo-bucket".into()),
+        ("accessKeyId", c.access_key_id.as_str().into()),
+        ("accessKeySecret", c.access_key_secret.as_str().into()),
+    ];
+    pairs.extend_from_slice(extra);
+    Client::new(obj(&pairs)).unwrap()
+}
+
+async fn faults(rules: &str) {
+    emulator("DELETE", "faults", None).await;
+    emulator("POST", "faults", Some(rules)).await;
+}
+
+async fn upload(c: &Client, key: &str, bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let opts = obj(&[("partSize", PART.into()), ("resume", false.into())]);
+    settle(c.multipart_upload(key.into(), file(bytes, "chaos.bin", "").into(), opts)).await
+}
+
+async fn assert_stored(c: &Client, key: &str, bytes: &[u8], result: &JsValue) {
+    let got = settle(c.get(key.into(), JsValue::UNDEFINED))
+        .await
+        .expect("get");
+    assert_eq!(
+        md5_hex(&Uint8Array::from(prop(&got, "content")).to_vec()),
+        md5_hex(bytes),
+        "{key}"
+    );
+    assert_eq!(
+        prop(result, "crc64").as_string(),
+        Some(crc64::checksum(bytes).to_string()),
+        "{key}"
+    );
+}
+
+fn tries(log: &[JsValue], part: f64) -> usize {
+    log.iter()
+        .filter(|e| {
+            prop(e, "op").as_string().as_deref() == Some("UploadPart")
+                && prop(e, "partNumber").as_f64() == Some(part)
+        })
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn a_part_answered_with_a_wrong_crc_is_sent_again() {
+    faults(r#"{"op":"UploadPart","key":"chaos/crc-once.bin","partNumber":2,"times":1,"wrongCrc":true}"#).await;
+    let c = client(&[]);
+    let bytes = pattern(5 * 128 * KIB, 31);
+    let r = upload(&c, "chaos/crc-once.bin", &bytes)
+        .await
+        .expect("upload");
+    assert_stored(&c, "chaos/crc-once.bin", &bytes, &r).await;
+    let log = log_for("chaos/crc-once.bin").await;
+    assert_eq!((tries(&log, 1.0), tries(&log, 2.0)), (1, 2));
+}
+
+#[wasm_bindgen_test]
+async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error() {
+    faults(r#"{"op":"UploadPart","key":"chaos/crc-always.bin","partNumber":3,"wrongCrc":true}"#)
+        .await;
+    let c = client(&[]);
+    let err = upload(&c, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&err, "name").as_string().as_deref(),
+        Some("InconsistentError")
+    );
+    let done = js_sys::Array::from(&prop(&prop(&err, "checkpoint"), "doneParts"));
+    assert_eq!(done.length(), 3, "the other parts are kept");
+    assert_eq!(tries(&log_for("chaos/crc-always.bin").await, 3.0), 3);
+    // Off, the same upload goes through: the check is what caught it.
+    let off = client(&[("crc64", false.into())]);
+    upload(&off, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
+        .await
+        .expect("crc64: false");
+}
+
+#[wasm_bindgen_test]
+async fn a_complete_answered_with_a_wrong_crc_is_reported() {
+    faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/crc-complete.bin","wrongCrc":true}"#)
+        .await;
+    let err = upload(
+        &client(&[]),
+        "chaos/crc-complete.bin",
+        &pattern(3 * 128 * KIB, 33),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        prop(&err, "name").as_string().as_deref(),
+        Some("InconsistentError")
+    );
+    assert!(prop(&err, "message")
+        .as_string()
+        .unwrap()
+        .contains("completed object"));
+}
+
+#[wasm_bindgen_test]
+async fn a_single_put_answered_with_a_wrong_crc_is_sent_again() {
+    faults(r#"{"op":"PutObject","key":"chaos/crc-put.bin","times":1,"wrongCrc":true}"#).await;
+    let c = client(&[]);
+    let bytes = pattern(50 * KIB, 34);
+    let r = settle(c.put(
+        "chaos/crc-put.bin".into(),
+        Uint8Array::from(&bytes[..]).into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("put");
+    assert_stored(&c, "chaos/crc-put.bin", &bytes, &r).await;
+    assert_eq!(
+        log_for("chaos/crc-put.bin")
+            .await
+            .iter()
+            .filter(|e| prop(e, "op").as_string().as_deref() == Some("PutObject"))
+            .count(),
+        2
+    );
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_are_retried() {
+    faults(
+        r#"[{"op":"UploadPart","key":"chaos/5xx.bin","partNumber":1,"times":2,"status":500,"code":"InternalError"},
+            {"op":"InitiateMultipartUpload","key":"chaos/5xx.bin","times":1,"status":503,"code":"SlowDown"},
+            {"op":"CompleteMultipartUpload","key":"chaos/5xx.bin","times":1,"status":503,"code":"SlowDown"}]"#,
+    )
+    .await;
+    let c = client(&[]);
+    let bytes = pattern(3 * 128 * KIB + 5, 35);
+    let r = upload(&c, "chaos/5xx.bin", &bytes).await.expect("upload");
+    assert_stored(&c, "chaos/5xx.bin", &bytes, &r).await;
+    assert_eq!(tries(&log_for("chaos/5xx.bin").await, 1.0), 3);
+}
+
+#[wasm_bindgen_test]
+async fn expired_tokens_on_some_parts_are_refreshed() {
+    faults(
+        r#"[{"op":"UploadPart","key":"chaos/sts.bin","partNumber":2,"times":1,"status":403,"code":"SecurityTokenExpired"},
+            {"op":"UploadPart","key":"chaos/sts.bin","partNumber":4,"times":1,"status":403,"code":"SecurityTokenExpired"}]"#,
+    )
+    .await;
+    let calls = Rc::new(Cell::new(0));
+    let counter = calls.clone();
+    let refresh = Closure::<dyn FnMut() -> Promise>::new(move || {
+        counter.set(counter.get() + 1);
+        future_to_promise(async { Ok(emulator("POST", "sts", Some("{}")).await) })
+    });
+    let c = Client::new(obj(&[
+        ("endpoint", endpoint().into()),
+        ("bucket", "demo-bucket".into()),
+        ("refreshSTSToken", refresh.as_ref().clone()),
+    ]))
+    .unwrap();
+    let bytes = pattern(5 * 128 * KIB, 36);
+    let r = upload(&c, "chaos/sts.bin", &bytes).await.expect("upload");
+    assert_stored(&c, "chaos/sts.bin", &bytes, &r).await;
+    // One to start, then at most one per injected expiry.
+    assert!((2..=3).contains(&calls.get()), "{} refreshes", calls.get());
+}
+
+/// Sets the page's clock `offset_ms` off until the guard is dropped.
+struct SkewedClock {
+    date: JsValue,
+    real: Function,
+    _fake: Closure<dyn Fn() -> f64>,
+}
+
+impl SkewedClock {
+    fn new(offset_ms: f64) -> SkewedClock {
+        let date = Reflect::get(&js_sys::global(), &"Date".into()).unwrap();
+        let real: Function = Reflect::get(&date, &"now".into()).unwrap().into();
+        let inner = real.clone();
+        let fake = Closure::<dyn Fn() -> f64>::new(move || {
+            inner.call0(&JsValue::NULL).unwrap().as_f64().unwrap() + offset_ms
+        });
+        Reflect::set(&date, &"now".into(), fake.as_ref()).unwrap();
+        SkewedClock {
+            date,
+            real,
+            _fake: fake,
+        }
+    }
+}
+
+impl Drop for SkewedClock {
+    fn drop(&mut self) {
+        Reflect::set(&self.date, &"now".into(), &self.real).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_page_clock_an_hour_off_is_corrected_from_the_server() {
+    emulator("DELETE", "faults", None).await;
+    emulator("DELETE", "requests", None).await;
+    let bytes = pattern(3 * 128 * KIB, 37);
+    let result = {
+        let _skew = SkewedClock::new(-3600.0 * 1000.0);
+        let c = client(&[("authorizationV4", true.into())]);
+        upload(&c, "chaos/skew.bin", &bytes).await
+    };
+    let r = result.expect("upload with the clock an hour slow");
+    assert_stored(&client(&[]), "chaos/skew.bin", &bytes, &r).await;
+    let skewed = log_for("chaos/skew.bin")
+        .await
+        .iter()
+        .filter(|e| prop(e, "status").as_f64() == Some(403.0))
+        .count();
+    assert!(skewed >= 1, "the server did refuse the skewed clock first");
+}
+
+#[wasm_bindgen_test]
+async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
+    faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/gone.bin","status":404,"code":"NoSuchUpload","message":"The specified upload does not exist."}"#).await;
+    let err = upload(&client(&[]), "chaos/gone.bin", &pattern(3 * 128 * KIB, 38))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&err, "name").as_string().as_deref(),
+        Some("NoSuchUploadError")
+    );
+    assert_eq!(prop(&err, "status").as_f64(), Some(404.0));
+    assert!(prop(&err, "checkpoint").is_object());
+    emulator("DELETE", "faults", None).await;
+}
