@@ -28,6 +28,9 @@ step "conformance: ali-oss" node --test tests/conformance/
 # headers, so the x-oss-meta-* a page reads must be listed.
 step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
+step "browser tests (Firefox ESR)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
+  env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
+  cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
 step "package (make pkg)" scripts/pkg.sh
 step "types: README examples under tsc --strict" node_modules/.bin/tsc -p tests/types
 step "end-to-end (Playwright + Chromium)" node --test tests/e2e/

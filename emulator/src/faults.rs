@@ -45,10 +45,13 @@ pub struct Action {
     pub wrong_crc: bool,
 }
 
-/// One line of `GET /_emulator/requests`.
+/// One line of `GET /_emulator/requests`. It is written when the request arrives (status 0,
+/// `endMs` 0) and completed when it is answered or dropped.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
+    /// Unique for the server's life.
+    pub id: u64,
     pub method: String,
     pub path: String,
     pub query: String,
@@ -68,6 +71,7 @@ pub struct LogEntry {
 pub struct Faults {
     rules: Mutex<Vec<Rule>>,
     log: Mutex<Vec<LogEntry>>,
+    next_id: std::sync::atomic::AtomicU64,
 }
 
 pub fn epoch_ms() -> u64 {
@@ -129,11 +133,25 @@ impl Faults {
         action
     }
 
-    pub fn record(&self, entry: LogEntry) {
+    /// Logs a request as it arrives; returns its id for [`Faults::finish`].
+    pub fn begin(&self, mut entry: LogEntry) -> u64 {
+        entry.id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = entry.id;
         self.log
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(entry);
+        id
+    }
+
+    /// Completes a logged request (if the log was not cleared meanwhile).
+    pub fn finish(&self, id: u64, update: impl FnOnce(&mut LogEntry)) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = log.iter_mut().rev().find(|e| e.id == id) {
+            update(entry);
+        }
     }
 
     pub fn log(&self) -> Vec<LogEntry> {

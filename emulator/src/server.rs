@@ -2,6 +2,7 @@
 //! common headers, CORS and error format, and log what happened.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -116,7 +117,7 @@ fn op_name(method: &str, has_key: bool, req: &RequestParts) -> &'static str {
 }
 
 /// Reads a body, applying throttling and a mid-body reset. Counts bytes into `received`.
-async fn read_body(body: Incoming, action: &Action, received: &mut u64) -> Result<Bytes, Reset> {
+async fn read_body(body: Incoming, action: &Action, received: &AtomicU64) -> Result<Bytes, Reset> {
     let started = Instant::now();
     let mut buf = BytesMut::new();
     let mut body = body;
@@ -127,15 +128,16 @@ async fn read_body(body: Incoming, action: &Action, received: &mut u64) -> Resul
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        *received += data.len() as u64;
-        if let Some(limit) = action.reset_after_bytes {
-            if *received >= limit {
-                return Err(Reset);
-            }
+        let so_far = received.fetch_add(data.len() as u64, Ordering::Relaxed) + data.len() as u64;
+        if action
+            .reset_after_bytes
+            .is_some_and(|limit| so_far >= limit)
+        {
+            return Err(Reset);
         }
         buf.extend_from_slice(&data);
         if let Some(rate) = action.bytes_per_second {
-            tokio::time::sleep(throttle_wait(started, *received, rate)).await;
+            tokio::time::sleep(throttle_wait(started, so_far, rate)).await;
         }
     }
     Ok(buf.freeze())
@@ -184,6 +186,27 @@ fn preflight(rules: &[cors::Rule], headers: &[(String, String)]) -> Result<Reply
     Ok(reply)
 }
 
+/// Completes the log entry of a request that ends without an answer: cut off by a fault, or
+/// dropped by hyper because the client hung up.
+struct LogGuard {
+    state: Arc<State>,
+    id: Option<u64>,
+    received: AtomicU64,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let received = self.received.load(Ordering::Relaxed);
+            self.state.faults.finish(id, |e| {
+                e.reset = true;
+                e.bytes_received = received;
+                e.end_ms = epoch_ms();
+            });
+        }
+    }
+}
+
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Reset> {
     let started_ms = epoch_ms();
     let method = req.method().as_str().to_string();
@@ -193,7 +216,6 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     let origin = find(&headers, "origin").map(String::from);
     let host = find(&headers, "host").unwrap_or("").to_string();
     let now = now();
-    let mut received = 0u64;
 
     let control_path = raw_path.strip_prefix("/_emulator/").map(String::from);
     let rules = if control_path.is_some() {
@@ -203,6 +225,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     };
 
     let mut log = LogEntry {
+        id: 0,
         method: method.clone(),
         path: raw_path.clone(),
         query: raw_query.clone(),
@@ -216,13 +239,20 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         reset: false,
     };
     let mut wrong_crc = false;
+    // OSS operations are logged on arrival and completed by this guard, even when hyper drops
+    // the handler because the client went away; others are logged once answered.
+    let mut guard = LogGuard {
+        state: state.clone(),
+        id: None,
+        received: AtomicU64::new(0),
+    };
 
     let result: Result<Reply, Failure> = if method == "OPTIONS" {
         log.op = "Preflight".into();
         preflight(&rules, &headers)
     } else if let Some(path) = &control_path {
         log.op = "Emulator".into();
-        match read_body(req.into_body(), &Action::default(), &mut received).await {
+        match read_body(req.into_body(), &Action::default(), &guard.received).await {
             Ok(body) => control::handle(&state, &method, path, &body, now),
             Err(Reset) => Err(Failure::invalid_argument("The request body was cut off.")),
         }
@@ -244,6 +274,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
                 log.op = op.into();
                 log.key = target.key.clone();
                 log.part_number = parts.query_param("partNumber").and_then(|n| n.parse().ok());
+                guard.id = Some(state.faults.begin(log.clone()));
                 let action = state.faults.take(&method, op, &target.key, log.part_number);
                 wrong_crc = action.wrong_crc;
                 if action.delay_ms > 0 {
@@ -255,19 +286,14 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
                     op,
                     &action,
                     req.into_body(),
-                    &mut received,
+                    &guard.received,
                     now,
                 )
                 .await;
                 match outcome {
                     Ok(result) => result,
-                    Err(Reset) => {
-                        log.reset = true;
-                        log.bytes_received = received;
-                        log.end_ms = epoch_ms();
-                        state.faults.record(log);
-                        return Err(Reset);
-                    }
+                    // The guard logs it as reset when dropped.
+                    Err(Reset) => return Err(Reset),
                 }
             }
             _ => Err(Failure::new(
@@ -290,15 +316,30 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         now,
     );
     log.status = response.status().as_u16();
-    log.bytes_received = received;
-    log.end_ms = epoch_ms();
     if state.config.verbose {
         eprintln!(
             "{} {}?{} {} {} ({} bytes in)",
-            log.op, log.path, log.query, method, log.status, received
+            log.op,
+            log.path,
+            log.query,
+            method,
+            log.status,
+            guard.received.load(Ordering::Relaxed)
         );
     }
-    state.faults.record(log);
+    let received = guard.received.load(Ordering::Relaxed);
+    match guard.id.take() {
+        Some(id) => state.faults.finish(id, |e| {
+            e.status = log.status;
+            e.bytes_received = received;
+            e.end_ms = epoch_ms();
+        }),
+        None => {
+            log.bytes_received = received;
+            log.end_ms = epoch_ms();
+            state.faults.begin(log);
+        }
+    }
     Ok(response)
 }
 
@@ -308,7 +349,7 @@ async fn dispatch(
     op: &str,
     action: &Action,
     body: Incoming,
-    received: &mut u64,
+    received: &AtomicU64,
     now: u64,
 ) -> Result<Result<Reply, Failure>, Reset> {
     if let Some((status, code, message)) = &action.error {
