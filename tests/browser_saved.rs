@@ -325,3 +325,78 @@ async fn forget_with_abort_frees_the_server_side_too() {
         .any(|s| prop(&s, "uploadId").as_string() == Some(upload_id.clone())));
     emulator("DELETE", "faults", None).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_again() {
+    emulator("DELETE", "faults", None).await;
+    let c = client();
+    let key = "saved/after-complete.bin";
+    let part = 256 * 1024;
+    let bytes = pattern(3 * part + 100, 23);
+    let f = file(&bytes, "after-complete.bin", "application/x-test");
+    let opts = || obj(&[("partSize", (part as f64).into())]);
+    let first = settle(c.multipart_upload(key.into(), f.clone().into(), opts()))
+        .await
+        .unwrap();
+    // What a page reloaded between Complete's answer and deleting its record leaves behind:
+    // the record with every part done (and their CRC64s), for an upload that is gone.
+    let upload_id = log_for(key)
+        .await
+        .iter()
+        .filter_map(|e| prop(e, "query").as_string())
+        .find_map(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("uploadId=").map(String::from))
+        })
+        .expect("the upload's ID in the request log");
+    let identity = FileIdentity {
+        name: f.name(),
+        size: bytes.len() as u64,
+        last_modified: f.last_modified(),
+        mime: f.type_(),
+    };
+    let done: BTreeMap<u32, DonePart> = bytes
+        .chunks(part)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let part = DonePart {
+                etag: format!("\"{}\"", md5_hex(chunk).to_uppercase()),
+                crc64: Some(oss_browser_upload::protocol::crc64::checksum(chunk)),
+            };
+            (i as u32 + 1, part)
+        })
+        .collect();
+    let now = js_sys::Date::now();
+    let fingerprint =
+        oss_browser_upload::engine::saved::fingerprint("demo-bucket", key, &identity, part as u64);
+    let store = SavedUploads::new(oss_browser_upload::web::saved::DB_NAME, 7.0 * DAY);
+    store
+        .save(&SavedUpload {
+            fingerprint: fingerprint.clone(),
+            bucket: "demo-bucket".into(),
+            name: key.into(),
+            file: identity,
+            part_size: part as u64,
+            upload_id,
+            done,
+            created_at: now,
+            updated_at: now,
+        })
+        .await;
+    emulator("DELETE", "requests", None).await;
+
+    let again = settle(c.multipart_upload(key.into(), f.into(), opts()))
+        .await
+        .expect("recognised as done");
+    assert_eq!(
+        prop(&again, "etag").as_string(),
+        prop(&first, "etag").as_string()
+    );
+    let log = log_for(key).await;
+    let ops: Vec<String> = log
+        .iter()
+        .filter_map(|e| prop(e, "op").as_string())
+        .collect();
+    assert_eq!(ops, ["ListParts", "HeadObject"], "nothing was sent again");
+    assert_eq!(store.load(&fingerprint).await, None, "the record is gone");
+}

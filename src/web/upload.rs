@@ -107,7 +107,9 @@ async fn send_checked(
         };
         let reply = match sent {
             Ok(reply) => reply,
-            Err(e) if e.name == "RequestError" && !hash::readable(blob).await => {
+            Err(e)
+                if e.name == "RequestError" && !hash::readable(&job.blob, job.plan.size).await =>
+            {
                 return Err(Error::file_unreadable())
             }
             Err(e) => return Err(e),
@@ -215,17 +217,46 @@ pub async fn list_all_parts(
     }
 }
 
-/// A checkpoint made current by the server's part list; `None` if the upload is gone.
-async fn resume(t: &Transport, job: &Job, mut cp: Checkpoint) -> Result<Option<Checkpoint>, Error> {
+/// Where a saved or given checkpoint stands on the server.
+enum Resumed {
+    /// The upload goes on; its done parts are the server's.
+    Continue(Checkpoint),
+    /// The upload is gone: start afresh.
+    Gone,
+    /// The upload was completed, though whoever completed it (a page reloaded just after
+    /// Complete) never learnt it: the object is there with the checkpoint's size and CRC64.
+    Finished(Done),
+}
+
+async fn resume(t: &Transport, job: &Job, mut cp: Checkpoint) -> Result<Resumed, Error> {
     cp.fits(&job.name, job.plan.size).map_err(Error::argument)?;
     match list_all_parts(t, &job.name, &cp.upload_id, &job.control).await {
         Ok(listed) => {
             cp.done = reconcile(&job.plan, &listed);
-            Ok(Some(cp))
+            Ok(Resumed::Continue(cp))
         }
-        Err(e) if e.code == "NoSuchUpload" => Ok(None),
+        Err(e) if e.code == "NoSuchUpload" => Ok(match finished_already(t, job, &cp).await {
+            Some(done) => Resumed::Finished(done),
+            None => Resumed::Gone,
+        }),
         Err(e) => Err(e),
     }
+}
+
+/// The completed object, if it is exactly what the checkpoint's parts make up.
+async fn finished_already(t: &Transport, job: &Job, cp: &Checkpoint) -> Option<Done> {
+    let expected = cp.combined_crc64(&job.plan)?;
+    let reply = t
+        .send(&Spec::new("HEAD", Some(&job.name)), &job.control)
+        .await
+        .ok()?;
+    let size: u64 = reply.header("content-length")?.trim().parse().ok()?;
+    let crc: u64 = reply.header("x-oss-hash-crc64ecma")?.trim().parse().ok()?;
+    if size != job.plan.size || crc != expected {
+        return None;
+    }
+    let etag = reply.header("etag")?;
+    Some(Done { etag, reply })
 }
 
 async fn initiate(t: &Transport, job: &Job) -> Result<(Checkpoint, Reply), Error> {
@@ -268,13 +299,20 @@ async fn upload_part(
 async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     let resumed = match job.checkpoint.take() {
         Some(cp) => resume(t, &job, cp).await?,
-        None => None,
+        None => Resumed::Gone,
     };
     let (mut cp, first) = match resumed {
-        Some(cp) => (cp, None),
-        None => {
+        Resumed::Continue(cp) => (cp, None),
+        Resumed::Gone => {
             let (cp, reply) = initiate(t, &job).await?;
             (cp, Some(reply))
+        }
+        Resumed::Finished(done) => {
+            if let Some(saver) = &job.saver {
+                saver.forget().await;
+            }
+            report(&job, 1.0, None, Some(&done.reply)).await?;
+            return Ok(done);
         }
     };
     if let Some(saver) = &job.saver {

@@ -10,11 +10,16 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const KEY_ID = 'LTAI5tEndToEndKey';
 export const SECRET = 'EndToEndSecret0123456789abcdef';
 
+/** Starts the emulator on a free port (unless `flags` has its own --listen). */
 export async function startEmulator(...flags) {
   const bin = process.env.OSS_EMULATOR_BIN || path.join(root, 'target/debug/oss-emulator');
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--bucket', 'demo-bucket',
+  const listen = flags.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const proc = spawn(bin, [...listen, '--bucket', 'demo-bucket',
     '--access-key-id', KEY_ID, '--access-key-secret', SECRET, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve) => createInterface({ input: proc.stdout }).once('line', resolve));
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before listening`)));
+  });
   if (!line.startsWith('listening on ')) throw new Error(`emulator said ${line}`);
   const url = line.slice('listening on '.length);
   const call = async (method, p, body) => {
