@@ -13,18 +13,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn options(extra: &[(&str, JsValue)]) -> JsValue {
-    let c = credentials();
-    let mut pairs = vec![
-        ("endpoint", endpoint().into()),
-        ("bucket", "demo-bucket".into()),
-        ("accessKeyId", c.access_key_id.as_str().into()),
-        ("accessKeySecret", c.access_key_secret.as_str().into()),
-    ];
-    pairs.extend_from_slice(extra);
-    obj(&pairs)
-}
-
 /// A JS string the Rust side cannot hold as-is (a lone surrogate).
 fn js_string(json: &str) -> JsValue {
     JSON::parse(json).unwrap()
@@ -62,7 +50,7 @@ fn assert_argument_error(err: &JsValue, case: &str) {
 
 #[wasm_bindgen_test]
 async fn bad_uploads_are_refused_before_any_request() {
-    let c = Client::new(options(&[])).unwrap();
+    let c = client(&[]);
     let f = || JsValue::from(file(&pattern(300 * 1024, 1), "f.bin", ""));
     let big_name = "a".repeat(1024);
     let names: Vec<(&str, JsValue)> = vec![
@@ -231,11 +219,11 @@ fn bad_client_options_throw_at_once() {
         ),
         (
             "endpoint with a path",
-            options(&[("endpoint", "http://127.0.0.1:9/x".into())]),
+            client_options(&[("endpoint", "http://127.0.0.1:9/x".into())]),
         ),
         (
             "endpoint scheme ftp",
-            options(&[("endpoint", "ftp://127.0.0.1:9".into())]),
+            client_options(&[("endpoint", "ftp://127.0.0.1:9".into())]),
         ),
         (
             "no credentials",
@@ -251,14 +239,17 @@ fn bad_client_options_throw_at_once() {
         ),
         (
             "refreshSTSToken not a function",
-            options(&[("refreshSTSToken", "token".into())]),
+            client_options(&[("refreshSTSToken", "token".into())]),
         ),
-        ("timeout negative", options(&[("timeout", (-1).into())])),
+        (
+            "timeout negative",
+            client_options(&[("timeout", (-1).into())]),
+        ),
         (
             "retryMax not an integer",
-            options(&[("retryMax", 1.5.into())]),
+            client_options(&[("retryMax", 1.5.into())]),
         ),
-        ("bucket a number", options(&[("bucket", 7.into())])),
+        ("bucket a number", client_options(&[("bucket", 7.into())])),
     ];
     for (case, o) in cases {
         let err = Client::new(o)

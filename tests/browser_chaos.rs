@@ -22,23 +22,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const KIB: usize = 1024;
 const PART: f64 = 128.0 * 1024.0;
 
-fn client(extra: &[(&str, JsValue)]) -> Client {
-    let c = credentials();
-    let mut pairs = vec![
-        ("endpoint", endpoint().into()),
-        ("bucket", "demo-bucket".into()),
-        ("accessKeyId", c.access_key_id.as_str().into()),
-        ("accessKeySecret", c.access_key_secret.as_str().into()),
-    ];
-    pairs.extend_from_slice(extra);
-    Client::new(obj(&pairs)).unwrap()
-}
-
-async fn faults(rules: &str) {
-    emulator("DELETE", "faults", None).await;
-    emulator("POST", "faults", Some(rules)).await;
-}
-
 async fn upload(c: &Client, key: &str, bytes: &[u8]) -> Result<JsValue, JsValue> {
     let opts = obj(&[("partSize", PART.into()), ("resume", false.into())]);
     settle(c.multipart_upload(key.into(), file(bytes, "chaos.bin", "").into(), opts)).await
@@ -71,7 +54,7 @@ fn tries(log: &[JsValue], part: f64) -> usize {
 
 #[wasm_bindgen_test]
 async fn a_part_answered_with_a_wrong_crc_is_sent_again() {
-    faults(r#"{"op":"UploadPart","key":"chaos/crc-once.bin","partNumber":2,"times":1,"wrongCrc":true}"#).await;
+    set_faults(r#"{"op":"UploadPart","key":"chaos/crc-once.bin","partNumber":2,"times":1,"wrongCrc":true}"#).await;
     let c = client(&[]);
     let bytes = pattern(5 * 128 * KIB, 31);
     let r = upload(&c, "chaos/crc-once.bin", &bytes)
@@ -84,8 +67,10 @@ async fn a_part_answered_with_a_wrong_crc_is_sent_again() {
 
 #[wasm_bindgen_test]
 async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error() {
-    faults(r#"{"op":"UploadPart","key":"chaos/crc-always.bin","partNumber":3,"wrongCrc":true}"#)
-        .await;
+    set_faults(
+        r#"{"op":"UploadPart","key":"chaos/crc-always.bin","partNumber":3,"wrongCrc":true}"#,
+    )
+    .await;
     let c = client(&[]);
     let err = upload(&c, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
         .await
@@ -106,8 +91,10 @@ async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error()
 
 #[wasm_bindgen_test]
 async fn a_complete_answered_with_a_wrong_crc_is_reported() {
-    faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/crc-complete.bin","wrongCrc":true}"#)
-        .await;
+    set_faults(
+        r#"{"op":"CompleteMultipartUpload","key":"chaos/crc-complete.bin","wrongCrc":true}"#,
+    )
+    .await;
     let err = upload(
         &client(&[]),
         "chaos/crc-complete.bin",
@@ -127,7 +114,7 @@ async fn a_complete_answered_with_a_wrong_crc_is_reported() {
 
 #[wasm_bindgen_test]
 async fn a_single_put_answered_with_a_wrong_crc_is_sent_again() {
-    faults(r#"{"op":"PutObject","key":"chaos/crc-put.bin","times":1,"wrongCrc":true}"#).await;
+    set_faults(r#"{"op":"PutObject","key":"chaos/crc-put.bin","times":1,"wrongCrc":true}"#).await;
     let c = client(&[]);
     let bytes = pattern(50 * KIB, 34);
     let r = settle(c.put(
@@ -150,7 +137,7 @@ async fn a_single_put_answered_with_a_wrong_crc_is_sent_again() {
 
 #[wasm_bindgen_test]
 async fn server_errors_are_retried() {
-    faults(
+    set_faults(
         r#"[{"op":"UploadPart","key":"chaos/5xx.bin","partNumber":1,"times":2,"status":500,"code":"InternalError"},
             {"op":"InitiateMultipartUpload","key":"chaos/5xx.bin","times":1,"status":503,"code":"SlowDown"},
             {"op":"CompleteMultipartUpload","key":"chaos/5xx.bin","times":1,"status":503,"code":"SlowDown"}]"#,
@@ -165,7 +152,7 @@ async fn server_errors_are_retried() {
 
 #[wasm_bindgen_test]
 async fn expired_tokens_on_some_parts_are_refreshed() {
-    faults(
+    set_faults(
         r#"[{"op":"UploadPart","key":"chaos/sts.bin","partNumber":2,"times":1,"status":403,"code":"SecurityTokenExpired"},
             {"op":"UploadPart","key":"chaos/sts.bin","partNumber":4,"times":1,"status":403,"code":"SecurityTokenExpired"}]"#,
     )
@@ -241,7 +228,7 @@ async fn a_page_clock_an_hour_off_is_corrected_from_the_server() {
 
 #[wasm_bindgen_test]
 async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
-    faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/gone.bin","status":404,"code":"NoSuchUpload","message":"The specified upload does not exist."}"#).await;
+    set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/gone.bin","status":404,"code":"NoSuchUpload","message":"The specified upload does not exist."}"#).await;
     let err = upload(&client(&[]), "chaos/gone.bin", &pattern(3 * 128 * KIB, 38))
         .await
         .unwrap_err();

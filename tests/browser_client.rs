@@ -20,29 +20,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
 
-fn options(creds: (&str, &str, Option<&str>), extra: &[(&str, JsValue)]) -> JsValue {
-    let mut pairs = vec![
-        ("endpoint", endpoint().into()),
-        ("bucket", "demo-bucket".into()),
-        ("accessKeyId", creds.0.into()),
-        ("accessKeySecret", creds.1.into()),
-    ];
-    if let Some(token) = creds.2 {
-        pairs.push(("stsToken", token.into()));
-    }
-    pairs.extend_from_slice(extra);
-    obj(&pairs)
-}
-
-fn client(extra: &[(&str, JsValue)]) -> Client {
-    let c = credentials();
-    Client::new(options(
-        (&c.access_key_id, &c.access_key_secret, None),
-        extra,
-    ))
-    .expect("a client")
-}
-
 async fn clear() {
     emulator("DELETE", "faults", None).await;
 }
@@ -188,13 +165,7 @@ async fn max_in_flight(key: &str, op: &str) -> usize {
 
 #[wasm_bindgen_test]
 async fn parts_really_go_in_parallel() {
-    clear().await;
-    emulator(
-        "POST",
-        "faults",
-        Some(r#"{"op":"UploadPart","key":"parallel.bin","bytesPerSecond":1000000}"#),
-    )
-    .await;
+    set_faults(r#"{"op":"UploadPart","key":"parallel.bin","bytesPerSecond":1000000}"#).await;
     let c = client(&[]);
     let bytes = pattern(2 * MIB, 3);
     let opts = obj(&[
@@ -233,8 +204,7 @@ async fn v4_signing_uploads_and_presigns() {
 
 #[wasm_bindgen_test]
 async fn wrong_secret_rejects_with_signature_error() {
-    let c = credentials();
-    let bad = Client::new(options((&c.access_key_id, "not-the-secret", None), &[])).unwrap();
+    let bad = client(&[("accessKeySecret", "not-the-secret".into())]);
     let err = settle(bad.put("x.txt".into(), "x".into(), JsValue::UNDEFINED))
         .await
         .unwrap_err();
@@ -263,13 +233,7 @@ async fn sts(seconds: u32) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn an_sts_token_expiring_mid_upload_is_refreshed_once() {
-    clear().await;
-    emulator(
-        "POST",
-        "faults",
-        Some(r#"{"op":"UploadPart","key":"sts.bin","bytesPerSecond":300000}"#),
-    )
-    .await;
+    set_faults(r#"{"op":"UploadPart","key":"sts.bin","bytesPerSecond":300000}"#).await;
     let first = sts(1).await;
     let calls = Rc::new(Cell::new(0));
     let counter = calls.clone();
@@ -278,15 +242,12 @@ async fn an_sts_token_expiring_mid_upload_is_refreshed_once() {
         future_to_promise(async { Ok(sts(3600).await) })
     });
     let s = |k: &str| prop(&first, k).as_string().unwrap();
-    let c = Client::new(options(
-        (
-            &s("AccessKeyId"),
-            &s("AccessKeySecret"),
-            Some(&s("SecurityToken")),
-        ),
-        &[("refreshSTSToken", refresh.as_ref().clone())],
-    ))
-    .unwrap();
+    let c = client(&[
+        ("accessKeyId", s("AccessKeyId").into()),
+        ("accessKeySecret", s("AccessKeySecret").into()),
+        ("stsToken", s("SecurityToken").into()),
+        ("refreshSTSToken", refresh.as_ref().clone()),
+    ]);
     let bytes = pattern(3 * MIB, 5);
     let opts = obj(&[
         ("partSize", (256.0 * 1024.0).into()),
@@ -308,15 +269,10 @@ async fn an_sts_token_expiring_mid_upload_is_refreshed_once() {
 
 #[wasm_bindgen_test]
 async fn injected_faults_are_retried_and_the_object_is_whole() {
-    clear().await;
-    emulator(
-        "POST",
-        "faults",
-        Some(
-            r#"[{"op":"UploadPart","key":"faults.bin","partNumber":2,"times":1,"resetAfterBytes":50000},
+    set_faults(
+        r#"[{"op":"UploadPart","key":"faults.bin","partNumber":2,"times":1,"resetAfterBytes":50000},
                 {"op":"UploadPart","key":"faults.bin","partNumber":3,"times":2,"status":503,"code":"SlowDown"},
                 {"op":"UploadPart","key":"faults.bin","partNumber":4,"times":1,"delayMs":2500}]"#,
-        ),
     )
     .await;
     // The client's default timeout is 60 s; this call's own is 1 s.
@@ -345,13 +301,7 @@ async fn injected_faults_are_retried_and_the_object_is_whole() {
 
 #[wasm_bindgen_test]
 async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
-    clear().await;
-    emulator(
-        "POST",
-        "faults",
-        Some(r#"{"op":"UploadPart","key":"cancel.bin","bytesPerSecond":400000}"#),
-    )
-    .await;
+    set_faults(r#"{"op":"UploadPart","key":"cancel.bin","bytesPerSecond":400000}"#).await;
     let c = client(&[]);
     let bytes = pattern(3 * MIB, 7);
     let f = file(&bytes, "c", "");
@@ -421,13 +371,7 @@ async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
 
 #[wasm_bindgen_test]
 async fn an_abort_signal_stops_only_its_own_upload() {
-    clear().await;
-    emulator(
-        "POST",
-        "faults",
-        Some(r#"{"op":"UploadPart","key":"signal-a.bin","bytesPerSecond":300000}"#),
-    )
-    .await;
+    set_faults(r#"{"op":"UploadPart","key":"signal-a.bin","bytesPerSecond":300000}"#).await;
     let c = client(&[]);
     let controller = web_sys::AbortController::new().unwrap();
     let a = c.multipart_upload(

@@ -14,7 +14,6 @@ use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Array, Uint8Array};
 use oss_browser_upload::engine::checkpoint::DonePart;
 use oss_browser_upload::engine::saved::{FileIdentity, SavedUpload};
-use oss_browser_upload::web::client::Client;
 use oss_browser_upload::web::saved::SavedUploads;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -195,17 +194,6 @@ async fn without_indexeddb_records_live_in_memory() {
     assert_eq!(store.load("v1-mem").await, None);
 }
 
-fn client() -> Client {
-    let c = credentials();
-    Client::new(obj(&[
-        ("endpoint", endpoint().into()),
-        ("bucket", "demo-bucket".into()),
-        ("accessKeyId", c.access_key_id.as_str().into()),
-        ("accessKeySecret", c.access_key_secret.as_str().into()),
-    ]))
-    .unwrap()
-}
-
 fn part_uploads(log: &[JsValue], status: f64) -> usize {
     log.iter()
         .filter(|e| {
@@ -224,7 +212,7 @@ async fn the_client_resumes_a_saved_upload_by_itself() {
         Some(r#"{"op":"UploadPart","key":"saved/auto.bin","bytesPerSecond":500000}"#),
     )
     .await;
-    let c = client();
+    let c = client(&[]);
     let bytes = pattern(3 * 1024 * 1024, 21);
     let f = file(&bytes, "auto.bin", "application/x-test");
     let opts = || {
@@ -290,7 +278,7 @@ async fn forget_with_abort_frees_the_server_side_too() {
         Some(r#"{"op":"UploadPart","key":"saved/forget.bin","bytesPerSecond":400000}"#),
     )
     .await;
-    let c = client();
+    let c = client(&[]);
     let f = file(&pattern(2 * 1024 * 1024, 22), "forget.bin", "");
     let opts = obj(&[("partSize", (256.0 * 1024.0).into())]);
     let up = c.multipart_upload("saved/forget.bin".into(), f.into(), opts);
@@ -329,7 +317,7 @@ async fn forget_with_abort_frees_the_server_side_too() {
 #[wasm_bindgen_test]
 async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_again() {
     emulator("DELETE", "faults", None).await;
-    let c = client();
+    let c = client(&[]);
     let key = "saved/after-complete.bin";
     let part = 256 * 1024;
     let bytes = pattern(3 * part + 100, 23);

@@ -1,32 +1,21 @@
 // The package imported by name from a Vite app and from a webpack 5 app, each built with no
 // wasm plugin and no configuration beyond an entry and an output, then run in Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build as viteBuild } from 'vite';
 import webpack from 'webpack';
-import { root, startEmulator, launch, serve, KEY_ID, SECRET } from './harness.mjs';
+import { KEY_ID, SECRET, environment, root, serve } from './harness.mjs';
 
-let emulator;
-let browser;
-
-before(async () => {
-  emulator = await startEmulator();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  emulator?.stop();
-});
+const env = environment({ web: false });
 
 async function runApp(dist, bundler) {
   const web = await serve(dist);
   try {
-    const page = await browser.newPage();
-    const q = new URLSearchParams({ endpoint: emulator.url, id: KEY_ID, secret: SECRET, bundler });
+    const page = await env.browser.newPage();
+    const q = new URLSearchParams({ endpoint: env.emulator.url, id: KEY_ID, secret: SECRET, bundler });
     await page.goto(`${web.url}/index.html?${q}`);
     await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 30_000 });
     return JSON.parse(await page.evaluate(() => document.body.dataset.result));

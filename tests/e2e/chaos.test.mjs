@@ -1,26 +1,15 @@
 // Chaos that needs control of processes and files: the server restarted mid-upload, five
 // random reloads during one upload, a picked file deleted before it is read, and secrets
 // kept out of errors and logs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root, startEmulator, launch, serve, KEY_ID, SECRET } from './harness.mjs';
+import { KEY_ID, SECRET, environment, startEmulator } from './harness.mjs';
 
-let web;
-let browser;
-
-before(async () => {
-  web = await serve(root);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  web?.close();
-});
+const env = environment({ emulator: false });
 
 async function pickable(bytes, name) {
   const dir = await mkdtemp(path.join(tmpdir(), 'chaos-'));
@@ -61,8 +50,8 @@ test('the server restarted mid-upload on the same --data-dir', async (t) => {
   await emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 1_000_000 });
   const bytes = randomBytes(8 * 1024 * 1024);
   const picked = await pickable(bytes, 'restart.bin');
-  const page = await browser.newPage();
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   await page.setInputFiles('#file', picked);
   await start(page, emulator.url, 'chaos/restart.bin', { retryMax: 6 });
   await page.waitForFunction(() => window.progress >= 0.3, null, { timeout: 30_000 });
@@ -91,8 +80,8 @@ test('five random reloads during one upload, then it completes whole', async (t)
   t.diagnostic(`seed ${seed}: reloads at ${points.map((p) => `${Math.round(p * 100)} %`).join(', ')}`);
   const bytes = randomBytes(24 * 1024 * 1024);
   const picked = await pickable(bytes, 'reloads.bin');
-  const page = await browser.newPage();
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   try {
     for (const point of points) {
       await page.setInputFiles('#file', picked);
@@ -120,8 +109,8 @@ test('five random reloads during one upload, then it completes whole', async (t)
 test('a file deleted after it was picked gets FileUnreadableError', async () => {
   const emulator = await startEmulator();
   const picked = await pickable(randomBytes(600 * 1024), 'vanishing.bin');
-  const page = await browser.newPage();
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   await page.setInputFiles('#file', picked);
   await unlink(picked);
   try {
@@ -138,10 +127,10 @@ test('a file deleted after it was picked gets FileUnreadableError', async () => 
 
 test('secrets stay out of errors and logs; long-term keys warn once', async () => {
   const emulator = await startEmulator();
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const console = [];
   page.on('console', (m) => console.push(m.text()));
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   const sts = await emulator.call('POST', 'sts', {});
   const seen = await page.evaluate(async ({ endpoint, id, secret, sts }) => {
     const { default: OSS } = await import('/pkg/index.js');

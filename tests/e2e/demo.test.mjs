@@ -1,28 +1,14 @@
 // Clicks through the demo as a person would: pick two files, watch progress, pause one,
 // resume it, see both finished objects listed with ETag and CRC64. Saves docs/demo.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root, startEmulator, launch, serve } from './harness.mjs';
+import { environment, root } from './harness.mjs';
 
-let emulator;
-let web;
-let browser;
-
-before(async () => {
-  emulator = await startEmulator();
-  web = await serve(root);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  web?.close();
-  emulator?.stop();
-});
+const env = environment();
 
 test('pick, watch progress, pause, resume, see the objects', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'demo-'));
@@ -31,12 +17,12 @@ test('pick, watch progress, pause, resume, see the objects', async () => {
   await writeFile(path.join(dir, 'holiday video.mp4'), big);
   await writeFile(path.join(dir, '<img src=x onerror=window.hacked=1>.txt'), small);
 
-  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  const page = await env.browser.newPage({ viewport: { width: 1000, height: 760 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${web.url}/www/?endpoint=${encodeURIComponent(emulator.url)}`);
+  await page.goto(`${env.web.url}/www/?endpoint=${encodeURIComponent(env.emulator.url)}`);
   await page.check('#slow');
-  await page.waitForFunction(async (u) => (await (await fetch(`${u}/_emulator/faults`)).json()).length === 1, emulator.url);
+  await page.waitForFunction(async (u) => (await (await fetch(`${u}/_emulator/faults`)).json()).length === 1, env.emulator.url);
   await page.setInputFiles('#files', [path.join(dir, 'holiday video.mp4'), path.join(dir, '<img src=x onerror=window.hacked=1>.txt')]);
 
   const bigItem = page.locator('.oss-upload-item', { hasText: 'holiday video.mp4' });
@@ -64,7 +50,7 @@ test('pick, watch progress, pause, resume, see the objects', async () => {
   assert.deepEqual(errors, []);
 
   // The pause really stopped requests: some part was cut off, and none was stored twice.
-  const parts = (await emulator.call('GET', 'requests')).filter((e) => e.op === 'UploadPart' && e.key === 'demo/holiday video.mp4');
+  const parts = (await env.emulator.call('GET', 'requests')).filter((e) => e.op === 'UploadPart' && e.key === 'demo/holiday video.mp4');
   assert.equal(parts.filter((e) => e.status === 200).length, 6);
   await page.screenshot({ path: path.join(root, 'docs/demo.png') });
 });

@@ -1,4 +1,5 @@
 // What end-to-end tests share: the emulator, the static server and Debian's Chromium.
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -38,3 +39,23 @@ export async function launch() {
 }
 
 export { serve };
+
+/**
+ * Registers before/after hooks that start (and stop) what a test file needs: the emulator
+ * (unless `emulator: false`), the static server for the repository (unless `web: false`) and
+ * the browser. Returns an object those fields fill in before the tests run.
+ */
+export function environment({ emulator = true, web = true } = {}) {
+  const env = {};
+  before(async () => {
+    if (emulator) env.emulator = await startEmulator();
+    if (web) env.web = await serve(root);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.web?.close();
+    env.emulator?.stop();
+  });
+  return env;
+}

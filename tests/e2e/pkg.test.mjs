@@ -1,28 +1,14 @@
 // The npm package as a native ES module in a plain page: no bundler, no init() call, a file
 // picked through a real <input type=file>, uploaded in parts, read back byte for byte.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root, startEmulator, launch, serve, KEY_ID, SECRET } from './harness.mjs';
+import { KEY_ID, SECRET, environment, startEmulator } from './harness.mjs';
 
-let emulator;
-let web;
-let browser;
-
-before(async () => {
-  emulator = await startEmulator();
-  web = await serve(root);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  web?.close();
-  emulator?.stop();
-});
+const env = environment();
 
 test('pkg/index.js uploads a picked file with no init() and no bundler', async () => {
   const bytes = randomBytes(3 * 1024 * 1024 + 123);
@@ -30,10 +16,10 @@ test('pkg/index.js uploads a picked file with no init() and no bundler', async (
   const picked = path.join(dir, 'holiday video.mp4');
   await writeFile(picked, bytes);
 
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   await page.setInputFiles('#file', picked);
   const result = await page.evaluate(async ({ endpoint, id, secret }) => {
     const { default: OSS } = await import('/pkg/index.js');
@@ -64,7 +50,7 @@ test('pkg/index.js uploads a picked file with no init() and no bundler', async (
       rejected,
       url: client.signatureUrl(done.name, { expires: 60 }),
     };
-  }, { endpoint: emulator.url, id: KEY_ID, secret: SECRET });
+  }, { endpoint: env.emulator.url, id: KEY_ID, secret: SECRET });
 
   assert.deepEqual(errors, []);
   assert.equal(result.name, 'e2e/holiday video.mp4');
@@ -91,8 +77,8 @@ test('a bucket whose CORS rule hides ETag gets an error that says how to fix it'
   }]));
   const strict = await startEmulator('--cors-rules', rules);
   try {
-    const page = await browser.newPage();
-    await page.goto(`${web.url}/tests/e2e/pkg.html`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
     const err = await page.evaluate(async ({ endpoint, id, secret }) => {
       const { default: OSS } = await import('/pkg/index.js');
       const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });

@@ -1,34 +1,20 @@
 // Resume after a reload: a 64 MiB file picked through a real <input type=file>, uploaded
 // with the server throttled, the page reloaded at about half way, the file picked again; the
 // upload finishes from where it was, and the server saw little more than the file once.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root, startEmulator, launch, serve } from './harness.mjs';
+import { environment } from './harness.mjs';
 
 const SIZE = 64 * 1024 * 1024;
 const PART = 1024 * 1024;
 const PARALLEL = 5;
 const KEY = 'e2e/resume/big video.bin';
 
-let emulator;
-let web;
-let browser;
-
-before(async () => {
-  emulator = await startEmulator();
-  web = await serve(root);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  web?.close();
-  emulator?.stop();
-});
+const env = environment();
 
 /** Starts the upload in the page; its outcome lands in window.outcome. */
 async function start(page) {
@@ -42,7 +28,7 @@ async function start(page) {
     window.client
       .multipartUpload(key, file, { progress: (p) => { window.progress = p; } })
       .then((r) => { window.outcome = { etag: r.etag }; }, (e) => { window.outcome = { error: `${e.name}: ${e.message}` }; });
-  }, { endpoint: emulator.url, key: KEY });
+  }, { endpoint: env.emulator.url, key: KEY });
 }
 
 /** Everything IndexedDB holds for the library, read with plain IndexedDB calls. */
@@ -64,11 +50,11 @@ test('a reload at half way resumes without sending the file twice', async (t) =>
   const dir = await mkdtemp(path.join(tmpdir(), 'resume-'));
   const picked = path.join(dir, 'big video.bin');
   await writeFile(picked, bytes);
-  await emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 2_000_000 });
+  await env.emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 2_000_000 });
 
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${web.url}/tests/e2e/pkg.html`);
+  await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
   await page.setInputFiles('#file', picked);
   await start(page);
   await page.waitForFunction(() => window.progress >= 0.5, null, { timeout: 60_000 });
@@ -78,7 +64,7 @@ test('a reload at half way resumes without sending the file twice', async (t) =>
   assert.ok(issued);
   const raw = await rawRecords(page);
   assert.match(raw, /"uploadId"/);
-  const log = await emulator.call('GET', 'requests');
+  const log = await env.emulator.call('GET', 'requests');
   assert.ok(log.some((e) => e.path === '/_emulator/sts'), 'the page used STS');
   for (const secretField of ['AccessKeySecret', 'SecurityToken', 'accessKeySecret', 'stsToken', 'CAIS']) {
     assert.ok(!raw.includes(secretField), `IndexedDB holds ${secretField}`);
@@ -112,7 +98,7 @@ test('a reload at half way resumes without sending the file twice', async (t) =>
   // Requests the reload cut off end on the server a moment later; count them once they have.
   let parts;
   for (let i = 0; i < 50; i += 1) {
-    parts = (await emulator.call('GET', 'requests')).filter((e) => e.op === 'UploadPart');
+    parts = (await env.emulator.call('GET', 'requests')).filter((e) => e.op === 'UploadPart');
     if (parts.every((e) => e.endMs > 0)) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -115,3 +115,27 @@ pub async fn log_for(key: &str) -> Vec<wasm_bindgen::JsValue> {
         .filter(|e| prop(e, "key").as_string().as_deref() == Some(key))
         .collect()
 }
+
+/// Options for a client of the harness's emulator with its long-term keys; `extra` pairs are
+/// set after, so they override.
+pub fn client_options(extra: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
+    let c = credentials();
+    let mut pairs = vec![
+        ("endpoint", endpoint().into()),
+        ("bucket", "demo-bucket".into()),
+        ("accessKeyId", c.access_key_id.as_str().into()),
+        ("accessKeySecret", c.access_key_secret.as_str().into()),
+    ];
+    pairs.extend_from_slice(extra);
+    obj(&pairs)
+}
+
+pub fn client(extra: &[(&str, wasm_bindgen::JsValue)]) -> oss_browser_upload::web::client::Client {
+    oss_browser_upload::web::client::Client::new(client_options(extra)).expect("a client")
+}
+
+/// Replaces the emulator's fault rules with `rules` (JSON: one rule or an array).
+pub async fn set_faults(rules: &str) {
+    emulator("DELETE", "faults", None).await;
+    emulator("POST", "faults", Some(rules)).await;
+}
