@@ -30,7 +30,8 @@ pub fn fingerprint(bucket: &str, object: &str, file: &FileIdentity, part_size: u
         object.to_string(),
         file.name.clone(),
         file.size.to_string(),
-        file.last_modified.to_string(),
+        // Whole milliseconds, as integer text: float formatting would cost wasm size.
+        (file.last_modified as i64).to_string(),
         file.mime.clone(),
         part_size.to_string(),
     ];

@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::future::LocalBoxFuture;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -58,11 +59,16 @@ pub struct Client {
     inner: Rc<Inner>,
 }
 
-/// Runs `work` as a promise that rejects with a proper JS `Error`.
+/// Runs `work` as a promise that rejects with a proper JS `Error`. Boxed first, so that one
+/// copy of the promise machinery serves every method rather than one per method (smaller wasm).
 fn promise<F>(work: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
 {
+    run_boxed(Box::pin(work))
+}
+
+fn run_boxed(work: LocalBoxFuture<'static, Result<JsValue, Error>>) -> Promise {
     future_to_promise(async move { work.await.map_err(Error::into_js) })
 }
 
@@ -440,7 +446,7 @@ impl Client {
                 if let Some(v) = js::get(&query, key) {
                     let v = v
                         .as_string()
-                        .or_else(|| v.as_f64().map(|n| n.to_string()))
+                        .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
                         .ok_or_else(|| Error::argument(format!("query.{key} must be a string")))?;
                     spec = spec.query(key, v);
                 }

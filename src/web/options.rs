@@ -3,6 +3,7 @@
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::engine::plan::show_number;
 use crate::engine::retry::Policy;
 use crate::protocol::endpoint::Endpoint;
 use crate::protocol::request::Credentials;
@@ -61,9 +62,10 @@ pub fn count(
             Ok(n as u32)
         }
         Some(n) => Err(Error::argument(format!(
-            "`{key}` must be a whole number from {} to {}, got {n}",
+            "`{key}` must be a whole number from {} to {}, got {}",
             range.start(),
-            range.end()
+            range.end(),
+            show_number(n)
         ))),
     }
 }
@@ -221,7 +223,12 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
             let value = pair.get(1);
             let value = value
                 .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                // JavaScript's own String(n), as the page wrote the number.
+                .or_else(|| {
+                    value
+                        .dyn_ref::<js_sys::Number>()
+                        .map(|n| String::from(n.to_string_with_radix(10).unwrap_or_default()))
+                })
                 .or_else(|| value.as_bool().map(|b| b.to_string()))
                 .ok_or_else(|| Error::argument(format!("`{what}.{key}` must be a string")))?;
             Ok((key, value))
