@@ -1,0 +1,44 @@
+// The <oss-upload> custom element: configured by attributes, credentials set from script,
+// files given by its own input and by a drop on its drop zone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, createHash } from 'node:crypto';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { environment } from './harness.mjs';
+
+const env = environment();
+
+test('<oss-upload> uploads picked and dropped files', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'element-'));
+  const picked = randomBytes(300 * 1024);
+  await writeFile(path.join(dir, 'picked.bin'), picked);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.web.url}/tests/e2e/element.html`);
+  await page.evaluate(async (endpoint) => {
+    // As a page would: markup first, then script sets what markup must not hold, then the
+    // element's definition loads and upgrades it.
+    const el = document.querySelector('oss-upload');
+    el.setAttribute('endpoint', endpoint);
+    el.credentials = async () => (await fetch(`${endpoint}/_emulator/sts`, { method: 'POST' })).json();
+    window.completed = [];
+    el.addEventListener('upload-complete', (e) => window.completed.push([e.detail.result.name, e.detail.result.etag]));
+    await import('/pkg/uploader.js');
+  }, env.emulator.url);
+  await page.setInputFiles('oss-upload input[type=file]', path.join(dir, 'picked.bin'));
+  await page.evaluate(() => {
+    const zone = document.querySelector('oss-upload .oss-upload-drop');
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(150 * 1024).fill(7)], 'dropped.bin'));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+  });
+  await page.waitForFunction(() => window.completed.length === 2, null, { timeout: 30_000 });
+  const completed = Object.fromEntries(await page.evaluate(() => window.completed));
+  assert.deepEqual(Object.keys(completed).sort(), ['element/dropped.bin', 'element/picked.bin']);
+  assert.equal(completed['element/picked.bin'], `"${createHash('md5').update(picked).digest('hex').toUpperCase()}"`);
+  const states = await page.evaluate(() => [...document.querySelectorAll('oss-upload .oss-upload-item')].map((li) => li.dataset.state));
+  assert.deepEqual(states, ['done', 'done']);
+  await page.close();
+});
