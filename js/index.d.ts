@@ -11,6 +11,27 @@ export type RefreshedCredentials =
   | Credentials
   | { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration?: string };
 
+/** What a `signer` is asked to sign: the request as it will be sent. */
+export interface SignRequest {
+  method: string;
+  bucket: string;
+  /** Empty for bucket-level requests. */
+  key: string;
+  /** Query parameters (`uploadId`, `partNumber`, …). */
+  subresources: Record<string, string>;
+  /** Lower-case names; includes `x-oss-date` (and `x-oss-content-sha256` for V4). */
+  headers: Record<string, string>;
+  version: 'v1' | 'v4';
+  region: string;
+  /** What V1 or V4 signs for this request, for a backend that signs it as given. */
+  stringToSign: string;
+  /** V4 only. */
+  canonicalRequest?: string;
+}
+
+/** The `Authorization` header, or it plus headers the backend signed too (an STS token). */
+export type Signature = string | { authorization: string; headers?: Record<string, string> };
+
 export interface ClientOptions {
   /** `oss-cn-hangzhou.aliyuncs.com`, `https://…`, or a local `http://127.0.0.1:9000` (path-style). */
   endpoint?: string;
@@ -20,6 +41,9 @@ export interface ClientOptions {
   accessKeyId?: string;
   accessKeySecret?: string;
   stsToken?: string;
+  /** Signs every request on your backend, so no key or token is in the page. Check the
+   * request (method, bucket, key prefix) against the user before signing it. */
+  signer?: (request: SignRequest) => Signature | Promise<Signature>;
   /** Called before the token is due and when OSS says it expired; one call at a time. */
   refreshSTSToken?: () => RefreshedCredentials | Promise<RefreshedCredentials>;
   /** Milliseconds between scheduled refreshes. Default 300000. */

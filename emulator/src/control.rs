@@ -1,8 +1,9 @@
 //! The emulator's own endpoints under `/_emulator/`, unauthenticated and CORS-enabled:
-//! `GET health`, `POST sts`, `GET|POST|DELETE faults`, `GET|DELETE requests`.
+//! `GET health`, `POST sts`, `POST sign`, `GET|POST|DELETE faults`, `GET|DELETE requests`.
 
 use bytes::Bytes;
-use oss_browser_upload::protocol::time;
+use oss_browser_upload::protocol::request::{Credentials, RequestParts};
+use oss_browser_upload::protocol::{sign_v1, sign_v4, time};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,6 +18,21 @@ struct StsRequest {
     duration_seconds: Option<u64>,
 }
 
+/// What a client's `signer` sends: the request to sign, as the client describes it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignRequest {
+    method: String,
+    bucket: Option<String>,
+    key: Option<String>,
+    #[serde(default)]
+    subresources: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    /// `v1` (default) or `v4`.
+    version: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Rules {
@@ -28,6 +44,41 @@ fn bad_json(e: serde_json::Error) -> Failure {
     Failure::invalid_argument(format!(
         "The request body is not valid JSON for this endpoint: {e}"
     ))
+}
+
+/// Signs a request with the server's long-term key, standing in for an application backend that
+/// signs for its pages (which then never hold a secret). A real backend would first check that
+/// this user may make this request (method, bucket, key prefix) before signing it.
+fn sign(state: &State, body: &Bytes) -> Result<Reply, Failure> {
+    let req: SignRequest = serde_json::from_slice(body).map_err(bad_json)?;
+    let mut parts = RequestParts {
+        method: req.method,
+        bucket: req.bucket,
+        key: req.key.filter(|k| !k.is_empty()),
+        query: req.subresources.into_iter().collect(),
+        headers: req.headers.into_iter().collect(),
+    };
+    let creds = Credentials {
+        access_key_id: state.config.access_key_id.clone(),
+        access_key_secret: state.config.access_key_secret.clone(),
+        security_token: None,
+    };
+    let date = parts
+        .header("x-oss-date")
+        .map(String::from)
+        .ok_or_else(|| {
+            Failure::invalid_argument("headers must hold the x-oss-date to sign with")
+        })?;
+    if req.version.as_deref() == Some("v4") {
+        sign_v4::sign(&mut parts, &creds, &date, &state.config.region);
+    } else {
+        sign_v1::sign(&mut parts, &creds, &date);
+    }
+    let authorization = parts
+        .header("authorization")
+        .unwrap_or_default()
+        .to_string();
+    Ok(Reply::json(&json!({ "authorization": authorization })))
 }
 
 pub fn handle(
@@ -58,6 +109,7 @@ pub fn handle(
                 "Expiration": time::iso8601(expires),
             })))
         }
+        ("POST", "sign") => sign(state, body),
         ("GET", "faults") => Ok(Reply::json(&state.faults.rules())),
         ("POST", "faults") => {
             let rules = match serde_json::from_slice(body).map_err(bad_json)? {

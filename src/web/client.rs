@@ -227,6 +227,7 @@ impl Client {
             );
         }
         let transport = Transport {
+            backend: options.signer.clone(),
             endpoint: options.endpoint.clone(),
             bucket: options.bucket.clone(),
             region: options.region.clone(),

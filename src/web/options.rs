@@ -96,6 +96,8 @@ pub struct ClientOptions {
     pub region: String,
     pub credentials: Option<Credentials>,
     pub refresh: Option<Function>,
+    /// Signs each request on the page's backend, so no key is in the page.
+    pub signer: Option<Function>,
     pub refresh_interval_ms: f64,
     pub v4: bool,
     pub timeout_ms: u32,
@@ -144,9 +146,16 @@ impl ClientOptions {
                     .map_err(|_| Error::argument("`refreshSTSToken` must be a function"))?,
             ),
         };
-        if credentials.is_none() && refresh.is_none() {
+        let signer = match js::get(opts, "signer") {
+            None => None,
+            Some(f) => Some(
+                f.dyn_into::<Function>()
+                    .map_err(|_| Error::argument("`signer` must be a function"))?,
+            ),
+        };
+        if credentials.is_none() && refresh.is_none() && signer.is_none() {
             return Err(Error::argument(
-                "give credentials: `refreshSTSToken` (recommended: STS from your backend), or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
+                "give credentials: a `signer` or `refreshSTSToken` backed by your server (recommended), or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
             ));
         }
         let retry = Policy {
@@ -159,6 +168,7 @@ impl ClientOptions {
             bucket,
             credentials,
             refresh,
+            signer,
             refresh_interval_ms: number(opts, "refreshSTSTokenInterval")?
                 .filter(|n| *n > 0.0)
                 .unwrap_or(DEFAULT_REFRESH_INTERVAL_MS),

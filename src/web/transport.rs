@@ -22,6 +22,8 @@ use crate::protocol::{sign_v1, sign_v4, time};
 
 use super::credentials::Signer;
 use super::error::Error;
+use super::js;
+use super::options::check_header;
 
 #[wasm_bindgen]
 extern "C" {
@@ -126,6 +128,8 @@ pub struct Control {
 }
 
 pub struct Transport {
+    /// Signs requests for keys the page does not hold (the `signer` option).
+    pub backend: Option<js_sys::Function>,
     pub endpoint: Endpoint,
     pub bucket: String,
     pub region: String,
@@ -167,17 +171,23 @@ impl Transport {
             if signal.aborted() {
                 return Err(Error::cancelled());
             }
-            let creds = self.signer.credentials().await?;
-            let (error, failed) = match self.attempt(spec, &creds, signal, timeout_ms).await? {
+            let creds = match self.backend {
+                Some(_) => None,
+                None => Some(self.signer.credentials().await?),
+            };
+            let outcome = self
+                .attempt(spec, creds.as_ref(), signal, timeout_ms)
+                .await?;
+            let (error, failed) = match outcome {
                 Attempt::Done(reply) => return Ok(reply),
                 Attempt::Failed(error, failed) => (error, failed),
             };
-            let decision = self.retry.decide(
-                &failed,
-                retries,
-                js_sys::Math::random(),
-                self.signer.can_refresh(),
-            );
+            // A backend signs afresh each time, so an expired token it added is mended by
+            // simply trying again.
+            let can_refresh = self.backend.is_some() || self.signer.can_refresh();
+            let decision = self
+                .retry
+                .decide(&failed, retries, js_sys::Math::random(), can_refresh);
             match decision {
                 Decision::RetryAfter(ms) => {
                     retries += 1;
@@ -187,7 +197,9 @@ impl Transport {
                 }
                 Decision::RefreshCredentials if refreshes < 2 => {
                     refreshes += 1;
-                    self.signer.refresh(creds.security_token.as_deref()).await?;
+                    if let Some(creds) = &creds {
+                        self.signer.refresh(creds.security_token.as_deref()).await?;
+                    }
                 }
                 Decision::CorrectClock
                     if corrections < 1 && self.signer.correct_clock(error.extra("ServerTime")) =>
@@ -199,7 +211,8 @@ impl Transport {
         }
     }
 
-    fn sign(&self, spec: &Spec, creds: &Credentials) -> RequestParts {
+    /// The request as it will be signed: its parts, with a Content-Type named for any body.
+    fn prepare(&self, spec: &Spec) -> RequestParts {
         let mut parts = RequestParts {
             method: spec.method.to_string(),
             bucket: Some(self.bucket.clone()),
@@ -212,6 +225,10 @@ impl Transport {
         if !matches!(spec.body, Body::Empty) && parts.header("content-type").is_none() {
             parts.set_header("content-type", "application/octet-stream");
         }
+        parts
+    }
+
+    fn sign_locally(&self, mut parts: RequestParts, creds: &Credentials) -> RequestParts {
         let now = self.signer.now_secs();
         if self.v4 {
             sign_v4::sign(&mut parts, creds, &time::iso8601_basic(now), &self.region);
@@ -221,15 +238,101 @@ impl Transport {
         parts
     }
 
+    /// Has the `signer` sign the request: it gets the request (with `x-oss-date` from this
+    /// page's clock, as corrected by the server) and what V1 or V4 would sign, and returns the
+    /// `Authorization` header, or `{authorization, headers}` to add headers it signed too
+    /// (an STS token, say).
+    async fn sign_by_backend(
+        &self,
+        signer: &js_sys::Function,
+        mut parts: RequestParts,
+    ) -> Result<RequestParts, Error> {
+        let now = self.signer.now_secs();
+        let date = if self.v4 {
+            parts.set_header("x-oss-content-sha256", sign_v4::UNSIGNED_PAYLOAD);
+            time::iso8601_basic(now)
+        } else {
+            time::rfc1123(now)
+        };
+        parts.set_header("x-oss-date", date.clone());
+        let headers = js_sys::Object::new();
+        for (k, v) in &parts.headers {
+            js::set(&headers, &k.to_ascii_lowercase(), v.as_str());
+        }
+        let subresources = js_sys::Object::new();
+        for (k, v) in &parts.query {
+            js::set(&subresources, k, v.as_str());
+        }
+        let (string_to_sign, canonical) = if self.v4 {
+            let canonical = sign_v4::canonical_request(&parts, &[]);
+            (
+                sign_v4::string_to_sign(&canonical, &date, &self.region),
+                canonical,
+            )
+        } else {
+            (sign_v1::string_to_sign(&parts, &date), String::new())
+        };
+        let request = js::object(&[
+            ("method", parts.method.as_str().into()),
+            ("bucket", self.bucket.as_str().into()),
+            ("key", parts.key.as_deref().unwrap_or("").into()),
+            ("subresources", subresources.into()),
+            ("headers", headers.into()),
+            ("version", if self.v4 { "v4" } else { "v1" }.into()),
+            ("region", self.region.as_str().into()),
+            ("stringToSign", string_to_sign.into()),
+        ]);
+        if self.v4 {
+            js::set(&request, "canonicalRequest", canonical);
+        }
+        let signed = js::call_and_await(signer, &[request.into()])
+            .await
+            .map_err(|e| {
+                let why = js_sys::Error::from(e)
+                    .message()
+                    .as_string()
+                    .unwrap_or_default();
+                Error::credentials(format!("the signer failed: {why}"))
+            })?;
+        let authorization = signed
+            .as_string()
+            .or_else(|| js::get(&signed, "authorization").and_then(|a| a.as_string()))
+            .ok_or_else(|| {
+                Error::credentials(
+                    "the signer must resolve to the Authorization header, or {authorization, headers}",
+                )
+            })?;
+        if let Some(extra) = js::get(&signed, "headers") {
+            let extra: &js_sys::Object = extra.unchecked_ref();
+            for entry in js_sys::Object::entries(extra).iter() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                let (name, value) = (
+                    pair.get(0).as_string().unwrap_or_default(),
+                    pair.get(1).as_string().unwrap_or_default(),
+                );
+                check_header(&name, &value)?;
+                parts.set_header(&name, value);
+            }
+        }
+        check_header("authorization", &authorization)?;
+        parts.set_header("authorization", authorization);
+        Ok(parts)
+    }
+
     /// One try. `Err` only for what no retry can mend (a header the browser refuses).
     async fn attempt(
         &self,
         spec: &Spec,
-        creds: &Credentials,
+        creds: Option<&Credentials>,
         signal: &AbortSignal,
         timeout_ms: u32,
     ) -> Result<Attempt, Error> {
-        let parts = self.sign(spec, creds);
+        let prepared = self.prepare(spec);
+        let parts = match (creds, &self.backend) {
+            (Some(creds), _) => self.sign_locally(prepared, creds),
+            (None, Some(signer)) => self.sign_by_backend(signer, prepared).await?,
+            (None, None) => return Err(Error::credentials("no credentials and no signer")),
+        };
         let headers = Headers::new().map_err(|_| Error::argument("cannot create Headers"))?;
         for (name, value) in &parts.headers {
             headers.set(name, value).map_err(|_| {
@@ -292,7 +395,10 @@ impl Transport {
             status: error.status,
             code: error.code.clone(),
         };
-        Ok(Attempt::Failed(scrub(error, creds), failed))
+        Ok(Attempt::Failed(
+            scrub(error, parts.header("x-oss-security-token")),
+            failed,
+        ))
     }
 
     async fn read_error(&self, reply: &Reply, method: &str) -> Error {
@@ -312,8 +418,8 @@ impl Transport {
 }
 
 /// OSS echoes the string it signed, which holds the STS token: keep it out of errors.
-fn scrub(mut error: Error, creds: &Credentials) -> Error {
-    if let Some(token) = creds.security_token.as_deref().filter(|t| !t.is_empty()) {
+fn scrub(mut error: Error, token: Option<&str>) -> Error {
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
         error.message = error.message.replace(token, "<security-token>");
         for (_, v) in error.extra.iter_mut() {
             *v = v.replace(token, "<security-token>");

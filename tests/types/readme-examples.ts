@@ -82,6 +82,18 @@ export async function everyOption(file: File, saved?: Checkpoint): Promise<void>
   console.log(owner, bytes.length, url, size);
 }
 
+export function backendSigning(): OSS {
+  return new OSS({
+    region: 'oss-cn-hangzhou',
+    bucket: 'my-bucket',
+    signer: async (request) => {
+      const r = await fetch('/api/sign', { method: 'POST', body: JSON.stringify(request) });
+      const { authorization } = (await r.json()) as { authorization: string };
+      return authorization;
+    },
+  });
+}
+
 export function dropIn(form: HTMLFormElement): void {
   const uploader = attachUploader(form, {
     bucket: 'my-bucket',
