@@ -1,5 +1,5 @@
 # Two commands do everything: `make test` and `make demo`. Each installs what it needs first.
-.PHONY: setup test demo pkg emulator clean
+.PHONY: setup test demo pkg bench emulator clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -19,3 +19,9 @@ emulator:
 clean:
 	cargo clean
 	rm -rf node_modules .venv pkg
+
+# Not part of `make test`: every contender side by side against the local server (see bench/).
+bench: setup
+	@scripts/pkg.sh
+	@cargo build -p oss-emulator --release --quiet
+	@node bench/run.mjs

@@ -1,0 +1,72 @@
+// The contenders, run in the page on the files picked into #files. Each resolves to the time
+// the upload took; the longest main-thread task during it is watched by the Long Tasks API.
+import OSS from '/pkg/index.js';
+
+let longest = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+}).observe({ type: 'longtask' });
+
+/** Runs `jobs` (functions returning promises) with at most `parallel` at once. */
+async function pool(jobs, parallel) {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+}
+
+const files = () => [...document.getElementById('files').files];
+
+const contenders = {
+  // Plain fetch PUTs of the same Blob slices to presigned URLs: the practical limit.
+  async raw({ plans, parallel }) {
+    const etags = [];
+    const jobs = [];
+    files().forEach((file, f) => {
+      etags[f] = [];
+      for (const part of plans[f].parts) {
+        jobs.push(async () => {
+          const body = plans[f].single ? file : file.slice(part.start, part.end);
+          const r = await fetch(part.url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+          if (!r.ok) throw new Error(`raw PUT ${r.status}`);
+          etags[f].push({ number: part.number, etag: r.headers.get('etag') });
+        });
+      }
+    });
+    await pool(jobs, parallel);
+    return etags;
+  },
+
+  async ours({ endpoint, id, secret, parallel, partSize, crc64, prefix }) {
+    const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+    await client.ready;
+    const list = files();
+    if (list.length === 1) {
+      await client.multipartUpload(`${prefix}0`, list[0], { parallel, partSize, crc64, resume: false });
+    } else {
+      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, { partSize, crc64, resume: false })), parallel);
+    }
+  },
+
+  async alioss({ port, id, secret, parallel, partSize, prefix }) {
+    // Virtual-hosted: Chromium resolves demo-bucket.localhost to loopback.
+    const client = new window.OSS({ endpoint: `http://localhost:${port}`, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+    const list = files();
+    if (list.length === 1) {
+      await client.multipartUpload(`${prefix}0`, list[0], { parallel, partSize });
+    } else {
+      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, { partSize })), parallel);
+    }
+  },
+};
+
+window.runContender = async (name, options) => {
+  longest = 0;
+  const started = performance.now();
+  const result = await contenders[name](options);
+  const ms = performance.now() - started;
+  // Let the last long-task entries arrive.
+  await new Promise((r) => setTimeout(r, 50));
+  return { ms, longestTask: longest, result };
+};

@@ -1,0 +1,202 @@
+// `make bench`: every contender on the same files, same parallelism and part size, in one run,
+// alternating, several repetitions, against the local server in --memory mode. Prints a table
+// and writes bench/results/latest.json and bench/results/chart.svg.
+//   BENCH_SIZE_MB (default 1024): the big file; BENCH_REPS (default 3): repetitions.
+import { spawn, execSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile, stat, readFile, readdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OSSNode from 'ali-oss';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+const BIG = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const ID = 'LTAI5tBenchKey';
+const SECRET = 'BenchSecret0123456789abcdefghij';
+const CONTENDERS = ['raw', 'ours', 'ours+crc64', 'ali-oss'];
+
+const WORKLOADS = [
+  { id: `${BIG / MiB} MiB, parallel 5`, files: [BIG], parallel: 5, partSize: 8 * MiB },
+  { id: '100 × 1 MiB, parallel 5', files: Array(100).fill(MiB), parallel: 5, partSize: MiB },
+  { id: '256 MiB, parallel 1', files: [256 * MiB], parallel: 1, partSize: 8 * MiB },
+  { id: '256 MiB, parallel 8', files: [256 * MiB], parallel: 8, partSize: 8 * MiB },
+];
+
+async function makeFile(size, name) {
+  const dir = path.join(os.tmpdir(), 'oss-bench');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, name);
+  const existing = await stat(file).catch(() => null);
+  if (existing?.size === size) return file;
+  const block = Buffer.alloc(Math.min(size, 16 * MiB) || 1);
+  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const chunks = [];
+  for (let done = 0; done < size; done += block.length) chunks.push(block.subarray(0, Math.min(block.length, size - done)));
+  await writeFile(file, Buffer.concat(chunks.length > 64 ? [] : chunks));
+  if (chunks.length > 64) {
+    const { open } = await import('node:fs/promises');
+    const h = await open(file, 'w');
+    for (const c of chunks) await h.write(c);
+    await h.close();
+  }
+  return file;
+}
+
+async function startEmulator() {
+  const proc = spawn(path.join(root, 'target/release/oss-emulator'), ['--listen', '127.0.0.1:0', '--memory',
+    '--bucket', 'demo-bucket', '--access-key-id', ID, '--access-key-secret', SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', () => reject(new Error('the emulator exited')));
+  });
+  return { url: line.replace('listening on ', ''), stop: () => proc.kill() };
+}
+
+/** Renderer processes' resident memory (KiB) and CPU time (clock ticks). */
+function renderers() {
+  let rss = 0;
+  let cpu = 0;
+  for (const line of execSync('ps -eo pid=,rss=,args=').toString().split('\n')) {
+    if (!line.includes('--type=renderer')) continue;
+    const [pid, kb] = line.trim().split(/\s+/);
+    rss += Number(kb);
+    try {
+      const fields = execSync(`cat /proc/${pid}/stat`).toString().split(') ')[1].split(' ');
+      cpu += Number(fields[11]) + Number(fields[12]);
+    } catch { /* gone */ }
+  }
+  return { rss, cpu };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const emulator = await startEmulator();
+  const port = new URL(emulator.url).port;
+  const web = await serve(root);
+  const node = new OSSNode({ endpoint: `http://localhost:${port}`, sldEnable: true, bucket: 'demo-bucket', accessKeyId: ID, accessKeySecret: SECRET });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'] });
+  const results = [];
+  for (const w of WORKLOADS) {
+    w.paths = await Promise.all(w.files.map((size, i) => makeFile(size, `w${size}-${i}.bin`)));
+  }
+  for (let rep = 0; rep < REPS; rep += 1) {
+    for (const w of WORKLOADS) {
+      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
+      for (const contender of order) {
+        const page = await browser.newPage();
+        await page.goto(`${web.url}/bench/page.html`);
+        await page.setInputFiles('#files', w.paths);
+        await page.waitForFunction(() => window.runContender);
+        const prefix = `bench/${rep}/${w.id}/${contender}/`;
+        const options = { endpoint: emulator.url, port, id: ID, secret: SECRET, parallel: w.parallel,
+          partSize: w.partSize, crc64: contender === 'ours+crc64', prefix };
+        let uploads = [];
+        if (contender === 'raw') {
+          // Initiate and presign in Node; the page only PUTs.
+          options.plans = [];
+          for (const [i, size] of w.files.entries()) {
+            const name = `${prefix}${i}`;
+            if (size <= w.partSize) {
+              options.plans.push({ single: true, parts: [{ number: 1, start: 0, end: size,
+                url: node.signatureUrl(name, { method: 'PUT', expires: 3600, 'Content-Type': 'application/octet-stream' }) }] });
+            } else {
+              const { uploadId } = await node.initMultipartUpload(name);
+              const parts = [];
+              for (let n = 1; (n - 1) * w.partSize < size; n += 1) {
+                parts.push({ number: n, start: (n - 1) * w.partSize, end: Math.min(n * w.partSize, size),
+                  url: node.signatureUrl(name, { method: 'PUT', expires: 3600, 'Content-Type': 'application/octet-stream',
+                    subResource: { partNumber: n, uploadId } }) });
+              }
+              options.plans.push({ single: false, parts });
+              uploads.push({ name, uploadId });
+            }
+          }
+        }
+        const name = contender === 'ours+crc64' ? 'ours' : contender === 'ali-oss' ? 'alioss' : contender;
+        const before = renderers();
+        let peak = before.rss;
+        const poll = setInterval(() => { peak = Math.max(peak, renderers().rss); }, 100);
+        const run = await page.evaluate(([n, o]) => window.runContender(n, o), [name, options]);
+        clearInterval(poll);
+        const after = renderers();
+        if (contender === 'raw') {
+          for (const [i, up] of uploads.entries()) {
+            const parts = run.result[i].sort((a, b) => a.number - b.number);
+            await node.completeMultipartUpload(up.name, up.uploadId, parts);
+          }
+        }
+        const bytes = w.files.reduce((a, b) => a + b, 0);
+        results.push({ rep, workload: w.id, contender, ms: run.ms, mbps: bytes / MiB / (run.ms / 1000),
+          memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100 });
+        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s\n`);
+        await page.close();
+      }
+    }
+  }
+  await browser.close();
+  web.close();
+  emulator.stop();
+
+  const table = [];
+  for (const w of WORKLOADS) {
+    const raw = median(results.filter((r) => r.workload === w.id && r.contender === 'raw').map((r) => r.mbps));
+    for (const c of CONTENDERS) {
+      const rs = results.filter((r) => r.workload === w.id && r.contender === c);
+      const mbps = rs.map((r) => r.mbps);
+      table.push({ workload: w.id, contender: c, mbps: median(mbps), min: Math.min(...mbps), max: Math.max(...mbps),
+        ratio: median(mbps) / raw, seconds: median(rs.map((r) => r.ms)) / 1000,
+        memoryGrowthMiB: Math.max(...rs.map((r) => r.memoryGrowthMiB)), longestTaskMs: Math.max(...rs.map((r) => r.longestTaskMs)),
+        cpuS: median(rs.map((r) => r.cpuS)), limitMiB: w.parallel * w.partSize / MiB + 16 });
+    }
+  }
+  const gz = async (f) => { const b = await readFile(f); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
+  const pkgFiles = ['oss_browser_upload_bg.wasm', 'oss_browser_upload.js', 'index.js'];
+  const ours = (await Promise.all(pkgFiles.map((f) => gz(path.join(root, 'pkg', f))))).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }));
+  const alioss = await gz(path.join(root, 'node_modules/ali-oss/dist/aliyun-oss-sdk.min.js'));
+  const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Chromium ${browser.version?.() ?? ''}`;
+  const out = { date: new Date().toISOString(), machine, reps: REPS, table, bundle: { ours, alioss }, runs: results };
+  await writeFile(path.join(root, 'bench/results/latest.json'), JSON.stringify(out, null, 2));
+  await writeFile(path.join(root, 'bench/results/chart.svg'), chart(table));
+
+  const pad = (s, n) => String(s).padEnd(n);
+  console.log(`\n${out.date} — ${machine}, median of ${REPS}\n`);
+  console.log(`${pad('workload', 26)}${pad('contender', 12)}${pad('MB/s (min–max)', 20)}${pad('× raw', 8)}${pad('mem MiB', 10)}${pad('limit', 8)}${pad('long task', 11)}CPU s`);
+  for (const r of table) {
+    console.log(`${pad(r.workload, 26)}${pad(r.contender, 12)}${pad(`${r.mbps.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)})`, 20)}${pad(r.ratio.toFixed(2), 8)}${pad(r.memoryGrowthMiB.toFixed(0), 10)}${pad(r.limitMiB, 8)}${pad(`${r.longestTaskMs.toFixed(0)} ms`, 11)}${r.cpuS.toFixed(1)}`);
+  }
+  console.log(`\nbundle: this library ${(ours.raw / 1024).toFixed(1)} KiB (${(ours.gzip / 1024).toFixed(1)} KiB gzip -9), ali-oss min.js ${(alioss.raw / 1024).toFixed(1)} KiB (${(alioss.gzip / 1024).toFixed(1)} KiB gzip -9)`);
+}
+
+function chart(table) {
+  const workloads = [...new Set(table.map((r) => r.workload))];
+  const colors = { raw: '#9aa5b1', ours: '#2680c2', 'ours+crc64': '#0b69a3', 'ali-oss': '#e08a00' };
+  const max = Math.max(...table.map((r) => r.mbps));
+  const rowH = 22;
+  const width = 760;
+  let y = 30;
+  let body = '';
+  for (const w of workloads) {
+    body += `<text x="10" y="${y}" font-weight="bold">${w}</text>`;
+    y += 8;
+    for (const r of table.filter((t) => t.workload === w)) {
+      const len = (r.mbps / max) * (width - 260);
+      body += `<text x="20" y="${y + 15}">${r.contender}</text><rect x="120" y="${y + 3}" width="${len.toFixed(1)}" height="16" fill="${colors[r.contender]}"/>`;
+      body += `<text x="${(125 + len).toFixed(1)}" y="${y + 15}">${r.mbps.toFixed(0)} MB/s</text>`;
+      y += rowH;
+    }
+    y += 16;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/>${body}</svg>\n`;
+}
+
+await main();
