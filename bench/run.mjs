@@ -148,6 +148,8 @@ async function main() {
           memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100 });
         process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s\n`);
         await page.close();
+        // The server keeps objects in memory: free this run's before the next.
+        for (const i of w.files.keys()) await node.delete(`${prefix}${i}`).catch(() => {});
       }
     }
   }
