@@ -314,8 +314,7 @@ impl Client {
             let mut spec = Spec::new("POST", Some(&name)).query("uploads", "");
             spec.headers = options::object_headers(&options, mime::from_name(&name))?;
             let reply = inner.send(spec, &options).await?;
-            let upload_id = messages::parse_initiate(&reply.text().await?)
-                .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let upload_id = reply.parse(messages::parse_initiate).await?;
             Ok(js::object(&[
                 ("bucket", inner.options.bucket.as_str().into()),
                 ("name", name.into()),
@@ -394,8 +393,7 @@ impl Client {
                 .push(("content-type".into(), "application/xml".into()));
             spec.body = Body::Text(messages::complete_body(&list));
             let reply = inner.send(spec, &options).await?;
-            let etag = messages::parse_complete(&reply.text().await?)
-                .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let etag = reply.parse(messages::parse_complete).await?;
             let crc64 = reply.header("x-oss-hash-crc64ecma");
             Ok(js::object(&[
                 ("bucket", inner.options.bucket.as_str().into()),
@@ -440,21 +438,15 @@ impl Client {
     pub fn list_uploads(&self, query: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
-            let mut spec = Spec::new("GET", None)
+            let spec = Spec::new("GET", None)
                 .query("uploads", "")
-                .query("encoding-type", "url");
-            for key in ["prefix", "max-uploads", "key-marker", "upload-id-marker"] {
-                if let Some(v) = js::get(&query, key) {
-                    let v = v
-                        .as_string()
-                        .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
-                        .ok_or_else(|| Error::argument(format!("query.{key} must be a string")))?;
-                    spec = spec.query(key, v);
-                }
-            }
+                .query("encoding-type", "url")
+                .query_from(
+                    &query,
+                    &["prefix", "max-uploads", "key-marker", "upload-id-marker"],
+                )?;
             let reply = inner.send(spec, &options).await?;
-            let page = messages::parse_list_uploads(&reply.text().await?)
-                .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let page = reply.parse(messages::parse_list_uploads).await?;
             let uploads: Array = page
                 .uploads
                 .iter()
@@ -484,19 +476,11 @@ impl Client {
     pub fn list(&self, query: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
-            let mut spec = Spec::new("GET", None).query("encoding-type", "url");
-            for key in ["prefix", "marker", "max-keys"] {
-                if let Some(v) = js::get(&query, key) {
-                    let v = v
-                        .as_string()
-                        .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
-                        .ok_or_else(|| Error::argument(format!("query.{key} must be a string")))?;
-                    spec = spec.query(key, v);
-                }
-            }
+            let spec = Spec::new("GET", None)
+                .query("encoding-type", "url")
+                .query_from(&query, &["prefix", "marker", "max-keys"])?;
             let reply = inner.send(spec, &options).await?;
-            let page = messages::parse_list_objects(&reply.text().await?)
-                .map_err(|e| Error::bad_response(reply.status, &e))?;
+            let page = reply.parse(messages::parse_list_objects).await?;
             let objects: Array = page
                 .objects
                 .iter()

@@ -64,6 +64,20 @@ impl Spec {
         self.query.push((name.to_string(), value.into()));
         self
     }
+
+    /// Adds those of `names` that the caller's `options` object holds, as query parameters.
+    pub fn query_from(mut self, options: &JsValue, names: &[&str]) -> Result<Spec, Error> {
+        for name in names {
+            if let Some(v) = super::js::get(options, name) {
+                let v = v
+                    .as_string()
+                    .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
+                    .ok_or_else(|| Error::argument(format!("query.{name} must be a string")))?;
+                self = self.query(name, v);
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// A successful answer. The timeout stays armed until it is dropped, so reading the body
@@ -93,6 +107,11 @@ impl Reply {
             .map_err(|_| Error::network("the connection dropped while reading the answer"))?
             .as_string()
             .ok_or_else(|| Error::bad_response(self.status, "the body is not text"))
+    }
+
+    /// The body read as text and parsed by one of `protocol::messages`' readers.
+    pub async fn parse<T>(&self, read: fn(&str) -> Result<T, String>) -> Result<T, Error> {
+        read(&self.text().await?).map_err(|e| Error::bad_response(self.status, &e))
     }
 
     pub async fn bytes(&self) -> Result<js_sys::Uint8Array, Error> {

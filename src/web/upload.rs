@@ -207,8 +207,7 @@ pub async fn list_all_parts(
             .query("max-parts", "1000")
             .query("part-number-marker", marker.to_string());
         let reply = t.send(&spec, control).await?;
-        let page = messages::parse_list_parts(&reply.text().await?)
-            .map_err(|e| Error::bad_response(reply.status, &e))?;
+        let page = reply.parse(messages::parse_list_parts).await?;
         parts.extend(page.parts);
         if !page.truncated || page.next_marker <= marker {
             return Ok(parts);
@@ -263,8 +262,7 @@ async fn initiate(t: &Transport, job: &Job) -> Result<(Checkpoint, Reply), Error
     let mut spec = Spec::new("POST", Some(&job.name)).query("uploads", "");
     spec.headers = job.headers.clone();
     let reply = t.send(&spec, &job.control).await?;
-    let upload_id = messages::parse_initiate(&reply.text().await?)
-        .map_err(|e| Error::bad_response(reply.status, &e))?;
+    let upload_id = reply.parse(messages::parse_initiate).await?;
     let cp = Checkpoint {
         name: job.name.clone(),
         file_size: job.plan.size,
@@ -388,8 +386,7 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
             return Err(Error::inconsistent("the completed object", ours, theirs));
         }
     }
-    let etag = messages::parse_complete(&reply.text().await?)
-        .map_err(|e| Error::bad_response(reply.status, &e))?;
+    let etag = reply.parse(messages::parse_complete).await?;
     report(&job, 1.0, Some(&cp), Some(&reply)).await?;
     Ok(Done { etag, reply })
 }
