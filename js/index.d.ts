@@ -125,6 +125,19 @@ export interface MultipartUploadOptions extends ObjectOptions {
   resume?: boolean;
 }
 
+export interface PutStreamOptions extends ObjectOptions {
+  /** The stream's length, if known: checked at its end (nothing is stored if it differs),
+   * used for progress and to raise `partSize` to stay within 10 000 parts. */
+  contentLength?: number;
+  /** Parts in flight at once; at most `parallel` parts of the stream are held. Default 5. */
+  parallel?: number;
+  /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB. A stream that fits in one part is
+   * sent as one PutObject. */
+  partSize?: number;
+  /** As for multipartUpload; without `contentLength` the fraction stays 0 until the end. */
+  progress?: Progress;
+}
+
 /** An upload saved in IndexedDB; picking its file again resumes it. Holds no secrets. */
 export interface SavedUpload {
   fingerprint: string;
@@ -246,7 +259,8 @@ export interface SignatureUrlOptions {
 export interface OSSError extends Error {
   /** `<Code>Error` for OSS errors (`SignatureDoesNotMatchError`), or `RequestError`,
    * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `InconsistentError`,
-   * `FileUnreadableError`, `UploadInProgressError`, `CredentialsError`, `cancel`. */
+   * `FileUnreadableError`, `UploadInProgressError`, `CredentialsError`, `StreamError`,
+   * `cancel`. */
   name: string;
   /** OSS's error code, e.g. `NoSuchUpload`. */
   code: string;
@@ -266,6 +280,14 @@ export default class OSS {
     name: string,
     data: File | Blob | ArrayBuffer | ArrayBufferView | string,
     options?: ObjectOptions,
+  ): Promise<PutResult>;
+  /** Uploads a stream of bytes (of known or unknown length) through the same engine as files,
+   * reading it only as fast as parts are sent. Not resumable: a stream is read once, so a
+   * failed or cancelled upload drops its parts. */
+  putStream(
+    name: string,
+    stream: ReadableStream<Uint8Array | ArrayBuffer | ArrayBufferView>,
+    options?: PutStreamOptions,
   ): Promise<PutResult>;
   multipartUpload(name: string, file: File | Blob, options?: MultipartUploadOptions): Promise<MultipartUploadResult>;
   initMultipartUpload(name: string, options?: ObjectOptions): Promise<InitMultipartUploadResult>;

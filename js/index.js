@@ -33,6 +33,7 @@ export default class OSS {
   }
 
   put(name, data, options) { return this.#call('put', [name, data, options]); }
+  putStream(name, stream, options) { return this.#call('putStream', [name, stream, options]); }
   multipartUpload(name, file, options) { return this.#call('multipartUpload', [name, file, options]); }
   initMultipartUpload(name, options) { return this.#call('initMultipartUpload', [name, options]); }
   uploadPart(name, uploadId, partNo, file, start, end, options) {

@@ -8,7 +8,7 @@ use futures::future::LocalBoxFuture;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortController, AbortSignal, Blob};
+use web_sys::{AbortController, AbortSignal, Blob, ReadableStream};
 
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::saved::{fingerprint, FileIdentity, SavedUpload};
@@ -22,7 +22,7 @@ use super::lock;
 use super::options::{self, ClientOptions, DEFAULT_PARALLEL};
 use super::saved::{self, SavedUploads};
 use super::transport::{abort_signal_any, Body, Control, Spec, Transport};
-use super::upload::{self, res, Job, Saver};
+use super::upload::{self, res, Job, Saver, Source};
 
 thread_local! {
     static WARNED_LONG_TERM: Cell<bool> = const { Cell::new(false) };
@@ -94,13 +94,19 @@ fn to_blob(data: &JsValue) -> Result<Blob, Error> {
 }
 
 /// The File's own type, else a guess from the object name.
-fn default_type(blob: &Blob, name: &str) -> String {
-    let own = blob.type_();
+fn default_type(own: &str, name: &str) -> String {
     if own.is_empty() {
         mime::from_name(name).to_string()
     } else {
-        own
+        own.to_string()
     }
+}
+
+/// The upload method a job is for.
+enum Call {
+    Put,
+    Multipart,
+    Stream,
 }
 
 impl Inner {
@@ -128,19 +134,32 @@ impl Inner {
         self.transport.send(&spec, &self.control(opts)?).await
     }
 
-    fn job(
-        &self,
-        name: String,
-        data: &JsValue,
-        opts: &JsValue,
-        single: bool,
-    ) -> Result<Job, Error> {
-        let blob = to_blob(data)?;
-        let size = blob.size() as u64;
+    fn job(&self, name: String, data: &JsValue, opts: &JsValue, call: Call) -> Result<Job, Error> {
+        let (source, size, own_type) = match call {
+            Call::Stream => {
+                let stream = data.dyn_ref::<ReadableStream>().ok_or_else(|| {
+                    Error::argument("putStream() takes a ReadableStream (of bytes)")
+                })?;
+                let size = options::byte_count(opts, "contentLength")?.unwrap_or(0);
+                // 0 stands for "unknown": a stream's parts are counted as they come.
+                (Source::Stream(stream.clone()), size, String::new())
+            }
+            Call::Put | Call::Multipart => {
+                let blob = to_blob(data)?;
+                let size = blob.size() as u64;
+                let own = blob.type_();
+                (Source::Blob(blob), size, own)
+            }
+        };
         let checkpoint = js::get(opts, "checkpoint")
             .map(|cp| checkpoint::from_js(&cp))
             .transpose()?;
-        let plan = if single {
+        if checkpoint.is_some() && matches!(call, Call::Stream) {
+            return Err(Error::argument(
+                "putStream() cannot resume from a checkpoint: a stream is read only once",
+            ));
+        }
+        let plan = if let Call::Put = call {
             if size > MAX_PART_SIZE {
                 return Err(Error::argument(
                     "put() sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files",
@@ -165,13 +184,13 @@ impl Inner {
             );
         }
         Ok(Job {
-            headers: options::object_headers(opts, &default_type(&blob, &name))?,
+            headers: options::object_headers(opts, &default_type(&own_type, &name))?,
             parallel: options::count(opts, "parallel", DEFAULT_PARALLEL as u32, 1..=64)? as usize,
             progress: js::function(opts, "progress"),
             control: self.control(opts)?,
             file: data.clone(),
             checkpoint,
-            blob,
+            source,
             plan,
             name,
             saver: None,
@@ -181,7 +200,10 @@ impl Inner {
 
     /// Finds the job's saved upload (unless a checkpoint was given) and takes its lock.
     async fn saver_for(&self, job: &mut Job) -> Result<Saver, Error> {
-        let file = identity(&job.file, &job.blob);
+        let Source::Blob(blob) = &job.source else {
+            return Err(Error::argument("only a File or Blob upload can be saved"));
+        };
+        let file = identity(&job.file, blob);
         let fp = fingerprint(&self.options.bucket, &job.name, &file, job.plan.part_size);
         let lock = lock::try_acquire(&format!("oss-browser-upload:{fp}"))
             .await
@@ -205,6 +227,34 @@ impl Inner {
                 updated_at: now,
             },
             _lock: lock,
+        })
+    }
+}
+
+impl Client {
+    /// `put` and `putStream`: ali-oss answers both with `{name, url, res}`.
+    fn upload_whole(&self, name: JsValue, data: JsValue, options: JsValue, call: Call) -> Promise {
+        let inner = self.inner.clone();
+        let job = options::check_name(&name).and_then(|n| inner.job(n, &data, &options, call));
+        let job = match job {
+            Ok(job) => job,
+            Err(e) => return rejected(e),
+        };
+        promise(async move {
+            let name = job.name.clone();
+            let url = inner
+                .options
+                .endpoint
+                .url(&inner.options.bucket, Some(&name), &[]);
+            let done = upload::run(&inner.transport, job).await?;
+            Ok(js::object(&[
+                ("name", name.into()),
+                ("url", url.into()),
+                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
+                ("etag", done.etag.into()),
+                ("res", res(&done.reply).into()),
+            ])
+            .into())
         })
     }
 }
@@ -251,28 +301,14 @@ impl Client {
 
     /// Uploads `data` in one request.
     pub fn put(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        let job = options::check_name(&name).and_then(|n| inner.job(n, &data, &options, true));
-        let job = match job {
-            Ok(job) => job,
-            Err(e) => return rejected(e),
-        };
-        promise(async move {
-            let name = job.name.clone();
-            let url = inner
-                .options
-                .endpoint
-                .url(&inner.options.bucket, Some(&name), &[]);
-            let done = upload::run(&inner.transport, job).await?;
-            Ok(js::object(&[
-                ("name", name.into()),
-                ("url", url.into()),
-                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
-                ("etag", done.etag.into()),
-                ("res", res(&done.reply).into()),
-            ])
-            .into())
-        })
+        self.upload_whole(name, data, options, Call::Put)
+    }
+
+    /// Uploads what a ReadableStream gives, in one request if it fits in one part, else in
+    /// parts through the same engine as files, holding at most `parallel` parts at a time.
+    #[wasm_bindgen(js_name = putStream)]
+    pub fn put_stream(&self, name: JsValue, stream: JsValue, options: JsValue) -> Promise {
+        self.upload_whole(name, stream, options, Call::Stream)
     }
 
     /// Uploads a File or Blob in parts, in parallel. Resumes from `options.checkpoint`, or
@@ -283,7 +319,8 @@ impl Client {
         if !file.is_instance_of::<Blob>() {
             return rejected(Error::argument("multipartUpload() takes a File or Blob"));
         }
-        let job = options::check_name(&name).and_then(|n| inner.job(n, &file, &options, false));
+        let job =
+            options::check_name(&name).and_then(|n| inner.job(n, &file, &options, Call::Multipart));
         let mut job = match job {
             Ok(job) => job,
             Err(e) => return rejected(e),

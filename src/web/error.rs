@@ -91,6 +91,15 @@ impl Error {
         )
     }
 
+    /// The stream given to `putStream` failed while it was read.
+    pub fn stream(detail: &str) -> Error {
+        Error::new(
+            "StreamError",
+            "StreamError",
+            format!("The stream failed while it was read ({detail}); nothing was stored. Upload it again from a fresh stream."),
+        )
+    }
+
     pub fn in_progress() -> Error {
         Error::new(
             "UploadInProgressError",

@@ -10,5 +10,6 @@ pub mod js;
 pub mod lock;
 pub mod options;
 pub mod saved;
+pub mod stream;
 pub mod transport;
 pub mod upload;

@@ -70,6 +70,20 @@ pub fn count(
     }
 }
 
+/// A number of bytes: a whole number from 0 up to JavaScript's largest exact integer.
+pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
+    match number(opts, key)? {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
+            Ok(Some(n as u64))
+        }
+        Some(n) => Err(Error::argument(format!(
+            "`{key}` must be a whole number of bytes, got {}",
+            show_number(n)
+        ))),
+    }
+}
+
 /// A header name or value must not break the request (no CR/LF, visible ASCII names).
 pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
     let name_ok = !name.is_empty()

@@ -2,16 +2,18 @@
 //! in one part is a single PutObject, anything larger is Initiate (or a checkpoint checked
 //! against ListParts), up to `parallel` UploadParts at a time, then Complete.
 //!
-//! Parts are `Blob.slice`s handed to `fetch` as they are: the file's bytes are never copied
-//! into wasm memory or the JS heap. A part that fails for good does not stop the parts in
+//! A File's parts are `Blob.slice`s handed to `fetch` as they are: the file's bytes are never
+//! copied into wasm memory or the JS heap. A stream's parts are read one at a time as the
+//! engine asks for them (`stream.rs`). A part that fails for good does not stop the parts in
 //! flight; the checkpoint holds every part that succeeded and travels with the error.
 
 use futures::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
-use web_sys::Blob;
+use web_sys::{AbortSignal, Blob, ReadableStream};
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::engine::checkpoint::{reconcile, Checkpoint, DonePart};
@@ -25,11 +27,20 @@ use super::hash;
 use super::js;
 use super::lock::Held;
 use super::saved::SavedUploads;
+use super::stream::StreamParts;
 use super::transport::{Body, Control, Reply, Spec, Transport};
+
+/// Where an upload's bytes come from.
+pub enum Source {
+    /// A File or Blob: any part can be sliced at any time, so the upload can resume.
+    Blob(Blob),
+    /// A stream: read once, in order. Its plan's size is `contentLength`, or 0 when unknown.
+    Stream(ReadableStream),
+}
 
 pub struct Job {
     pub name: String,
-    pub blob: Blob,
+    pub source: Source,
     /// What the user passed, returned as the checkpoint's `file`.
     pub file: JsValue,
     pub plan: Plan,
@@ -65,6 +76,85 @@ impl Saver {
 
     async fn forget(&self) {
         self.store.forget(&self.template.fingerprint).await;
+    }
+}
+
+impl Job {
+    /// Whether the File can still be read as planned (a stream's parts are Blobs in memory).
+    async fn still_readable(&self) -> bool {
+        match &self.source {
+            Source::Blob(blob) => hash::readable(blob, self.plan.size).await,
+            Source::Stream(_) => true,
+        }
+    }
+}
+
+/// The parts still to send, in order.
+enum Parts {
+    File { blob: Blob, plan: Plan, next: u32 },
+    Stream(StreamParts),
+}
+
+impl Parts {
+    fn of(job: &Job) -> Result<Parts, Error> {
+        Ok(match &job.source {
+            Source::Blob(blob) => Parts::File {
+                blob: blob.clone(),
+                plan: job.plan,
+                next: 1,
+            },
+            Source::Stream(stream) => {
+                let expected = Some(job.plan.size).filter(|s| *s > 0);
+                Parts::Stream(StreamParts::new(stream, job.plan.part_size, expected)?)
+            }
+        })
+    }
+
+    /// The whole upload as one body, if it fits in one request.
+    async fn whole(&mut self, signal: &AbortSignal) -> Result<Option<Blob>, Error> {
+        match self {
+            Parts::File { blob, plan, .. } => Ok(plan.single().then(|| blob.clone())),
+            Parts::Stream(stream) => stream.whole(signal).await,
+        }
+    }
+
+    /// The next part not in `done`, with its number.
+    async fn next(
+        &mut self,
+        done: &BTreeMap<u32, DonePart>,
+        signal: &AbortSignal,
+    ) -> Result<Option<(u32, Blob)>, Error> {
+        match self {
+            Parts::File { blob, plan, next } => {
+                while done.contains_key(next) {
+                    *next += 1;
+                }
+                if *next > plan.count() {
+                    return Ok(None);
+                }
+                let number = *next;
+                *next += 1;
+                let (offset, len) = plan.part(number);
+                let slice = blob
+                    .slice_with_f64_and_f64(offset as f64, (offset + len) as f64)
+                    .map_err(|_| {
+                        Error::argument("the file cannot be sliced: was it closed or removed?")
+                    })?;
+                Ok(Some((number, slice)))
+            }
+            Parts::Stream(stream) => stream.next(signal).await,
+        }
+    }
+
+    /// The plan the parts actually followed: a stream's length is known only at its end.
+    fn actual(&self, plan: Plan) -> Plan {
+        match self {
+            Parts::File { .. } => plan,
+            Parts::Stream(stream) => Plan {
+                size: stream.total,
+                ..plan
+            },
+        }
     }
 }
 
@@ -107,9 +197,7 @@ async fn send_checked(
         };
         let reply = match sent {
             Ok(reply) => reply,
-            Err(e)
-                if e.name == "RequestError" && !hash::readable(&job.blob, job.plan.size).await =>
-            {
+            Err(e) if e.name == "RequestError" && !job.still_readable().await => {
                 return Err(Error::file_unreadable())
             }
             Err(e) => return Err(e),
@@ -175,18 +263,28 @@ fn fraction(cp: &Checkpoint, plan: &Plan) -> f64 {
 }
 
 pub async fn run(t: &Transport, job: Job) -> Result<Done, Error> {
-    if job.plan.single() && job.checkpoint.is_none() {
-        single(t, &job).await
-    } else {
-        multipart(t, job).await
+    let mut parts = Parts::of(&job)?;
+    if job.checkpoint.is_none() {
+        if let Some(body) = parts.whole(&job.control.signal).await? {
+            return single(t, &job, body).await;
+        }
+    }
+    match multipart(t, job, &mut parts).await {
+        Ok(done) => Ok(done),
+        Err(e) => {
+            if let Parts::Stream(stream) = &parts {
+                stream.cancel();
+            }
+            Err(e)
+        }
     }
 }
 
-async fn single(t: &Transport, job: &Job) -> Result<Done, Error> {
+async fn single(t: &Transport, job: &Job, body: Blob) -> Result<Done, Error> {
     let mut spec = Spec::new("PUT", Some(&job.name));
     spec.headers = job.headers.clone();
-    spec.body = Body::Blob(job.blob.clone());
-    let (reply, _) = send_checked(t, job, &spec, &job.blob, "the object").await?;
+    spec.body = Body::Blob(body.clone());
+    let (reply, _) = send_checked(t, job, &spec, &body, "the object").await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
     report(job, 1.0, None, Some(&reply)).await?;
     Ok(Done { etag, reply })
@@ -278,12 +376,8 @@ async fn upload_part(
     job: &Job,
     upload_id: &str,
     number: u32,
+    slice: Blob,
 ) -> Result<(DonePart, Reply), Error> {
-    let (offset, len) = job.plan.part(number);
-    let slice = job
-        .blob
-        .slice_with_f64_and_f64(offset as f64, (offset + len) as f64)
-        .map_err(|_| Error::argument("the file cannot be sliced: was it closed or removed?"))?;
     let mut spec = Spec::new("PUT", Some(&job.name))
         .query("partNumber", number.to_string())
         .query("uploadId", upload_id);
@@ -294,7 +388,7 @@ async fn upload_part(
     Ok((DonePart { etag, crc64 }, reply))
 }
 
-async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
+async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Done, Error> {
     let resumed = match job.checkpoint.take() {
         Some(cp) => resume(t, &job, cp).await?,
         None => Resumed::Gone,
@@ -319,17 +413,23 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     report(&job, fraction(&cp, &job.plan), Some(&cp), first.as_ref()).await?;
 
     let upload_id = cp.upload_id.clone();
-    let pending: Vec<u32> = (1..=job.plan.count())
-        .filter(|n| !cp.done.contains_key(n))
-        .collect();
-    let mut queue = pending.into_iter();
     let mut running = FuturesUnordered::new();
     let mut failure: Option<Error> = None;
+    let mut spent = false;
     loop {
-        while failure.is_none() && running.len() < job.parallel {
-            let Some(number) = queue.next() else { break };
-            let (job, upload_id) = (&job, upload_id.as_str());
-            running.push(async move { (number, upload_part(t, job, upload_id, number).await) });
+        while !spent && failure.is_none() && running.len() < job.parallel {
+            match parts.next(&cp.done, &job.control.signal).await {
+                Ok(Some((number, slice))) => {
+                    let (job, upload_id) = (&job, upload_id.as_str());
+                    running.push(async move {
+                        (number, upload_part(t, job, upload_id, number, slice).await)
+                    });
+                }
+                Ok(None) => spent = true,
+                Err(e) => {
+                    failure = Some(e);
+                }
+            }
         }
         let Some((number, outcome)) = running.next().await else {
             break;
@@ -353,10 +453,10 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
             }
         }
     }
-    if let Some(mut e) = failure {
-        e.checkpoint = Some(checkpoint::to_js(&cp, &job.file));
-        return Err(e);
+    if let Some(e) = failure {
+        return Err(failed(t, &job, &cp, e).await);
     }
+    let plan = parts.actual(job.plan);
 
     let parts: Vec<(u32, String)> = cp
         .done
@@ -369,15 +469,12 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     spec.body = Body::Text(messages::complete_body(&parts));
     let reply = match t.send(&spec, &job.control).await {
         Ok(r) => r,
-        Err(mut e) => {
-            e.checkpoint = Some(checkpoint::to_js(&cp, &job.file));
-            return Err(e);
-        }
+        Err(e) => return Err(failed(t, &job, &cp, e).await),
     };
     if let Some(saver) = &job.saver {
         saver.forget().await;
     }
-    let ours = cp.combined_crc64(&job.plan).filter(|_| job.crc64);
+    let ours = cp.combined_crc64(&plan).filter(|_| job.crc64);
     let theirs = reply
         .header("x-oss-hash-crc64ecma")
         .and_then(|c| c.trim().parse::<u64>().ok());
@@ -389,4 +486,26 @@ async fn multipart(t: &Transport, mut job: Job) -> Result<Done, Error> {
     let etag = reply.parse(messages::parse_complete).await?;
     report(&job, 1.0, Some(&cp), Some(&reply)).await?;
     Ok(Done { etag, reply })
+}
+
+/// What a multipart upload that failed leaves: a File's checkpoint travels with the error to
+/// resume from; a stream cannot be read again, so its parts are dropped.
+async fn failed(t: &Transport, job: &Job, cp: &Checkpoint, mut e: Error) -> Error {
+    match job.source {
+        Source::Blob(_) => e.checkpoint = Some(checkpoint::to_js(cp, &job.file)),
+        Source::Stream(_) => abort(t, &job.name, &cp.upload_id).await,
+    }
+    e
+}
+
+/// Drops an upload's parts, on a best-effort basis: the error that led here is what matters.
+async fn abort(t: &Transport, name: &str, upload_id: &str) {
+    let spec = Spec::new("DELETE", Some(name)).query("uploadId", upload_id);
+    let control = Control {
+        signal: web_sys::AbortController::new()
+            .map(|c| c.signal())
+            .unwrap_or_else(|_| AbortSignal::abort()),
+        timeout_ms: None,
+    };
+    let _ = t.send(&spec, &control).await;
 }

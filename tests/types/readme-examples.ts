@@ -104,3 +104,14 @@ export function dropIn(form: HTMLFormElement): void {
   });
   uploader.detach();
 }
+
+export async function streamUpload(): Promise<string | null> {
+  const response = await fetch('/exports/report.csv');
+  if (!response.body) return null;
+  const gzipped = response.body.pipeThrough(new CompressionStream('gzip'));
+  const result = await client.putStream('reports/report.csv.gz', gzipped, {
+    partSize: 8 * 1024 * 1024,
+    mime: 'application/gzip',
+  });
+  return result.crc64;
+}
