@@ -62,6 +62,10 @@ export interface ClientOptions {
   secure?: boolean;
   /** `endpoint` is the bucket's own domain: requests go to `/key` on it. */
   cname?: boolean;
+  /** `'xhr'` sends with XMLHttpRequest so that `progress` also reports the bytes of each
+   * request as they go out (fetch cannot); same retries, timeouts and cancel. Not in service
+   * workers, which lack XMLHttpRequest. Default `'fetch'`. */
+  transport?: 'fetch' | 'xhr';
 }
 
 export interface ResponseInfo {
@@ -87,6 +91,8 @@ export interface ObjectOptions extends RequestOptions {
   headers?: Record<string, string>;
   /** Check CRC64 end to end for this upload; overrides the client's `crc64`. */
   crc64?: boolean;
+  /** Called with 1 once the object exists; with `transport: 'xhr'` also as bytes go out. */
+  progress?: Progress;
 }
 
 export interface DonePart {
@@ -117,7 +123,8 @@ export interface MultipartUploadOptions extends ObjectOptions {
   parallel?: number;
   /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB, raised to stay within 10 000 parts. */
   partSize?: number;
-  /** After init, after each part, and with 1 only once the object exists. */
+  /** After init, after each part, and with 1 only once the object exists; with
+   * `transport: 'xhr'` also as bytes go out (then `res` is null). */
   progress?: Progress;
   /** Resume: checked against the server's part list before anything is sent. */
   checkpoint?: Checkpoint;

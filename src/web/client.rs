@@ -194,6 +194,7 @@ impl Inner {
             plan,
             name,
             saver: None,
+            live: None,
             crc64: options::boolean(opts, "crc64")?.unwrap_or(self.options.crc64),
         })
     }
@@ -285,6 +286,7 @@ impl Client {
             timeout_ms: options.timeout_ms,
             retry: options.retry,
             signer,
+            xhr: options.xhr,
         };
         let cancel =
             AbortController::new().map_err(|_| Error::argument("AbortController is missing"))?;

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod error;
 pub mod hash;
 pub mod js;
+pub mod live;
 pub mod lock;
 pub mod options;
 pub mod saved;

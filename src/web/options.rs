@@ -120,6 +120,23 @@ pub struct ClientOptions {
     pub saved_max_age_ms: f64,
     /// Check CRC64 end to end unless turned off.
     pub crc64: bool,
+    /// `transport: 'xhr'`: send with XMLHttpRequest, for byte-level upload progress.
+    pub xhr: bool,
+}
+
+/// `transport`: `'fetch'` (the default) or `'xhr'`, which needs XMLHttpRequest (service
+/// workers lack it).
+fn use_xhr(opts: &JsValue) -> Result<bool, Error> {
+    match string(opts, "transport")?.as_deref() {
+        None | Some("fetch") => Ok(false),
+        Some("xhr") if js::get(&js_sys::global(), "XMLHttpRequest").is_some() => Ok(true),
+        Some("xhr") => Err(Error::argument(
+            "transport 'xhr' needs XMLHttpRequest, which this context (a service worker?) lacks: use 'fetch'",
+        )),
+        Some(other) => Err(Error::argument(format!(
+            "`transport` must be 'fetch' or 'xhr', got {other:?}"
+        ))),
+    }
 }
 
 impl ClientOptions {
@@ -190,6 +207,7 @@ impl ClientOptions {
             timeout_ms: count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?,
             retry,
             crc64: boolean(opts, "crc64")?.unwrap_or(true),
+            xhr: use_xhr(opts)?,
             saved_max_age_ms: number(opts, "savedUploadMaxAge")?
                 .filter(|n| *n > 0.0)
                 .unwrap_or(crate::engine::saved::DEFAULT_MAX_AGE_MS),

@@ -34,6 +34,19 @@ extern "C" {
     pub(crate) fn abort_signal_any(signals: &js_sys::Array) -> AbortSignal;
 }
 
+#[wasm_bindgen(module = "/src/web/xhr.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = xhrFetch)]
+    fn xhr_fetch(
+        url: &str,
+        method: &str,
+        headers: &Headers,
+        body: &JsValue,
+        signal: &AbortSignal,
+        on_progress: Option<&js_sys::Function>,
+    ) -> Promise;
+}
+
 pub enum Body {
     Empty,
     Blob(Blob),
@@ -47,6 +60,8 @@ pub struct Spec {
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    /// Told the body's bytes sent so far, as they go (XHR transport only).
+    pub on_progress: Option<js_sys::Function>,
 }
 
 impl Spec {
@@ -57,6 +72,7 @@ impl Spec {
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
+            on_progress: None,
         }
     }
 
@@ -156,6 +172,8 @@ pub struct Transport {
     pub timeout_ms: u32,
     pub retry: Policy,
     pub signer: Rc<Signer>,
+    /// Send with XMLHttpRequest rather than fetch, for byte-level upload progress.
+    pub xhr: bool,
 }
 
 /// A request's own outcome, before retrying.
@@ -371,21 +389,31 @@ impl Transport {
             })
         };
         let signals = js_sys::Array::of2(&controller.signal(), signal);
-        let init = RequestInit::new();
-        init.set_method(spec.method);
-        init.set_headers(&headers);
-        init.set_signal(Some(&abort_signal_any(&signals)));
-        match &spec.body {
-            Body::Empty => {}
-            Body::Blob(blob) => init.set_body(blob),
-            Body::Text(text) => init.set_body(&JsValue::from_str(text)),
-        }
+        let either = abort_signal_any(&signals);
+        let body = match &spec.body {
+            Body::Empty => JsValue::UNDEFINED,
+            Body::Blob(blob) => blob.into(),
+            Body::Text(text) => JsValue::from_str(text),
+        };
         let url = self
             .endpoint
             .url(&self.bucket, spec.key.as_deref(), &spec.query);
-        let request = Request::new_with_str_and_init(&url, &init)
-            .map_err(|_| Error::argument(format!("the browser refuses the URL {url}")))?;
-        let response = match JsFuture::from(global_fetch(&request)).await {
+        let sent = if self.xhr {
+            let progress = spec.on_progress.as_ref();
+            xhr_fetch(&url, spec.method, &headers, &body, &either, progress)
+        } else {
+            let init = RequestInit::new();
+            init.set_method(spec.method);
+            init.set_headers(&headers);
+            init.set_signal(Some(&either));
+            if !body.is_undefined() {
+                init.set_body(&body);
+            }
+            let request = Request::new_with_str_and_init(&url, &init)
+                .map_err(|_| Error::argument(format!("the browser refuses the URL {url}")))?;
+            global_fetch(&request)
+        };
+        let response = match JsFuture::from(sent).await {
             Ok(r) => r.unchecked_into::<Response>(),
             Err(e) => {
                 return Ok(if signal.aborted() {

@@ -25,6 +25,7 @@ use super::checkpoint;
 use super::error::Error;
 use super::hash;
 use super::js;
+use super::live::Live;
 use super::lock::Held;
 use super::saved::SavedUploads;
 use super::stream::StreamParts;
@@ -54,6 +55,8 @@ pub struct Job {
     pub crc64: bool,
     /// Keeps the checkpoint in IndexedDB as the upload goes, unless `resume: false`.
     pub saver: Option<Saver>,
+    /// Byte-level progress, when the transport can tell it (XHR).
+    pub live: Option<Live>,
 }
 
 /// Writes the upload's record after init and after every part, and drops it once the object
@@ -241,6 +244,10 @@ async fn report(
         return Ok(());
     };
     let cp = cp.map_or(JsValue::NULL, |cp| checkpoint::to_js(cp, &job.file));
+    let p = match &job.live {
+        Some(live) => live.per_part(p, &cp),
+        None => p,
+    };
     let res = reply.map_or(JsValue::NULL, |r| res(r).into());
     js::call_and_await(f, &[p.into(), cp, res])
         .await
@@ -262,8 +269,11 @@ fn fraction(cp: &Checkpoint, plan: &Plan) -> f64 {
     (cp.bytes_done(plan) as f64 / plan.size as f64).min(0.9999)
 }
 
-pub async fn run(t: &Transport, job: Job) -> Result<Done, Error> {
+pub async fn run(t: &Transport, mut job: Job) -> Result<Done, Error> {
     let mut parts = Parts::of(&job)?;
+    if t.xhr && job.plan.size > 0 {
+        job.live = job.progress.clone().map(|f| Live::new(f, job.plan.size));
+    }
     if job.checkpoint.is_none() {
         if let Some(body) = parts.whole(&job.control.signal).await? {
             return single(t, &job, body).await;
@@ -284,6 +294,7 @@ async fn single(t: &Transport, job: &Job, body: Blob) -> Result<Done, Error> {
     let mut spec = Spec::new("PUT", Some(&job.name));
     spec.headers = job.headers.clone();
     spec.body = Body::Blob(body.clone());
+    spec.on_progress = job.live.as_ref().map(|l| l.hook(1));
     let (reply, _) = send_checked(t, job, &spec, &body, "the object").await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
     report(job, 1.0, None, Some(&reply)).await?;
@@ -382,6 +393,7 @@ async fn upload_part(
         .query("partNumber", number.to_string())
         .query("uploadId", upload_id);
     spec.body = Body::Blob(slice.clone());
+    spec.on_progress = job.live.as_ref().map(|l| l.hook(number));
     let what = format!("part {number}");
     let (reply, crc64) = send_checked(t, job, &spec, &slice, &what).await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
@@ -421,8 +433,10 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
             match parts.next(&cp.done, &job.control.signal).await {
                 Ok(Some((number, slice))) => {
                     let (job, upload_id) = (&job, upload_id.as_str());
+                    let len = slice.size() as u64;
                     running.push(async move {
-                        (number, upload_part(t, job, upload_id, number, slice).await)
+                        let outcome = upload_part(t, job, upload_id, number, slice).await;
+                        (number, len, outcome)
                     });
                 }
                 Ok(None) => spent = true,
@@ -431,12 +445,15 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
                 }
             }
         }
-        let Some((number, outcome)) = running.next().await else {
+        let Some((number, len, outcome)) = running.next().await else {
             break;
         };
         match outcome {
             Ok((part, reply)) => {
                 cp.done.insert(number, part);
+                if let Some(live) = &job.live {
+                    live.part_done(number, len);
+                }
                 if let Some(saver) = &job.saver {
                     saver.save(&cp).await;
                 }

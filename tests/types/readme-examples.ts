@@ -115,3 +115,12 @@ export async function streamUpload(): Promise<string | null> {
   });
   return result.crc64;
 }
+
+export async function byteProgress(file: File, bar: HTMLProgressElement): Promise<void> {
+  const client = new OSS({ region: 'oss-cn-hangzhou', bucket: 'my-bucket', transport: 'xhr',
+    refreshSTSToken: async () => (await fetch('/api/sts')).json() });
+  await client.multipartUpload('videos/big.mp4', file, {
+    partSize: 16 * 1024 * 1024,
+    progress: (p) => { bar.value = p; },
+  });
+}
