@@ -93,6 +93,23 @@ export interface ObjectOptions extends RequestOptions {
   crc64?: boolean;
   /** Called with 1 once the object exists; with `transport: 'xhr'` also as bytes go out. */
   progress?: Progress;
+  /** Have OSS call your server once the object is stored; its answer is the result's `data`. */
+  callback?: UploadCallback;
+}
+
+/** ali-oss's `callback`: OSS posts `body` to `url` once the object is stored. */
+export interface UploadCallback {
+  /** Your server's URL (encodeURI'd; up to 5, separated by `;`). */
+  url: string;
+  /** `${bucket}`, `${object}`, `${etag}`, `${size}`, `${mimeType}`, `${crc64}`, `${x:name}`. */
+  body: string;
+  /** The Host header of the callback request. */
+  host?: string;
+  /** `application/x-www-form-urlencoded` (default) or `application/json`. */
+  contentType?: string;
+  callbackSNI?: boolean;
+  /** Values for `${x:name}` in `body`. */
+  customValue?: Record<string, string | number | boolean>;
 }
 
 export interface DonePart {
@@ -167,6 +184,8 @@ export interface PutResult {
   /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
   crc64: string | null;
   res: ResponseInfo;
+  /** With `callback`: what your callback server answered (parsed JSON). */
+  data?: unknown;
 }
 
 export interface MultipartUploadResult {
@@ -176,6 +195,8 @@ export interface MultipartUploadResult {
   /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
   crc64: string | null;
   res: ResponseInfo;
+  /** With `callback`: what your callback server answered (parsed JSON). */
+  data?: unknown;
 }
 
 export interface InitMultipartUploadResult {
@@ -267,7 +288,7 @@ export interface OSSError extends Error {
   /** `<Code>Error` for OSS errors (`SignatureDoesNotMatchError`), or `RequestError`,
    * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `InconsistentError`,
    * `FileUnreadableError`, `UploadInProgressError`, `CredentialsError`, `StreamError`,
-   * `cancel`. */
+   * `CallbackFailedError` (status 203: stored, but the callback failed), `cancel`. */
   name: string;
   /** OSS's error code, e.g. `NoSuchUpload`. */
   code: string;
@@ -311,7 +332,7 @@ export default class OSS {
     name: string,
     uploadId: string,
     parts: DonePart[],
-    options?: RequestOptions,
+    options?: RequestOptions & { callback?: UploadCallback },
   ): Promise<MultipartUploadResult>;
   listParts(name: string, uploadId: string, options?: RequestOptions): Promise<ListPartsResult>;
   listUploads(query?: ListUploadsQuery, options?: RequestOptions): Promise<ListUploadsResult>;

@@ -1,5 +1,7 @@
 //! The emulator's own endpoints under `/_emulator/`, unauthenticated and CORS-enabled:
-//! `GET health`, `POST sts`, `POST sign`, `GET|POST|DELETE faults`, `GET|DELETE requests`.
+//! `GET health`, `POST sts`, `POST sign`, `GET|POST|DELETE faults`, `GET|DELETE requests`,
+//! and an example callback server: `POST callback` (answers JSON), `POST callback/fail` (500),
+//! `POST callback/not-json`, with what they received at `GET|DELETE callbacks`.
 
 use bytes::Bytes;
 use oss_browser_upload::protocol::request::{Credentials, RequestParts};
@@ -46,6 +48,38 @@ fn bad_json(e: serde_json::Error) -> Failure {
     ))
 }
 
+/// An application's callback server: records what OSS posted and answers as told by `path`.
+fn callback_sink(state: &State, path: &str, headers: &[(String, String)], body: &Bytes) -> Reply {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let received = json!({
+        "path": path,
+        "contentType": header("content-type"),
+        "host": header("host"),
+        "body": String::from_utf8_lossy(body),
+    });
+    state
+        .callbacks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(received.clone());
+    match path {
+        "callback/fail" => Reply {
+            status: 500,
+            ..Reply::json(&json!({ "Status": "Broken" }))
+        },
+        "callback/not-json" => Reply {
+            body: Bytes::from_static(b"<html>ok</html>"),
+            ..Reply::empty(200)
+        },
+        _ => Reply::json(&json!({ "Status": "OK", "received": received["body"] })),
+    }
+}
+
 /// Signs a request with the server's long-term key, standing in for an application backend that
 /// signs for its pages (which then never hold a secret). A real backend would first check that
 /// this user may make this request (method, bucket, key prefix) before signing it.
@@ -85,10 +119,28 @@ pub fn handle(
     state: &State,
     method: &str,
     path: &str,
+    headers: &[(String, String)],
     body: &Bytes,
     now: u64,
 ) -> Result<Reply, Failure> {
     match (method, path) {
+        ("POST", "callback" | "callback/fail" | "callback/not-json") => {
+            Ok(callback_sink(state, path, headers, body))
+        }
+        ("GET", "callbacks") => Ok(Reply::json(
+            &*state
+                .callbacks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )),
+        ("DELETE", "callbacks") => {
+            state
+                .callbacks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clear();
+            Ok(Reply::empty(204))
+        }
         ("GET", "health") => Ok(Reply::json(&json!({
             "ok": true,
             "buckets": state.config.bucket_names(),

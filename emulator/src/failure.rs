@@ -6,6 +6,9 @@ pub struct Failure {
     pub code: &'static str,
     pub message: String,
     pub extra: Vec<(&'static str, String)>,
+    /// Headers the error answer carries besides the usual ones (a stored object's ETag when
+    /// only its callback failed).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Failure {
@@ -15,6 +18,7 @@ impl Failure {
             code,
             message: message.into(),
             extra: Vec::new(),
+            headers: Vec::new(),
         }
     }
 

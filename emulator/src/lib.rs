@@ -4,6 +4,7 @@
 
 pub mod addressing;
 pub mod auth;
+pub mod callback;
 pub mod config;
 pub mod control;
 pub mod cors;

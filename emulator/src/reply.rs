@@ -39,6 +39,15 @@ impl Reply {
         }
     }
 
+    /// JSON that arrived as bytes (a callback server's answer), passed on as it is.
+    pub fn json_bytes(body: Bytes) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+        }
+    }
+
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
         self.headers.push((name.to_string(), value.into()));
         self

@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 
 use crate::addressing;
 use crate::auth;
+use crate::callback;
 use crate::config::Config;
 use crate::control;
 use crate::cors;
@@ -253,7 +254,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     } else if let Some(path) = &control_path {
         log.op = "Emulator".into();
         match read_body(req.into_body(), &Action::default(), &guard.received).await {
-            Ok(body) => control::handle(&state, &method, path, &body, now),
+            Ok(body) => control::handle(&state, &method, path, &headers, &body, now),
             Err(Reset) => Err(Failure::invalid_argument("The request body was cut off.")),
         }
     } else {
@@ -388,23 +389,47 @@ async fn dispatch(
             return Ok(Err(f));
         }
     }
+    let callback = match op {
+        "PutObject" | "CompleteMultipartUpload" => match callback::parse(&parts.headers) {
+            Ok(callback) => callback,
+            Err(f) => return Ok(Err(f)),
+        },
+        _ => None,
+    };
     let body = if matches!(op, "PutObject" | "UploadPart" | "CompleteMultipartUpload") {
         read_body(body, action, received).await?
     } else {
         Bytes::new()
     };
-    Ok(match op {
-        "PutObject" => objects::put(&ctx, body),
-        "GetObject" => objects::get(&ctx, false),
-        "HeadObject" => objects::get(&ctx, true),
-        "DeleteObject" => objects::delete(&ctx),
-        "ListObjects" => objects::list(&ctx),
-        "InitiateMultipartUpload" => multipart::initiate(&ctx),
-        "UploadPart" => multipart::upload_part(&ctx, body),
-        "CompleteMultipartUpload" => multipart::complete(&ctx, body),
-        "AbortMultipartUpload" => multipart::abort(&ctx),
-        "ListParts" => multipart::list_parts(&ctx),
-        "ListMultipartUploads" => multipart::list_uploads(&ctx),
+    let stored = dispatch_op(&ctx, op, body);
+    let Some(callback) = callback else {
+        return Ok(stored);
+    };
+    let reply = match stored {
+        Ok(reply) => reply,
+        Err(f) => return Ok(Err(f)),
+    };
+    Ok(match state.store.object(bucket, ctx.key) {
+        Some(object) => callback.perform(bucket, ctx.key, &object.meta, reply).await,
+        None => Ok(reply),
+    })
+}
+
+/// The OSS operation itself, once the request is authenticated and its body read.
+fn dispatch_op(ctx: &Ctx, op: &str, body: Bytes) -> Result<Reply, Failure> {
+    let parts = ctx.req;
+    match op {
+        "PutObject" => objects::put(ctx, body),
+        "GetObject" => objects::get(ctx, false),
+        "HeadObject" => objects::get(ctx, true),
+        "DeleteObject" => objects::delete(ctx),
+        "ListObjects" => objects::list(ctx),
+        "InitiateMultipartUpload" => multipart::initiate(ctx),
+        "UploadPart" => multipart::upload_part(ctx, body),
+        "CompleteMultipartUpload" => multipart::complete(ctx, body),
+        "AbortMultipartUpload" => multipart::abort(ctx),
+        "ListParts" => multipart::list_parts(ctx),
+        "ListMultipartUploads" => multipart::list_uploads(ctx),
         _ => Err(Failure::new(
             501,
             "NotImplemented",
@@ -413,7 +438,7 @@ async fn dispatch(
                 parts.method
             ),
         )),
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -444,6 +469,7 @@ fn build_response(
             }
             .to_xml();
             let mut reply = Reply::empty(f.status).header("x-oss-ec", "0000-00000000");
+            reply.headers.extend(f.headers);
             if method == "HEAD" {
                 reply = reply.header(
                     "x-oss-err",

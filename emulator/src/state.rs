@@ -12,6 +12,8 @@ pub struct State {
     pub keys: Keys,
     pub faults: Faults,
     pub cors: Vec<cors::Rule>,
+    /// What the example callback server (`/_emulator/callback`) received, oldest first.
+    pub callbacks: std::sync::Mutex<Vec<serde_json::Value>>,
 }
 
 impl State {
@@ -33,6 +35,7 @@ impl State {
             ),
             store,
             faults: Faults::default(),
+            callbacks: Default::default(),
             cors,
             config,
         })

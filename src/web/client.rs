@@ -14,6 +14,7 @@ use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::saved::{fingerprint, FileIdentity, SavedUpload};
 use crate::protocol::{messages, mime, presign, request::RequestParts, time};
 
+use super::callback;
 use super::checkpoint;
 use super::credentials::Signer;
 use super::error::Error;
@@ -195,6 +196,7 @@ impl Inner {
             name,
             saver: None,
             live: None,
+            callback: callback::headers(opts)?,
             crc64: options::boolean(opts, "crc64")?.unwrap_or(self.options.crc64),
         })
     }
@@ -252,8 +254,9 @@ impl Client {
                 ("name", name.into()),
                 ("url", url.into()),
                 ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
-                ("etag", done.etag.into()),
                 ("res", res(&done.reply).into()),
+                ("data", done.data.unwrap_or(JsValue::UNDEFINED)),
+                ("etag", done.etag.into()),
             ])
             .into())
         })
@@ -338,8 +341,9 @@ impl Client {
                 ("name", name.into()),
                 ("bucket", inner.options.bucket.as_str().into()),
                 ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
-                ("etag", done.etag.into()),
                 ("res", res(&done.reply).into()),
+                ("data", done.data.unwrap_or(JsValue::UNDEFINED)),
+                ("etag", done.etag.into()),
             ])
             .into())
         })
@@ -431,8 +435,20 @@ impl Client {
             spec.headers
                 .push(("content-type".into(), "application/xml".into()));
             spec.body = Body::Text(messages::complete_body(&list));
+            let called_back = callback::headers(&options)?;
+            let asked = !called_back.is_empty();
+            spec.headers.extend(called_back);
             let reply = inner.send(spec, &options).await?;
-            let etag = reply.parse(messages::parse_complete).await?;
+            // With a callback, the body is the callback server's answer, not Complete's XML.
+            let (etag, data) = if asked {
+                let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
+                (etag, callback::outcome(&inner.transport, &reply).await?)
+            } else {
+                (
+                    reply.parse(messages::parse_complete).await?,
+                    JsValue::UNDEFINED,
+                )
+            };
             let crc64 = reply.header("x-oss-hash-crc64ecma");
             Ok(js::object(&[
                 ("bucket", inner.options.bucket.as_str().into()),
@@ -440,6 +456,7 @@ impl Client {
                 ("etag", etag.into()),
                 ("crc64", crc64.map_or(JsValue::NULL, JsValue::from)),
                 ("res", res(&reply).into()),
+                ("data", data),
             ])
             .into())
         })

@@ -1,6 +1,7 @@
 //! The browser edge: thin wrappers over `fetch`, timers and the JS objects users pass, and the
 //! `OSS` class JavaScript sees. Decisions live in `engine`, wire formats in `protocol`.
 
+pub mod callback;
 pub mod checkpoint;
 pub mod client;
 pub mod credentials;

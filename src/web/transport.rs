@@ -448,7 +448,7 @@ impl Transport {
         ))
     }
 
-    async fn read_error(&self, reply: &Reply, method: &str) -> Error {
+    pub async fn read_error(&self, reply: &Reply, method: &str) -> Error {
         let xml = if method == "HEAD" {
             reply
                 .header("x-oss-err")

@@ -21,6 +21,7 @@ use crate::engine::plan::Plan;
 use crate::engine::saved::SavedUpload;
 use crate::protocol::messages;
 
+use super::callback;
 use super::checkpoint;
 use super::error::Error;
 use super::hash;
@@ -57,6 +58,8 @@ pub struct Job {
     pub saver: Option<Saver>,
     /// Byte-level progress, when the transport can tell it (XHR).
     pub live: Option<Live>,
+    /// `x-oss-callback` (and `-var`), sent with the request that makes the object.
+    pub callback: Vec<(String, String)>,
 }
 
 /// Writes the upload's record after init and after every part, and drops it once the object
@@ -164,6 +167,8 @@ impl Parts {
 pub struct Done {
     pub etag: String,
     pub reply: Reply,
+    /// The callback server's answer, when the upload asked for a callback.
+    pub data: Option<JsValue>,
 }
 
 impl Done {
@@ -293,12 +298,22 @@ pub async fn run(t: &Transport, mut job: Job) -> Result<Done, Error> {
 async fn single(t: &Transport, job: &Job, body: Blob) -> Result<Done, Error> {
     let mut spec = Spec::new("PUT", Some(&job.name));
     spec.headers = job.headers.clone();
+    spec.headers.extend(job.callback.iter().cloned());
     spec.body = Body::Blob(body.clone());
     spec.on_progress = job.live.as_ref().map(|l| l.hook(1));
     let (reply, _) = send_checked(t, job, &spec, &body, "the object").await?;
     let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
+    let data = called_back(t, job, &reply).await?;
     report(job, 1.0, None, Some(&reply)).await?;
-    Ok(Done { etag, reply })
+    Ok(Done { etag, reply, data })
+}
+
+/// The callback server's answer, if the job asked for a callback.
+async fn called_back(t: &Transport, job: &Job, reply: &Reply) -> Result<Option<JsValue>, Error> {
+    if job.callback.is_empty() {
+        return Ok(None);
+    }
+    callback::outcome(t, reply).await.map(Some)
 }
 
 /// Every part the server holds for an upload, following ListParts' pages.
@@ -364,7 +379,11 @@ async fn finished_already(t: &Transport, job: &Job, cp: &Checkpoint) -> Option<D
         return None;
     }
     let etag = reply.header("etag")?;
-    Some(Done { etag, reply })
+    Some(Done {
+        etag,
+        reply,
+        data: None,
+    })
 }
 
 async fn initiate(t: &Transport, job: &Job) -> Result<(Checkpoint, Reply), Error> {
@@ -483,6 +502,7 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
     let mut spec = Spec::new("POST", Some(&job.name)).query("uploadId", upload_id.as_str());
     spec.headers
         .push(("content-type".into(), "application/xml".into()));
+    spec.headers.extend(job.callback.iter().cloned());
     spec.body = Body::Text(messages::complete_body(&parts));
     let reply = match t.send(&spec, &job.control).await {
         Ok(r) => r,
@@ -500,9 +520,15 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
             return Err(Error::inconsistent("the completed object", ours, theirs));
         }
     }
-    let etag = reply.parse(messages::parse_complete).await?;
+    // With a callback, the body is the callback server's answer, not Complete's XML.
+    let (etag, data) = if job.callback.is_empty() {
+        (reply.parse(messages::parse_complete).await?, None)
+    } else {
+        let etag = reply.header("etag").ok_or_else(Error::etag_not_exposed)?;
+        (etag, called_back(t, &job, &reply).await?)
+    };
     report(&job, 1.0, Some(&cp), Some(&reply)).await?;
-    Ok(Done { etag, reply })
+    Ok(Done { etag, reply, data })
 }
 
 /// What a multipart upload that failed leaves: a File's checkpoint travels with the error to

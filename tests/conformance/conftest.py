@@ -30,10 +30,16 @@ class Server:
     def sts(self, seconds=3600):
         return self.post("sts", {"durationSeconds": seconds})
 
-    def requests(self):
-        req = urllib.request.Request(self.url + "/_emulator/requests")
-        with urllib.request.urlopen(req) as resp:
+    def get(self, path):
+        with urllib.request.urlopen(urllib.request.Request(self.url + "/_emulator/" + path)) as resp:
             return json.loads(resp.read())
+
+    def requests(self):
+        return self.get("requests")
+
+    def callbacks(self):
+        """What the emulator's example callback server received, oldest first."""
+        return self.get("callbacks")
 
 
 def start_emulator(*extra):

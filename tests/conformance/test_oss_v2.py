@@ -1,6 +1,9 @@
 """alibabacloud-oss-v2 (the newer official Python SDK, V4 by default) judges the emulator."""
+import base64
 import hashlib
+import json
 import time
+from urllib.parse import parse_qs
 
 import alibabacloud_oss_v2 as oss
 import pytest
@@ -134,3 +137,59 @@ def test_errors(server):
             bucket=B, key=key, upload_id=uid, complete_multipart_upload=oss.CompleteMultipartUpload(
                 parts=[oss.UploadPart(part_number=n, etag=p.etag) for n, p in zip((1, 2), ps)])))
     assert service_error(e).code == "EntityTooSmall"
+
+
+def b64json(value):
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+
+def test_callbacks_on_put_and_complete(client, server):
+    """OSS posts the callback body with its variables filled in, answers the upload with the
+    callback server's JSON, and answers 203 CallbackFailed (object kept) when the callback fails."""
+    server.post("callbacks", method="DELETE")
+    form_body = "bucket=${bucket}&object=${object}&size=${size}&crc64=${crc64}&mime=${mimeType}&my=${x:my}"
+    callback = b64json({"callbackUrl": server.url + "/_emulator/callback", "callbackBody": form_body})
+    body = data(5000, 9)
+    r = client.put_object(oss.PutObjectRequest(
+        bucket=B, key="cb/put one.txt", body=body, content_type="text/plain",
+        callback=callback, callback_var=b64json({"x:my": "v 1&2"})))
+    assert r.status_code == 200
+    assert json.loads(r.callback_result)["Status"] == "OK"
+    got = server.callbacks()[-1]
+    assert got["contentType"] == "application/x-www-form-urlencoded"
+    fields = {k: v[0] for k, v in parse_qs(got["body"]).items()}
+    assert fields == {"bucket": B, "object": "cb/put one.txt", "size": "5000", "crc64": r.hash_crc64,
+                      "mime": "text/plain", "my": "v 1&2"}
+
+    key = "cb/multipart.bin"
+    init = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket=B, key=key))
+    parts = [data(PART, 1), data(77, 2)]
+    done = []
+    for n, p in enumerate(parts, 1):
+        up = client.upload_part(oss.UploadPartRequest(bucket=B, key=key, upload_id=init.upload_id,
+                                                      part_number=n, body=p))
+        done.append(oss.UploadPart(part_number=n, etag=up.etag))
+    json_body = '{"object":"${object}","size":${size},"crc64":"${crc64}"}'
+    r = client.complete_multipart_upload(oss.CompleteMultipartUploadRequest(
+        bucket=B, key=key, upload_id=init.upload_id,
+        complete_multipart_upload=oss.CompleteMultipartUpload(parts=done),
+        callback=b64json({"callbackUrl": server.url + "/_emulator/callback", "callbackBody": json_body,
+                          "callbackBodyType": "application/json"})))
+    assert r.status_code == 200
+    answer = json.loads(r.callback_result)
+    sent = json.loads(answer["received"])
+    assert sent == {"object": key, "size": PART + 77, "crc64": r.hash_crc64}
+
+    for sink in ["callback/fail", "callback/not-json"]:
+        bad = b64json({"callbackUrl": f"{server.url}/_emulator/{sink}", "callbackBody": "object=${object}"})
+        r = client.put_object(oss.PutObjectRequest(bucket=B, key="cb/kept.txt", body=b"kept", callback=bad))
+        assert r.status_code == 203
+        assert "<Code>CallbackFailed</Code>" in r.callback_result
+        assert client.get_object(oss.GetObjectRequest(bucket=B, key="cb/kept.txt")).body.read() == b"kept"
+
+    with pytest.raises(Exception) as excinfo:
+        client.put_object(oss.PutObjectRequest(bucket=B, key="cb/never.txt", body=b"x", callback="bm90IGpzb24="))
+    assert service_error(excinfo).code == "InvalidArgument"
+    with pytest.raises(Exception) as excinfo:
+        client.head_object(oss.HeadObjectRequest(bucket=B, key="cb/never.txt"))
+    assert service_error(excinfo).status_code == 404

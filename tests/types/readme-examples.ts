@@ -124,3 +124,16 @@ export async function byteProgress(file: File, bar: HTMLProgressElement): Promis
     progress: (p) => { bar.value = p; },
   });
 }
+
+export async function withCallback(file: File): Promise<unknown> {
+  const result = await client.multipartUpload(`uploads/${file.name}`, file, {
+    callback: {
+      url: 'https://api.example.com/oss-callback',
+      body: 'object=${object}&size=${size}&crc64=${crc64}&user=${x:user}',
+      contentType: 'application/x-www-form-urlencoded', // or application/json
+      customValue: { user: 'ana' },
+    },
+  });
+  console.log(result.data); // what your server answered
+  return result.data;
+}
