@@ -2,6 +2,8 @@
 // alternating, several repetitions, against the local server in --memory mode. Prints a table
 // and writes bench/results/latest.json and bench/results/chart.svg.
 //   BENCH_SIZE_MB (default 1024): the big file; BENCH_REPS (default 3): repetitions.
+//   BENCH_ONLY='ours+crc64,raw' and BENCH_WORKLOADS='0,2' (indices) run a subset, for
+//   investigating; such a run prints its table but leaves bench/results alone.
 import { spawn, execSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
@@ -20,14 +22,19 @@ const BIG = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ID = 'LTAI5tBenchKey';
 const SECRET = 'BenchSecret0123456789abcdefghij';
-const CONTENDERS = ['raw', 'ours', 'ours+crc64', 'ali-oss'];
+const ALL_CONTENDERS = ['raw', 'ours', 'ours+crc64', 'ali-oss'];
+const CONTENDERS = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ALL_CONTENDERS;
 
-const WORKLOADS = [
+const ALL_WORKLOADS = [
   { id: `${BIG / MiB} MiB, parallel 5`, files: [BIG], parallel: 5, partSize: 8 * MiB },
   { id: '100 × 1 MiB, parallel 5', files: Array(100).fill(MiB), parallel: 5, partSize: MiB },
   { id: '256 MiB, parallel 1', files: [256 * MiB], parallel: 1, partSize: 8 * MiB },
   { id: '256 MiB, parallel 8', files: [256 * MiB], parallel: 8, partSize: 8 * MiB },
 ];
+const WORKLOADS = process.env.BENCH_WORKLOADS
+  ? process.env.BENCH_WORKLOADS.split(',').map((i) => ALL_WORKLOADS[Number(i)])
+  : ALL_WORKLOADS;
+const PARTIAL = CONTENDERS !== ALL_CONTENDERS || WORKLOADS !== ALL_WORKLOADS;
 
 async function makeFile(size, name) {
   const dir = path.join(os.tmpdir(), 'oss-bench');
@@ -146,7 +153,8 @@ async function main() {
         const bytes = w.files.reduce((a, b) => a + b, 0);
         results.push({ rep, workload: w.id, contender, ms: run.ms, mbps: bytes / MiB / (run.ms / 1000),
           memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100 });
-        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s\n`);
+        const long = run.longTasks.map((t) => `${t.ms.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s`).join(', ');
+        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s, +${((peak - before.rss) / 1024).toFixed(0)} MiB${long ? `, long tasks: ${long}` : ''}\n`);
         await page.close();
         // The server keeps objects in memory: free this run's before the next.
         for (const i of w.files.keys()) await node.delete(`${prefix}${i}`).catch(() => {});
@@ -175,8 +183,10 @@ async function main() {
   const alioss = await gz(path.join(root, 'node_modules/ali-oss/dist/aliyun-oss-sdk.min.js'));
   const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Chromium ${browser.version?.() ?? ''}`;
   const out = { date: new Date().toISOString(), machine, reps: REPS, table, bundle: { ours, alioss }, runs: results };
-  await writeFile(path.join(root, 'bench/results/latest.json'), JSON.stringify(out, null, 2));
-  await writeFile(path.join(root, 'bench/results/chart.svg'), chart(table));
+  if (!PARTIAL) {
+    await writeFile(path.join(root, 'bench/results/latest.json'), JSON.stringify(out, null, 2));
+    await writeFile(path.join(root, 'bench/results/chart.svg'), chart(table));
+  }
 
   const pad = (s, n) => String(s).padEnd(n);
   console.log(`\n${out.date} — ${machine}, median of ${REPS}\n`);
