@@ -5,14 +5,12 @@
 #[path = "support/browser.rs"]
 mod browser;
 
-use std::collections::BTreeMap;
-
 use browser::*;
 use gloo_timers::future::TimeoutFuture;
 use idb::event::DatabaseEvent;
 use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Array, Uint8Array};
-use oss_browser_upload::engine::checkpoint::DonePart;
+use oss_browser_upload::engine::checkpoint::{DonePart, DoneParts};
 use oss_browser_upload::engine::saved::{FileIdentity, SavedUpload};
 use oss_browser_upload::web::saved::SavedUploads;
 use wasm_bindgen::prelude::*;
@@ -35,7 +33,7 @@ fn record(fp: &str, updated_at: f64) -> SavedUpload {
         },
         part_size: 1024 * 1024,
         upload_id: "0123456789ABCDEF0123456789ABCDEF".into(),
-        done: BTreeMap::from([
+        done: DoneParts::from_iter([
             (
                 1,
                 DonePart {
@@ -343,7 +341,7 @@ async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_ag
         last_modified: f.last_modified(),
         mime: f.type_(),
     };
-    let done: BTreeMap<u32, DonePart> = bytes
+    let done: DoneParts = bytes
         .chunks(part)
         .enumerate()
         .map(|(i, chunk)| {

@@ -3,11 +3,9 @@
 //! file's name, size, lastModified and type, and the part size). It holds no key, secret or
 //! token; a record older than its maximum age is dropped.
 
-use std::collections::BTreeMap;
-
 use sha2::{Digest, Sha256};
 
-use super::checkpoint::{Checkpoint, DonePart};
+use super::checkpoint::{Checkpoint, DoneParts};
 use super::plan::Plan;
 
 pub const DEFAULT_MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
@@ -51,7 +49,7 @@ pub struct SavedUpload {
     pub file: FileIdentity,
     pub part_size: u64,
     pub upload_id: String,
-    pub done: BTreeMap<u32, DonePart>,
+    pub done: DoneParts,
     pub created_at: f64,
     pub updated_at: f64,
 }
@@ -64,7 +62,7 @@ impl SavedUpload {
     /// Bytes of the file its done parts cover.
     pub fn bytes_done(&self) -> u64 {
         match Plan::new(self.file.size, Some(self.part_size as f64)) {
-            Ok(plan) => self.done.keys().map(|n| plan.part(*n).1).sum(),
+            Ok(plan) => self.done.numbers().map(|n| plan.part(n).1).sum(),
             Err(_) => 0,
         }
     }
@@ -83,6 +81,7 @@ impl SavedUpload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::checkpoint::DonePart;
 
     fn file() -> FileIdentity {
         FileIdentity {
@@ -129,7 +128,8 @@ mod tests {
                     };
                     (n, part)
                 })
-                .into(),
+                .into_iter()
+                .collect(),
             created_at: 0.0,
             updated_at: 1000.0,
         };

@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod error;
 pub mod messages;
 pub mod mime;
+pub mod order;
 pub mod presign;
 pub mod request;
 pub mod sign_v1;

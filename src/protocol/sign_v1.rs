@@ -9,6 +9,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+use super::order;
 use super::request::{Credentials, RequestParts};
 
 /// Query parameters that are part of the signed resource (oss2's `_subresource_key_set`);
@@ -87,7 +88,7 @@ pub fn canonical_resource(req: &RequestParts) -> String {
         .iter()
         .filter(|(k, _)| SUBRESOURCES.contains(&k.as_str()))
         .collect();
-    subs.sort();
+    order::sort_by(&mut subs, |a, b| a < b);
     if !subs.is_empty() {
         let joined: Vec<String> = subs
             .iter()
@@ -113,7 +114,7 @@ fn canonical_oss_headers(req: &RequestParts) -> String {
         .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
         .filter(|(k, _)| k.starts_with("x-oss-"))
         .collect();
-    headers.sort();
+    order::sort_by(&mut headers, |a, b| a < b);
     headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect()
 }
 

@@ -6,6 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::encode::{uri_encode, uri_encode_path};
+use super::order;
 use super::request::{Credentials, RequestParts};
 
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
@@ -27,7 +28,7 @@ pub fn canonical_query(query: &[(String, String)]) -> String {
         .iter()
         .map(|(k, v)| (uri_encode(k), uri_encode(v)))
         .collect();
-    pairs.sort();
+    order::sort_by(&mut pairs, |a, b| a < b);
     pairs
         .iter()
         .map(|(k, v)| {
@@ -53,10 +54,10 @@ pub fn canonical_request(req: &RequestParts, additional: &[String]) -> String {
         .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
         .filter(|(k, _)| is_default_signed(k) || additional.contains(k))
         .collect();
-    headers.sort();
+    order::sort_by(&mut headers, |a, b| a < b);
     let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let mut additional = additional.to_vec();
-    additional.sort();
+    order::sort_by(&mut additional, |a, b| a < b);
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method.to_ascii_uppercase(),

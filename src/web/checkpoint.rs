@@ -2,20 +2,18 @@
 //! uploadId, doneParts: [{number, etag}]}`; each done part may also carry `crc64` (a decimal
 //! string: a u64 does not fit a JS number).
 
-use std::collections::BTreeMap;
-
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::engine::checkpoint::{Checkpoint, DonePart};
+use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
 
 use super::error::Error;
 use super::js;
 
-pub fn done_to_js(done: &BTreeMap<u32, DonePart>) -> Array {
+pub fn done_to_js(done: &DoneParts) -> Array {
     done.iter()
         .map(|(n, part)| {
-            let obj = js::object(&[("number", (*n).into()), ("etag", part.etag.as_str().into())]);
+            let obj = js::object(&[("number", n.into()), ("etag", part.etag.as_str().into())]);
             if let Some(crc) = part.crc64 {
                 js::set(&obj, "crc64", crc.to_string());
             }
@@ -25,9 +23,9 @@ pub fn done_to_js(done: &BTreeMap<u32, DonePart>) -> Array {
 }
 
 /// `None` if any entry is not a valid `{number, etag[, crc64]}`.
-pub fn done_from_js(v: &JsValue) -> Option<BTreeMap<u32, DonePart>> {
+pub fn done_from_js(v: &JsValue) -> Option<DoneParts> {
     let parts: Array = v.clone().dyn_into().ok()?;
-    let mut done = BTreeMap::new();
+    let mut done = DoneParts::default();
     for p in parts.iter() {
         let n = js::get(&p, "number")?.as_f64()?;
         if !(1.0..=10_000.0).contains(&n) || n.fract() != 0.0 {
@@ -66,7 +64,7 @@ pub fn from_js(v: &JsValue) -> Result<Checkpoint, Error> {
             .ok_or_else(|| bad(key))
     };
     let done = match js::get(v, "doneParts") {
-        None => BTreeMap::new(),
+        None => DoneParts::default(),
         Some(parts) => done_from_js(&parts).ok_or_else(|| bad("doneParts"))?,
     };
     Ok(Checkpoint {

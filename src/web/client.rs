@@ -12,7 +12,7 @@ use web_sys::{AbortController, AbortSignal, Blob, ReadableStream};
 
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::saved::{fingerprint, FileIdentity, SavedUpload};
-use crate::protocol::{messages, mime, presign, request::RequestParts, time};
+use crate::protocol::{messages, mime, order, presign, request::RequestParts, time};
 
 use super::callback;
 use super::checkpoint;
@@ -430,7 +430,7 @@ impl Client {
                     _ => return Err(Error::argument("each part must be {number, etag}")),
                 }
             }
-            list.sort_by_key(|(n, _)| *n);
+            order::sort_by(&mut list, |a, b| a.0 < b.0);
             let mut spec = Spec::new("POST", Some(&name)).query("uploadId", upload_id);
             spec.headers
                 .push(("content-type".into(), "application/xml".into()));

@@ -3,7 +3,6 @@
 //! `progress(p, checkpoint, res)` callback as the per-part calls (with `res` null).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::Function;
@@ -18,8 +17,8 @@ struct State {
     user: Function,
     total: u64,
     done: u64,
-    /// Bytes of each part in flight that the browser has sent.
-    sending: BTreeMap<u32, u64>,
+    /// Bytes of each part in flight that the browser has sent: (part number, bytes).
+    sending: Vec<(u32, u64)>,
     /// The latest checkpoint, so that a caller who keeps what progress gives always has one.
     checkpoint: JsValue,
     /// The last fraction shown: a part sent again after an error does not move it back.
@@ -32,7 +31,7 @@ impl Live {
             user,
             total,
             done: 0,
-            sending: BTreeMap::new(),
+            sending: Vec::new(),
             checkpoint: JsValue::NULL,
             shown: 0.0,
         }));
@@ -40,8 +39,11 @@ impl Live {
         let callback = Closure::new(move |number: u32, sent: f64| {
             let call = {
                 let mut s = shared.borrow_mut();
-                s.sending.insert(number, sent as u64);
-                let bytes = s.done + s.sending.values().sum::<u64>();
+                match s.sending.iter_mut().find(|(n, _)| *n == number) {
+                    Some(entry) => entry.1 = sent as u64,
+                    None => s.sending.push((number, sent as u64)),
+                }
+                let bytes = s.done + s.sending.iter().map(|(_, b)| b).sum::<u64>();
                 // 1 means the object exists, which only Complete can tell.
                 let p = (bytes as f64 / s.total as f64).min(0.9999);
                 if p <= s.shown {
@@ -67,7 +69,7 @@ impl Live {
     /// Part `number` of `len` bytes is stored.
     pub fn part_done(&self, number: u32, len: u64) {
         let mut s = self.state.borrow_mut();
-        s.sending.remove(&number);
+        s.sending.retain(|(n, _)| *n != number);
         s.done += len;
     }
 

@@ -5,7 +5,6 @@
 //! that does not read back as ours is ignored and replaced, never trusted.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use idb::event::DatabaseEvent;
@@ -14,6 +13,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 use crate::engine::saved::{FileIdentity, SavedUpload};
+use crate::protocol::order;
 
 use super::checkpoint;
 use super::js;
@@ -26,7 +26,7 @@ const FORMAT: u32 = 1;
 
 thread_local! {
     /// The fallback, shared by every client of the page.
-    static MEMORY: RefCell<BTreeMap<String, SavedUpload>> = const { RefCell::new(BTreeMap::new()) };
+    static MEMORY: RefCell<Vec<SavedUpload>> = const { RefCell::new(Vec::new()) };
     static WARNED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -190,8 +190,9 @@ impl SavedUploads {
             }
         }
         MEMORY.with(|m| {
-            m.borrow_mut()
-                .insert(record.fingerprint.clone(), record.clone())
+            let mut memory = m.borrow_mut();
+            memory.retain(|s| s.fingerprint != record.fingerprint);
+            memory.push(record.clone());
         });
     }
 
@@ -201,14 +202,14 @@ impl SavedUploads {
                 self.fall_back(&why);
             }
         }
-        MEMORY.with(|m| m.borrow_mut().remove(fingerprint));
+        MEMORY.with(|m| m.borrow_mut().retain(|s| s.fingerprint != fingerprint));
     }
 
     /// Every record that reads back as ours and has not expired. Expired and unreadable
     /// records are deleted on the way.
     pub async fn all(&self) -> Vec<SavedUpload> {
         let now = js::now_ms();
-        let mut found: Vec<SavedUpload> = MEMORY.with(|m| m.borrow().values().cloned().collect());
+        let mut found: Vec<SavedUpload> = MEMORY.with(|m| m.borrow().clone());
         if let Some(db) = self.database().await {
             match self.read_all(&db).await {
                 Ok(values) => {
@@ -230,7 +231,7 @@ impl SavedUploads {
             }
         }
         found.retain(|s| !s.expired(now, self.max_age_ms));
-        found.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+        order::sort_by(&mut found, |a, b| a.updated_at > b.updated_at);
         found
     }
 

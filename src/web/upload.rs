@@ -13,10 +13,9 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, Blob, ReadableStream};
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::engine::checkpoint::{reconcile, Checkpoint, DonePart};
+use crate::engine::checkpoint::{reconcile, Checkpoint, DonePart, DoneParts};
 use crate::engine::plan::Plan;
 use crate::engine::saved::SavedUpload;
 use crate::protocol::messages;
@@ -127,12 +126,12 @@ impl Parts {
     /// The next part not in `done`, with its number.
     async fn next(
         &mut self,
-        done: &BTreeMap<u32, DonePart>,
+        done: &DoneParts,
         signal: &AbortSignal,
     ) -> Result<Option<(u32, Blob)>, Error> {
         match self {
             Parts::File { blob, plan, next } => {
-                while done.contains_key(next) {
+                while done.contains(*next) {
                     *next += 1;
                 }
                 if *next > plan.count() {
@@ -497,7 +496,7 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
     let parts: Vec<(u32, String)> = cp
         .done
         .iter()
-        .map(|(n, part)| (*n, part.etag.clone()))
+        .map(|(n, part)| (n, part.etag.clone()))
         .collect();
     let mut spec = Spec::new("POST", Some(&job.name)).query("uploadId", upload_id.as_str());
     spec.headers
