@@ -446,6 +446,9 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
     let mut running = FuturesUnordered::new();
     let mut failure: Option<Error> = None;
     let mut spent = false;
+    // The answer of the part that just finished, reported once the next part is on its way:
+    // saving the checkpoint and the progress callback must not hold a slot idle.
+    let mut finished: Option<Reply> = None;
     loop {
         while !spent && failure.is_none() && running.len() < job.parallel {
             match parts.next(&cp.done, &job.control.signal).await {
@@ -463,6 +466,14 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
                 }
             }
         }
+        if let Some(reply) = finished.take() {
+            if let Some(saver) = &job.saver {
+                saver.save(&cp).await;
+            }
+            if let Err(e) = report(&job, fraction(&cp, &job.plan), Some(&cp), Some(&reply)).await {
+                failure.get_or_insert(e);
+            }
+        }
         let Some((number, len, outcome)) = running.next().await else {
             break;
         };
@@ -472,14 +483,7 @@ async fn multipart(t: &Transport, mut job: Job, parts: &mut Parts) -> Result<Don
                 if let Some(live) = &job.live {
                     live.part_done(number, len);
                 }
-                if let Some(saver) = &job.saver {
-                    saver.save(&cp).await;
-                }
-                if let Err(e) =
-                    report(&job, fraction(&cp, &job.plan), Some(&cp), Some(&reply)).await
-                {
-                    failure.get_or_insert(e);
-                }
+                finished = Some(reply);
             }
             // The first failure is the one to report; a cancel wins so isCancel() holds.
             Err(e) if e.is_cancel() => failure = Some(e),
