@@ -17,6 +17,8 @@ const uploader = attachUploader(document.getElementById('upload-form'), {
   endpoint,
   bucket,
   credentials,
+  // Byte-level progress: the bars move while each part is sent, not only when it is done.
+  transport: 'xhr',
   prefix: 'demo/',
   onComplete: () => refresh(),
 });
