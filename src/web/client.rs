@@ -250,15 +250,7 @@ impl Client {
                 .endpoint
                 .url(&inner.options.bucket, Some(&name), &[]);
             let done = upload::run(&inner.transport, job).await?;
-            Ok(js::object(&[
-                ("name", name.into()),
-                ("url", url.into()),
-                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
-                ("res", res(&done.reply).into()),
-                ("data", done.data.unwrap_or(JsValue::UNDEFINED)),
-                ("etag", done.etag.into()),
-            ])
-            .into())
+            Ok(done.into_result(vec![("name", name.into()), ("url", url.into())]))
         })
     }
 }
@@ -337,15 +329,8 @@ impl Client {
             }
             let name = job.name.clone();
             let done = upload::run(&inner.transport, job).await?;
-            Ok(js::object(&[
-                ("name", name.into()),
-                ("bucket", inner.options.bucket.as_str().into()),
-                ("crc64", done.crc64().map_or(JsValue::NULL, JsValue::from)),
-                ("res", res(&done.reply).into()),
-                ("data", done.data.unwrap_or(JsValue::UNDEFINED)),
-                ("etag", done.etag.into()),
-            ])
-            .into())
+            let bucket = inner.options.bucket.as_str().into();
+            Ok(done.into_result(vec![("name", name.into()), ("bucket", bucket)]))
         })
     }
 

@@ -171,9 +171,17 @@ pub struct Done {
 }
 
 impl Done {
-    /// The object's CRC64 as OSS reported it (a decimal string), if the bucket exposes it.
-    pub fn crc64(&self) -> Option<String> {
-        self.reply.header("x-oss-hash-crc64ecma")
+    /// The upload's result: `first` (name, url or bucket), then `etag`, `crc64` (as OSS
+    /// reported it, a decimal string, if the bucket exposes it), `res` and the callback's `data`.
+    pub fn into_result(self, mut first: Vec<(&str, JsValue)>) -> JsValue {
+        let crc64 = self.reply.header("x-oss-hash-crc64ecma");
+        first.extend([
+            ("etag", self.etag.into()),
+            ("crc64", crc64.map_or(JsValue::NULL, JsValue::from)),
+            ("res", res(&self.reply).into()),
+            ("data", self.data.unwrap_or(JsValue::UNDEFINED)),
+        ]);
+        js::object(&first).into()
     }
 }
 
