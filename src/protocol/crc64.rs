@@ -4,34 +4,82 @@
 //! `crc32_combine` algorithm (GF(2) matrix squaring) carried over to 64 bits, as oss2's
 //! `crc64_combine.py` does.
 
-use crc::{Crc, Digest, CRC_64_XZ};
-
-static CRC64: Crc<u64> = Crc::<u64>::new(&CRC_64_XZ);
+use std::sync::OnceLock;
 
 /// The reflected ECMA-182 polynomial.
 const POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
 
-/// The CRC of a whole buffer.
-pub fn checksum(data: &[u8]) -> u64 {
-    CRC64.checksum(data)
+/// Slice-by-8 tables, built on first use. The `crc` crate's byte-at-a-time table hashed at
+/// ~410 MB/s in the browser, a fifth of an upload's time with CRC64 on; its slice-by-16 tables
+/// are 32 KB of incompressible constants in the bundle. These are 16 KB of memory instead,
+/// built in microseconds, and hash several times faster.
+fn tables() -> &'static [[u64; 256]; 8] {
+    static TABLES: OnceLock<Box<[[u64; 256]; 8]>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut t = Box::new([[0u64; 256]; 8]);
+        for i in 0..256 {
+            let mut c = i as u64;
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ POLY_REFLECTED
+                } else {
+                    c >> 1
+                };
+            }
+            t[0][i] = c;
+        }
+        for k in 1..8 {
+            for i in 0..256 {
+                let prev = t[k - 1][i];
+                t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            }
+        }
+        t
+    })
 }
 
-/// An incremental CRC for data that arrives in pieces.
-pub struct Hasher(Digest<'static, u64>);
+/// The CRC of a whole buffer.
+pub fn checksum(data: &[u8]) -> u64 {
+    let mut h = Hasher::default();
+    h.update(data);
+    h.finish()
+}
+
+/// An incremental CRC-64/XZ for data that arrives in pieces.
+pub struct Hasher(u64);
 
 impl Default for Hasher {
     fn default() -> Self {
-        Hasher(CRC64.digest())
+        Hasher(!0)
     }
 }
 
 impl Hasher {
     pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
+        let t = tables();
+        let mut crc = self.0;
+        let mut words = data.chunks_exact(8);
+        for word in &mut words {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(word);
+            let x = crc ^ u64::from_le_bytes(bytes);
+            crc = t[7][(x & 0xff) as usize]
+                ^ t[6][((x >> 8) & 0xff) as usize]
+                ^ t[5][((x >> 16) & 0xff) as usize]
+                ^ t[4][((x >> 24) & 0xff) as usize]
+                ^ t[3][((x >> 32) & 0xff) as usize]
+                ^ t[2][((x >> 40) & 0xff) as usize]
+                ^ t[1][((x >> 48) & 0xff) as usize]
+                ^ t[0][(x >> 56) as usize];
+        }
+        for &b in words.remainder() {
+            crc = t[0][((crc ^ u64::from(b)) & 0xff) as usize] ^ (crc >> 8);
+        }
+        self.0 = crc;
     }
 
     pub fn finish(self) -> u64 {
-        self.0.finalize()
+        !self.0
     }
 }
 
@@ -101,6 +149,27 @@ mod tests {
         assert_eq!(whole, 0x995D_C9BB_DF19_39FA);
         assert_eq!(combine(checksum(b"1234"), checksum(b"56789"), 5), whole);
         assert_eq!(combine(whole, checksum(b""), 0), whole);
+    }
+
+    #[test]
+    fn equals_the_crc_crate_for_every_length_and_split() {
+        let reference = crc::Crc::<u64>::new(&crc::CRC_64_XZ);
+        let data: Vec<u8> = (0..2000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in 0..200 {
+            assert_eq!(
+                checksum(&data[..len]),
+                reference.checksum(&data[..len]),
+                "{len}"
+            );
+        }
+        for split in [0, 1, 7, 8, 9, 1000, 1999, 2000] {
+            let mut h = Hasher::default();
+            h.update(&data[..split]);
+            h.update(&data[split..]);
+            assert_eq!(h.finish(), reference.checksum(&data), "split at {split}");
+        }
     }
 
     #[test]
