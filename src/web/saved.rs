@@ -38,9 +38,9 @@ fn warn_once(why: &str) {
     }
 }
 
-pub fn to_js(s: &SavedUpload) -> JsValue {
-    js::object(&[
-        ("format", FORMAT.into()),
+/// The fields the stored record and `listSavedUploads()` share.
+fn common_fields(s: &SavedUpload) -> Vec<(&'static str, JsValue)> {
+    vec![
         ("fingerprint", s.fingerprint.as_str().into()),
         ("bucket", s.bucket.as_str().into()),
         ("name", s.name.as_str().into()),
@@ -50,11 +50,18 @@ pub fn to_js(s: &SavedUpload) -> JsValue {
         ("fileType", s.file.mime.as_str().into()),
         ("partSize", (s.part_size as f64).into()),
         ("uploadId", s.upload_id.as_str().into()),
+        ("updatedAt", s.updated_at.into()),
+    ]
+}
+
+pub fn to_js(s: &SavedUpload) -> JsValue {
+    let mut fields = common_fields(s);
+    fields.extend([
+        ("format", FORMAT.into()),
         ("doneParts", checkpoint::done_to_js(&s.done).into()),
         ("createdAt", s.created_at.into()),
-        ("updatedAt", s.updated_at.into()),
-    ])
-    .into()
+    ]);
+    js::object(&fields).into()
 }
 
 /// A record read back, or `None` if it is not one of ours in full.
@@ -255,17 +262,7 @@ impl SavedUploads {
 
 /// What `listSavedUploads()` shows a page for one record.
 pub fn summary(s: &SavedUpload) -> Object {
-    js::object(&[
-        ("fingerprint", s.fingerprint.as_str().into()),
-        ("name", s.name.as_str().into()),
-        ("bucket", s.bucket.as_str().into()),
-        ("fileName", s.file.name.as_str().into()),
-        ("fileSize", (s.file.size as f64).into()),
-        ("lastModified", s.file.last_modified.into()),
-        ("fileType", s.file.mime.as_str().into()),
-        ("uploadId", s.upload_id.as_str().into()),
-        ("partSize", (s.part_size as f64).into()),
-        ("bytesDone", (s.bytes_done() as f64).into()),
-        ("updatedAt", s.updated_at.into()),
-    ])
+    let mut fields = common_fields(s);
+    fields.push(("bytesDone", (s.bytes_done() as f64).into()));
+    js::object(&fields)
 }
