@@ -7,7 +7,7 @@
 import { spawn, execSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile, stat, readFile, readdir } from 'node:fs/promises';
+import { mkdir, writeFile, stat, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,11 +178,10 @@ async function main() {
     }
   }
   const gz = async (f) => { const b = await readFile(f); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
-  // Everything `import OSS from 'oss-browser-upload'` loads: the wasm, the glue, its snippets
-  // (the XHR transport and task yielding) and the entry.
-  const snippets = (await readdir(path.join(root, 'pkg/snippets'), { recursive: true }))
-    .filter((f) => f.endsWith('.js')).map((f) => path.join('snippets', f));
-  const pkgFiles = ['oss_browser_upload_bg.wasm', 'oss_browser_upload.js', 'index.js', ...snippets];
+  // Everything `import OSS from 'oss-browser-upload'` loads: the wasm core and index.js (the
+  // JavaScript shell with wasm-bindgen's glue, bundled). The drop-in uploader is a separate
+  // entry that pages import only if they want its UI.
+  const pkgFiles = ['oss_browser_upload_bg.wasm', 'index.js'];
   const ours = (await Promise.all(pkgFiles.map((f) => gz(path.join(root, 'pkg', f))))).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }));
   const alioss = await gz(path.join(root, 'node_modules/ali-oss/dist/aliyun-oss-sdk.min.js'));
   const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Chromium ${browser.version?.() ?? ''}`;

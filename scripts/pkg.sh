@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds pkg/, the npm package: the release wasm, wasm-bindgen's glue, the JS entry that loads
-# it by itself, the drop-in uploader, the type declarations and package.json.
+# Builds pkg/, the npm package: the wasm core, and the JavaScript shell around it (js/src/,
+# with wasm-bindgen's glue) bundled and minified into index.js; the drop-in uploader, the
+# type declarations and package.json beside them.
 # wasm-opt comes from npm's binaryen (Debian's older one writes modules Chromium rejects) and
 # gets exactly the features Rust emits for wasm32: more would let it use encodings browsers
 # reject.
@@ -14,17 +15,27 @@ cd "$(dirname "$0")/.."
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
   cargo build -p oss-browser-upload --release --target wasm32-unknown-unknown --quiet \
   -Z build-std=std,panic_abort --target-dir target/pkg
-rm -rf pkg
+rm -rf pkg target/glue
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir pkg --out-name oss_browser_upload \
+  --out-dir target/glue --out-name oss_browser_upload \
   target/pkg/wasm32-unknown-unknown/release/oss_browser_upload.wasm
+mkdir pkg
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
-  pkg/oss_browser_upload_bg.wasm -o pkg/oss_browser_upload_bg.wasm
-cp js/*.js js/*.d.ts js/package.json README.md LICENSE pkg/
+  target/glue/oss_browser_upload_bg.wasm -o pkg/oss_browser_upload_bg.wasm
+# ES2022 keeps class fields and top-level await-free modules as every supported browser
+# runs them; the glue's `new URL('…_bg.wasm', import.meta.url)` stays, so bundlers and the
+# browser find the wasm beside index.js.
+bundle() {
+  node_modules/.bin/esbuild "$@" --bundle --format=esm --target=es2022 --minify \
+    --legal-comments=none --log-level=warning
+}
+bundle js/src/index.js --outfile=pkg/index.js
+bundle js/uploader.js --external:./index.js --outfile=pkg/uploader.js
+cp js/*.d.ts js/package.json README.md LICENSE pkg/
 size() { printf '%s bytes (%s gzip -9)' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
-echo "pkg/: wasm $(size pkg/oss_browser_upload_bg.wasm), glue $(size pkg/oss_browser_upload.js), entry $(size pkg/index.js)"
+echo "pkg/: wasm $(size pkg/oss_browser_upload_bg.wasm), index.js $(size pkg/index.js), uploader.js $(size pkg/uploader.js)"
 
 # Install it where bundlers and tsc look for it, as `npm install ./pkg` would.
 ln -sfn ../pkg node_modules/oss-browser-upload

@@ -1,4 +1,5 @@
-// A static file server on loopback, for the demo and the end-to-end tests.
+// A static file server on loopback, for the demo and the tests. Any origin may read what it
+// serves: the browser tests import the package from it into pages of their own origin.
 // As a command: node scripts/serve.mjs ROOT [PORT]  (prints "serving on http://127.0.0.1:PORT").
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -28,7 +29,11 @@ export async function serve(root, port = 0) {
     if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        'access-control-allow-origin': '*',
+      }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -24,6 +24,9 @@ step "build emulator" cargo build -p oss-emulator --quiet
 step "native tests" cargo test --workspace --quiet
 step "conformance: oss2 + alibabacloud-oss-v2" .venv/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 step "conformance: ali-oss" node --test tests/conformance/
+# The browser tests drive the package as pages load it (pkg/index.js), so it is built first.
+step "package (make pkg)" scripts/pkg.sh
+step "unit tests (JavaScript shell, with the built wasm)" node --test tests/js/
 # The test bucket's CORS rule is what a real bucket needs: OSS has no wildcard for exposed
 # headers, so the x-oss-meta-* a page reads must be listed.
 step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
@@ -31,7 +34,6 @@ step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors
 step "browser tests (Firefox ESR)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
-step "package (make pkg)" scripts/pkg.sh
 step "types: README examples under tsc --strict" node_modules/.bin/tsc -p tests/types
 step "end-to-end (Playwright + Chromium)" node --test tests/e2e/
 

@@ -1,13 +1,13 @@
 //! Upload browser `File`s to Alibaba Cloud OSS.
 //!
 //! [`protocol`] is the pure core (signing, encoding, CRC64, XML) shared with the local server
-//! in `emulator/`; the browser edge lives in [`web`] and exists only on wasm32.
+//! in `emulator/`; [`exports`] is what the JavaScript shell in `js/src/` calls, on wasm32 only.
 
 pub mod engine;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-pub mod web;
+pub mod exports;
 
 /// Talc rather than Rust's default dlmalloc for wasm: smaller (−2.8 KB of gzipped wasm) and
 /// faster at the small, short-lived allocations signing and XML make.

@@ -7,7 +7,6 @@ mod browser;
 
 use browser::*;
 use js_sys::{Array, JSON};
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -50,7 +49,7 @@ fn assert_argument_error(err: &JsValue, case: &str) {
 
 #[wasm_bindgen_test]
 async fn bad_uploads_are_refused_before_any_request() {
-    let c = client(&[]);
+    let c = client(&[]).await;
     let f = || JsValue::from(file(&pattern(300 * 1024, 1), "f.bin", ""));
     let big_name = "a".repeat(1024);
     let names: Vec<(&str, JsValue)> = vec![
@@ -197,7 +196,7 @@ async fn bad_uploads_are_refused_before_any_request() {
 }
 
 #[wasm_bindgen_test]
-fn bad_client_options_throw_at_once() {
+async fn bad_client_options_throw_at_once() {
     let c = credentials();
     let cases: Vec<(&str, JsValue)> = vec![
         ("no options", JsValue::UNDEFINED),
@@ -253,6 +252,7 @@ fn bad_client_options_throw_at_once() {
     ];
     for (case, o) in cases {
         let err = Client::new(o)
+            .await
             .err()
             .unwrap_or_else(|| panic!("{case}: accepted"));
         assert_argument_error(&err, case);

@@ -42,7 +42,7 @@ async fn last_callback() -> JsValue {
 async fn put_and_multipart_callbacks_receive_name_size_and_crc64() {
     emulator("DELETE", "faults", None).await;
     emulator("DELETE", "callbacks", None).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let form = obj(&[
         ("url", sink("callback").into()),
         (
@@ -142,7 +142,7 @@ async fn put_and_multipart_callbacks_receive_name_size_and_crc64() {
     assert_eq!(prop(&sent, "size").as_f64(), Some((600 * KIB) as f64));
 }
 
-async fn md5_of_stored(c: &oss_browser_upload::web::client::Client, key: &str) -> String {
+async fn md5_of_stored(c: &Client, key: &str) -> String {
     let got = settle(c.get(key.into(), JsValue::UNDEFINED))
         .await
         .expect("get");
@@ -152,7 +152,7 @@ async fn md5_of_stored(c: &oss_browser_upload::web::client::Client, key: &str) -
 #[wasm_bindgen_test]
 async fn a_failed_callback_is_an_error_though_the_object_is_stored() {
     emulator("DELETE", "faults", None).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     for (path, key) in [
         ("callback/fail", "callback/failed.bin"),
         ("callback/not-json", "callback/not-json.bin"),

@@ -12,7 +12,6 @@ use std::rc::Rc;
 use browser::*;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use oss_browser_upload::protocol::crc64;
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use wasm_bindgen_test::*;
@@ -55,7 +54,7 @@ fn tries(log: &[JsValue], part: f64) -> usize {
 #[wasm_bindgen_test]
 async fn a_part_answered_with_a_wrong_crc_is_sent_again() {
     set_faults(r#"{"op":"UploadPart","key":"chaos/crc-once.bin","partNumber":2,"times":1,"wrongCrc":true}"#).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(5 * 128 * KIB, 31);
     let r = upload(&c, "chaos/crc-once.bin", &bytes)
         .await
@@ -71,7 +70,7 @@ async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error()
         r#"{"op":"UploadPart","key":"chaos/crc-always.bin","partNumber":3,"wrongCrc":true}"#,
     )
     .await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let err = upload(&c, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
         .await
         .unwrap_err();
@@ -83,7 +82,7 @@ async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error()
     assert_eq!(done.length(), 3, "the other parts are kept");
     assert_eq!(tries(&log_for("chaos/crc-always.bin").await, 3.0), 3);
     // Off, the same upload goes through: the check is what caught it.
-    let off = client(&[("crc64", false.into())]);
+    let off = client(&[("crc64", false.into())]).await;
     upload(&off, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
         .await
         .expect("crc64: false");
@@ -96,7 +95,7 @@ async fn a_complete_answered_with_a_wrong_crc_is_reported() {
     )
     .await;
     let err = upload(
-        &client(&[]),
+        &client(&[]).await,
         "chaos/crc-complete.bin",
         &pattern(3 * 128 * KIB, 33),
     )
@@ -115,7 +114,7 @@ async fn a_complete_answered_with_a_wrong_crc_is_reported() {
 #[wasm_bindgen_test]
 async fn a_single_put_answered_with_a_wrong_crc_is_sent_again() {
     set_faults(r#"{"op":"PutObject","key":"chaos/crc-put.bin","times":1,"wrongCrc":true}"#).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(50 * KIB, 34);
     let r = settle(c.put(
         "chaos/crc-put.bin".into(),
@@ -143,7 +142,7 @@ async fn server_errors_are_retried() {
             {"op":"CompleteMultipartUpload","key":"chaos/5xx.bin","times":1,"status":503,"code":"SlowDown"}]"#,
     )
     .await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(3 * 128 * KIB + 5, 35);
     let r = upload(&c, "chaos/5xx.bin", &bytes).await.expect("upload");
     assert_stored(&c, "chaos/5xx.bin", &bytes, &r).await;
@@ -168,6 +167,7 @@ async fn expired_tokens_on_some_parts_are_refreshed() {
         ("bucket", "demo-bucket".into()),
         ("refreshSTSToken", refresh.as_ref().clone()),
     ]))
+    .await
     .unwrap();
     let bytes = pattern(5 * 128 * KIB, 36);
     let r = upload(&c, "chaos/sts.bin", &bytes).await.expect("upload");
@@ -213,11 +213,11 @@ async fn a_page_clock_an_hour_off_is_corrected_from_the_server() {
     let bytes = pattern(3 * 128 * KIB, 37);
     let result = {
         let _skew = SkewedClock::new(-3600.0 * 1000.0);
-        let c = client(&[("authorizationV4", true.into())]);
+        let c = client(&[("authorizationV4", true.into())]).await;
         upload(&c, "chaos/skew.bin", &bytes).await
     };
     let r = result.expect("upload with the clock an hour slow");
-    assert_stored(&client(&[]), "chaos/skew.bin", &bytes, &r).await;
+    assert_stored(&client(&[]).await, "chaos/skew.bin", &bytes, &r).await;
     let skewed = log_for("chaos/skew.bin")
         .await
         .iter()
@@ -229,9 +229,13 @@ async fn a_page_clock_an_hour_off_is_corrected_from_the_server() {
 #[wasm_bindgen_test]
 async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
     set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/gone.bin","status":404,"code":"NoSuchUpload","message":"The specified upload does not exist."}"#).await;
-    let err = upload(&client(&[]), "chaos/gone.bin", &pattern(3 * 128 * KIB, 38))
-        .await
-        .unwrap_err();
+    let err = upload(
+        &client(&[]).await,
+        "chaos/gone.bin",
+        &pattern(3 * 128 * KIB, 38),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         prop(&err, "name").as_string().as_deref(),
         Some("NoSuchUploadError")

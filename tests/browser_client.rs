@@ -10,7 +10,6 @@ use std::rc::Rc;
 use browser::*;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Promise, Uint8Array};
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use wasm_bindgen_test::*;
@@ -63,7 +62,7 @@ async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue
 #[wasm_bindgen_test]
 async fn round_trips_sizes_and_awkward_keys() {
     clear().await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let part = 256 * KIB;
     let small = [("partSize", JsValue::from(part as f64))];
     type Case<'a> = (&'a str, usize, &'a [(&'a str, JsValue)]);
@@ -90,7 +89,7 @@ async fn round_trips_sizes_and_awkward_keys() {
 
 #[wasm_bindgen_test]
 async fn put_takes_bytes_text_and_blobs() {
-    let c = client(&[]);
+    let c = client(&[]).await;
     let text = "hello from put ✓";
     let r = settle(c.put("put/text.txt".into(), text.into(), JsValue::UNDEFINED))
         .await
@@ -166,7 +165,7 @@ async fn max_in_flight(key: &str, op: &str) -> usize {
 #[wasm_bindgen_test]
 async fn parts_really_go_in_parallel() {
     set_faults(r#"{"op":"UploadPart","key":"parallel.bin","bytesPerSecond":1000000}"#).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(2 * MIB, 3);
     let opts = obj(&[
         ("partSize", (256.0 * 1024.0).into()),
@@ -184,7 +183,8 @@ async fn v4_signing_uploads_and_presigns() {
     let c = client(&[
         ("authorizationV4", true.into()),
         ("region", "oss-cn-hangzhou".into()),
-    ]);
+    ])
+    .await;
     round_trip(
         &c,
         "v4/object name+.bin",
@@ -193,7 +193,7 @@ async fn v4_signing_uploads_and_presigns() {
     )
     .await;
     for v4 in [false, true] {
-        let c = client(&[("authorizationV4", v4.into())]);
+        let c = client(&[("authorizationV4", v4.into())]).await;
         let url = c
             .signature_url("v4/object name+.bin".into(), obj(&[("expires", 60.into())]))
             .expect("url");
@@ -204,7 +204,7 @@ async fn v4_signing_uploads_and_presigns() {
 
 #[wasm_bindgen_test]
 async fn wrong_secret_rejects_with_signature_error() {
-    let bad = client(&[("accessKeySecret", "not-the-secret".into())]);
+    let bad = client(&[("accessKeySecret", "not-the-secret".into())]).await;
     let err = settle(bad.put("x.txt".into(), "x".into(), JsValue::UNDEFINED))
         .await
         .unwrap_err();
@@ -247,7 +247,8 @@ async fn an_sts_token_expiring_mid_upload_is_refreshed_once() {
         ("accessKeySecret", s("AccessKeySecret").into()),
         ("stsToken", s("SecurityToken").into()),
         ("refreshSTSToken", refresh.as_ref().clone()),
-    ]);
+    ])
+    .await;
     let bytes = pattern(3 * MIB, 5);
     let opts = obj(&[
         ("partSize", (256.0 * 1024.0).into()),
@@ -276,7 +277,7 @@ async fn injected_faults_are_retried_and_the_object_is_whole() {
     )
     .await;
     // The client's default timeout is 60 s; this call's own is 1 s.
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(5 * 256 * KIB - 3, 6);
     let opts = obj(&[
         ("partSize", (256.0 * 1024.0).into()),
@@ -302,7 +303,7 @@ async fn injected_faults_are_retried_and_the_object_is_whole() {
 #[wasm_bindgen_test]
 async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
     set_faults(r#"{"op":"UploadPart","key":"cancel.bin","bytesPerSecond":400000}"#).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let bytes = pattern(3 * MIB, 7);
     let f = file(&bytes, "c", "");
     let opts = obj(&[
@@ -372,7 +373,7 @@ async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
 #[wasm_bindgen_test]
 async fn an_abort_signal_stops_only_its_own_upload() {
     set_faults(r#"{"op":"UploadPart","key":"signal-a.bin","bytesPerSecond":300000}"#).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let controller = web_sys::AbortController::new().unwrap();
     let a = c.multipart_upload(
         "signal-a.bin".into(),
@@ -395,7 +396,7 @@ async fn an_abort_signal_stops_only_its_own_upload() {
 
 #[wasm_bindgen_test]
 async fn low_level_multipart_calls() {
-    let c = client(&[]);
+    let c = client(&[]).await;
     let key = "low/level.bin";
     let bytes = pattern(300 * KIB, 10);
     let f = file(&bytes, "l", "");

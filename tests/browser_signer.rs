@@ -10,7 +10,6 @@ use std::rc::Rc;
 
 use browser::*;
 use js_sys::{Promise, Uint8Array, JSON};
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use wasm_bindgen_test::*;
@@ -28,13 +27,14 @@ fn backend_signer(seen: Rc<RefCell<Vec<JsValue>>>) -> Closure<dyn FnMut(JsValue)
     })
 }
 
-fn keyless(signer: &Closure<dyn FnMut(JsValue) -> Promise>, v4: bool) -> Client {
+async fn keyless(signer: &Closure<dyn FnMut(JsValue) -> Promise>, v4: bool) -> Client {
     Client::new(obj(&[
         ("endpoint", endpoint().into()),
         ("bucket", "demo-bucket".into()),
         ("authorizationV4", v4.into()),
         ("signer", signer.as_ref().clone()),
     ]))
+    .await
     .unwrap()
 }
 
@@ -44,7 +44,7 @@ async fn uploads_with_no_key_in_the_page() {
     for v4 in [false, true] {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let signer = backend_signer(seen.clone());
-        let c = keyless(&signer, v4);
+        let c = keyless(&signer, v4).await;
         let key = if v4 { "signer/v4.bin" } else { "signer/v1.bin" };
         let bytes = pattern(700 * 1024, 41);
         let opts = obj(&[("partSize", (256.0 * 1024.0).into())]);
@@ -87,7 +87,7 @@ async fn a_failing_signer_gives_a_credentials_error() {
     let signer = Closure::<dyn FnMut(JsValue) -> Promise>::new(|_| {
         Promise::reject(&js_sys::Error::new("backend said no").into())
     });
-    let c = keyless(&signer, false);
+    let c = keyless(&signer, false).await;
     let err = settle(c.put("signer/refused.txt".into(), "x".into(), JsValue::UNDEFINED))
         .await
         .unwrap_err();

@@ -9,7 +9,6 @@ mod browser;
 use browser::*;
 use js_sys::Function;
 use oss_browser_upload::protocol::crc64;
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -128,7 +127,7 @@ async fn requests_for(key: &str) -> (usize, usize, usize, usize) {
 #[wasm_bindgen_test]
 async fn a_200_mib_stream_is_stored_whole_while_reading_at_most_parallel_parts_ahead() {
     emulator("DELETE", "faults", None).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let (total, part, parallel) = (200 * MIB, 4 * MIB, 4u64);
     let g = generated(total, 65_537, 7, -1.0);
     let key = "stream/200MiB.bin";
@@ -169,7 +168,7 @@ async fn a_200_mib_stream_is_stored_whole_while_reading_at_most_parallel_parts_a
 #[wasm_bindgen_test]
 async fn streams_of_unknown_length_go_in_parts_or_one_request() {
     emulator("DELETE", "faults", None).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let part = 256 * KIB;
     // (length, requests expected: single PUTs, parts)
     let cases = [
@@ -213,7 +212,7 @@ async fn rejected_with(p: js_sys::Promise) -> (String, String) {
 #[wasm_bindgen_test]
 async fn a_wrong_length_or_a_broken_stream_stores_nothing_and_leaves_no_parts() {
     emulator("DELETE", "faults", None).await;
-    let c = client(&[]);
+    let c = client(&[]).await;
     let part = 256 * KIB;
 
     let key = "stream/short.bin";
@@ -268,7 +267,7 @@ async fn a_wrong_length_or_a_broken_stream_stores_nothing_and_leaves_no_parts() 
 
 #[wasm_bindgen_test]
 async fn put_stream_refuses_what_is_not_a_byte_stream() {
-    let c = client(&[]);
+    let c = client(&[]).await;
     let (name, _) =
         rejected_with(c.put_stream("x".into(), "text".into(), JsValue::UNDEFINED)).await;
     assert_eq!(name, "ArgumentError");

@@ -11,7 +11,6 @@ use std::rc::Rc;
 use browser::*;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Uint8Array;
-use oss_browser_upload::web::client::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -20,8 +19,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
 
-fn xhr_client() -> Client {
-    client(&[("transport", "xhr".into())])
+async fn xhr_client() -> Client {
+    client(&[("transport", "xhr".into())]).await
 }
 
 async fn stored_md5(c: &Client, key: &str) -> String {
@@ -47,7 +46,7 @@ fn recorder() -> (JsValue, Seen) {
 #[wasm_bindgen_test]
 async fn one_20_mib_part_reports_its_bytes_as_they_go() {
     set_faults(r#"{"op":"PutObject","key":"xhr/20MiB.bin","bytesPerSecond":8000000}"#).await;
-    let c = xhr_client();
+    let c = xhr_client().await;
     let bytes = pattern(20 * MIB, 20);
     let (progress, seen) = recorder();
     settle(c.multipart_upload(
@@ -85,7 +84,7 @@ async fn multipart_over_xhr_retries_faults_and_keeps_giving_checkpoints() {
             {"op":"UploadPart","key":"xhr/faults.bin","bytesPerSecond":2000000}]"#,
     )
     .await;
-    let c = xhr_client();
+    let c = xhr_client().await;
     let bytes = pattern(8 * 256 * KIB - 3, 21);
     let (progress, seen) = recorder();
     settle(c.multipart_upload(
@@ -126,7 +125,7 @@ async fn multipart_over_xhr_retries_faults_and_keeps_giving_checkpoints() {
 #[wasm_bindgen_test]
 async fn cancel_aborts_xhr_requests_at_once() {
     set_faults(r#"{"op":"UploadPart","key":"xhr/cancel.bin","bytesPerSecond":400000}"#).await;
-    let c = xhr_client();
+    let c = xhr_client().await;
     let bytes = pattern(3 * MIB, 22);
     let pending = c.multipart_upload(
         "xhr/cancel.bin".into(),
@@ -170,7 +169,8 @@ async fn xhr_errors_carry_the_same_fields() {
     let bad = client(&[
         ("transport", "xhr".into()),
         ("accessKeySecret", "not-the-secret".into()),
-    ]);
+    ])
+    .await;
     let e = settle(bad.put("xhr/denied.txt".into(), "x".into(), JsValue::UNDEFINED))
         .await
         .expect_err("refused");
@@ -184,14 +184,14 @@ async fn xhr_errors_carry_the_same_fields() {
         .unwrap_or_default()
         .is_empty());
 
-    let c = xhr_client();
+    let c = xhr_client().await;
     let e = settle(c.head("xhr/missing.bin".into(), JsValue::UNDEFINED))
         .await
         .expect_err("missing");
     assert_eq!(prop(&e, "status").as_f64(), Some(404.0));
     assert_eq!(prop(&e, "code").as_string().as_deref(), Some("NoSuchKey"));
 
-    let refused = Client::new(client_options(&[("transport", "carrier-pigeon".into())]));
+    let refused = Client::new(client_options(&[("transport", "carrier-pigeon".into())])).await;
     let e = refused.err().expect("refused");
     assert_eq!(
         prop(&e, "name").as_string().as_deref(),

@@ -64,7 +64,7 @@ impl Endpoint {
                 (s.to_ascii_lowercase(), rest)
             }
             Some((s, _)) => {
-                return Err(format!("endpoint scheme must be http or https, not {s:?}"))
+                return Err(format!("endpoint scheme must be http or https, not '{s}'"))
             }
             None if secure == Some(false) => ("http".to_string(), raw.as_str()),
             None => ("https".to_string(), raw.as_str()),
@@ -72,7 +72,7 @@ impl Endpoint {
         let host = rest.trim_end_matches('/').to_string();
         if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
             return Err(format!(
-                "endpoint {raw:?} must be a host with an optional port and scheme, without a path"
+                "endpoint '{raw}' must be a host with an optional port and scheme, without a path"
             ));
         }
         let style = if cname {

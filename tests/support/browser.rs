@@ -2,7 +2,9 @@
 //! emulator's URL and keys at build time: a wasm test cannot read the environment when it runs.
 #![allow(dead_code)]
 
+use js_sys::Promise;
 use oss_browser_upload::protocol::request::Credentials;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, Response};
@@ -130,8 +132,109 @@ pub fn client_options(extra: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::
     obj(&pairs)
 }
 
-pub fn client(extra: &[(&str, wasm_bindgen::JsValue)]) -> oss_browser_upload::web::client::Client {
-    oss_browser_upload::web::client::Client::new(client_options(extra)).expect("a client")
+/// The harness's static server (the repository's root), where `pkg/` and `js/src/` are.
+pub fn web() -> &'static str {
+    from_harness(option_env!("OSS_TEST_WEB"))
+}
+
+/// A module of the package or its sources, imported from the harness's static server.
+pub async fn import(path: &str) -> wasm_bindgen::JsValue {
+    let import = js_sys::Function::new_with_args("url", "return import(url)");
+    let url = format!("{}/{path}", web());
+    let promise: js_sys::Promise = import
+        .call1(&wasm_bindgen::JsValue::NULL, &url.as_str().into())
+        .expect("import() starts")
+        .unchecked_into();
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("importing {url}: {e:?} (did make pkg run?)"))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The package's `OSS` class, as pages use it (`pkg/index.js`), with its methods' names in
+    /// Rust's spelling.
+    pub type Client;
+    #[wasm_bindgen(method)]
+    pub fn put(this: &Client, name: JsValue, data: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = putStream)]
+    pub fn put_stream(this: &Client, name: JsValue, stream: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = multipartUpload)]
+    pub fn multipart_upload(
+        this: &Client,
+        name: JsValue,
+        file: JsValue,
+        options: JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(method, js_name = initMultipartUpload)]
+    pub fn init_multipart_upload(this: &Client, name: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = uploadPart)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload_part(
+        this: &Client,
+        name: JsValue,
+        upload_id: String,
+        part_no: u32,
+        file: JsValue,
+        start: f64,
+        end: f64,
+        options: JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(method, js_name = completeMultipartUpload)]
+    pub fn complete_multipart_upload(
+        this: &Client,
+        name: JsValue,
+        upload_id: String,
+        parts: JsValue,
+        options: JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(method, js_name = listParts)]
+    pub fn list_parts(this: &Client, name: JsValue, upload_id: String, options: JsValue)
+        -> Promise;
+    #[wasm_bindgen(method, js_name = listUploads)]
+    pub fn list_uploads(this: &Client, query: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn list(this: &Client, query: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = abortMultipartUpload)]
+    pub fn abort_multipart_upload(
+        this: &Client,
+        name: JsValue,
+        upload_id: String,
+        options: JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn head(this: &Client, name: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn get(this: &Client, name: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn delete(this: &Client, name: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method, catch, js_name = signatureUrl)]
+    pub fn signature_url(this: &Client, name: JsValue, options: JsValue)
+        -> Result<String, JsValue>;
+    #[wasm_bindgen(method, js_name = listSavedUploads)]
+    pub fn list_saved_uploads(this: &Client) -> Promise;
+    #[wasm_bindgen(method, js_name = forgetSavedUpload)]
+    pub fn forget_saved_upload(this: &Client, which: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn cancel(this: &Client);
+    #[wasm_bindgen(method, js_name = isCancel)]
+    pub fn is_cancel(this: &Client, err: JsValue) -> bool;
+}
+
+impl Client {
+    /// `new OSS(options)`, its wasm core loaded and its options checked.
+    pub async fn new(options: JsValue) -> Result<Client, JsValue> {
+        let module = import("pkg/index.js").await;
+        let class: js_sys::Function = prop(&module, "default").unchecked_into();
+        let client = js_sys::Reflect::construct(&class, &js_sys::Array::of1(&options))?;
+        let ready: Promise = prop(&client, "ready").unchecked_into();
+        JsFuture::from(ready).await?;
+        Ok(client.unchecked_into())
+    }
+}
+
+pub async fn client(extra: &[(&str, JsValue)]) -> Client {
+    Client::new(client_options(extra)).await.expect("a client")
 }
 
 /// Replaces the emulator's fault rules with `rules` (JSON: one rule or an array).
