@@ -4,10 +4,11 @@
 //   BENCH_SIZE_MB (default 1024): the big file; BENCH_REPS (default 3): repetitions.
 //   BENCH_ONLY='ours+crc64,raw' and BENCH_WORKLOADS='0,2' (indices) run a subset, for
 //   investigating; such a run prints its table but leaves bench/results alone.
-import { spawn, execSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile, stat, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,16 +67,20 @@ async function startEmulator() {
   return { url: line.replace('listening on ', ''), stop: () => proc.kill() };
 }
 
-/** Renderer processes' resident memory (KiB) and CPU time (clock ticks). */
+/**
+ * Renderer processes' resident memory (KiB, as ps shows it) and CPU time (clock ticks), read
+ * from /proc: spawning ps and cat ten times a second from this process (which holds a picked
+ * 1 GiB file's worth of memory) cost enough system time to stall the run.
+ */
 function renderers() {
   let rss = 0;
   let cpu = 0;
-  for (const line of execSync('ps -eo pid=,rss=,args=').toString().split('\n')) {
-    if (!line.includes('--type=renderer')) continue;
-    const [pid, kb] = line.trim().split(/\s+/);
-    rss += Number(kb);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
     try {
-      const fields = execSync(`cat /proc/${pid}/stat`).toString().split(') ')[1].split(' ');
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer')) continue;
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0);
+      const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
       cpu += Number(fields[11]) + Number(fields[12]);
     } catch { /* gone */ }
   }
@@ -101,6 +106,8 @@ async function main() {
       const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
       for (const contender of order) {
         const page = await browser.newPage();
+        page.on('pageerror', (e) => process.stderr.write(`${contender}: page error: ${e.message}\n`));
+        page.on('crash', () => process.stderr.write(`${contender}: the page crashed\n`));
         await page.goto(`${web.url}/bench/page.html`);
         await page.setInputFiles('#files', w.paths);
         await page.waitForFunction(() => window.runContender);

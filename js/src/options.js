@@ -19,7 +19,7 @@ function typed(o, key, type, what) {
 export const string = (o, key) => typed(o, key, 'string', 'a string');
 export const boolean = (o, key) => typed(o, key, 'boolean', 'true or false');
 export const number = (o, key) => typed(o, key, 'number', 'a number');
-export const func = (o, key) => typed(o, key, 'function', 'a function');
+const func = (o, key) => typed(o, key, 'function', 'a function');
 
 /** A whole number from `min` to `max`, or `fallback`. */
 export function count(o, key, fallback, min, max) {

@@ -5,7 +5,7 @@
 // that does not read back as ours is ignored and deleted, never trusted.
 import { doneFromJs, doneToJs, bytesDone } from './checkpoint.js';
 
-export const DB_NAME = 'oss-browser-upload';
+const DB_NAME = 'oss-browser-upload';
 const STORE = 'uploads';
 /** Written into every record, so a record from another layout is recognised as foreign. */
 const FORMAT = 1;

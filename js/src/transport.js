@@ -7,7 +7,7 @@ import { checkHeader } from './options.js';
 import { xhrFetch } from './xhr.js';
 
 /** `[[k, v], …]` → `[k, v, …]`, as the core takes pairs. */
-export const flat = (pairs) => pairs.flat();
+const flat = (pairs) => pairs.flat();
 
 const pairsOf = (list) => {
   const out = [];
@@ -19,7 +19,7 @@ const pairsOf = (list) => {
 export const spec = (method, key, query = [], headers = [], body) => ({ method, key, query, headers, body });
 
 /** A successful answer. */
-export class Reply {
+class Reply {
   constructor(response) {
     this.response = response;
     this.status = response.status;
