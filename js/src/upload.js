@@ -209,7 +209,7 @@ async function multipart(t, job, parts, first) {
   let firstReply = null;
   if (job.checkpoint) {
     const resumed = await resume(t, job, job.checkpoint, first);
-    if ('finished' in resumed && resumed.finished) {
+    if (resumed.finished) {
       await job.saver?.forget();
       await report(job, 1, null, resumed.finished.res);
       return resumed.finished;
