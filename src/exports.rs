@@ -200,51 +200,56 @@ pub fn crc64_combine(a: &str, b: &str, len_b: f64) -> String {
     }
 }
 
-/// JSON text, written by hand: a few flat shapes, not worth a serializer.
+/// JSON arrays, written by hand (a few flat shapes, not worth a serializer): each value and
+/// each opened array is preceded by a comma unless it is the first in its array.
 #[derive(Default)]
 struct Json(String);
 
 impl Json {
-    fn raw(&mut self, s: &str) -> &mut Self {
-        self.0.push_str(s);
+    fn separate(&mut self) -> &mut Self {
+        if !self.0.is_empty() && !self.0.ends_with('[') {
+            self.0.push(',');
+        }
         self
     }
 
-    fn string(&mut self, s: &str) -> &mut Self {
-        self.0.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => self.0.push_str("\\\""),
-                '\\' => self.0.push_str("\\\\"),
-                c if (c as u32) < 0x20 => {
-                    self.0.push_str("\\u00");
-                    self.0
-                        .push(char::from_digit(c as u32 >> 4, 16).unwrap_or('0'));
-                    self.0
-                        .push(char::from_digit(c as u32 & 15, 16).unwrap_or('0'));
-                }
-                c => self.0.push(c),
-            }
-        }
-        self.0.push('"');
+    fn open(&mut self) -> &mut Self {
+        self.separate().0.push('[');
+        self
+    }
+
+    fn close(&mut self) -> &mut Self {
+        self.0.push(']');
+        self
+    }
+
+    fn boolean(&mut self, b: bool) -> &mut Self {
+        self.separate().0.push_str(if b { "true" } else { "false" });
         self
     }
 
     fn number(&mut self, n: u64) -> &mut Self {
-        self.0.push_str(&n.to_string());
+        let text = n.to_string();
+        self.separate().0.push_str(&text);
         self
     }
 
-    /// `[item, item, …]`, each written by `each`.
-    fn list<T>(&mut self, items: &[T], each: impl Fn(&mut Json, &T)) -> &mut Self {
-        self.0.push('[');
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
+    fn string(&mut self, s: &str) -> &mut Self {
+        let out = &mut self.separate().0;
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    out.push_str("\\u00");
+                    out.push(char::from_digit(c as u32 >> 4, 16).unwrap_or('0'));
+                    out.push(char::from_digit(c as u32 & 15, 16).unwrap_or('0'));
+                }
+                c => out.push(c),
             }
-            each(self, item);
         }
-        self.0.push(']');
+        out.push('"');
         self
     }
 
@@ -267,71 +272,62 @@ pub fn parse_complete(xml: &str) -> Result<String, String> {
 #[wasm_bindgen(js_name = parseListParts)]
 pub fn parse_list_parts(xml: &str) -> Result<String, String> {
     let page = messages::parse_list_parts(xml)?;
-    Ok(Json::default()
-        .raw(if page.truncated { "[true," } else { "[false," })
+    let mut j = Json::default();
+    j.open()
+        .boolean(page.truncated)
         .number(page.next_marker.into())
-        .raw(",")
-        .list(&page.parts, |j, p| {
-            j.raw("[")
-                .number(p.number.into())
-                .raw(",")
-                .string(&p.etag)
-                .raw(",")
-                .number(p.size)
-                .raw(",")
-                .string(&p.crc64.map(|c| c.to_string()).unwrap_or_default())
-                .raw("]");
-        })
-        .raw("]")
-        .finish())
+        .open();
+    for p in &page.parts {
+        let crc = p.crc64.map(|c| c.to_string()).unwrap_or_default();
+        j.open()
+            .number(p.number.into())
+            .string(&p.etag)
+            .number(p.size)
+            .string(&crc)
+            .close();
+    }
+    Ok(j.close().close().finish())
 }
 
 /// `[truncated, nextKeyMarker, nextUploadIdMarker, [[key, uploadId, initiated], …]]`
 #[wasm_bindgen(js_name = parseListUploads)]
 pub fn parse_list_uploads(xml: &str) -> Result<String, String> {
     let page = messages::parse_list_uploads(xml)?;
-    Ok(Json::default()
-        .raw(if page.truncated { "[true," } else { "[false," })
+    let mut j = Json::default();
+    j.open()
+        .boolean(page.truncated)
         .string(&page.next_key_marker)
-        .raw(",")
         .string(&page.next_upload_id_marker)
-        .raw(",")
-        .list(&page.uploads, |j, u| {
-            j.raw("[")
-                .string(&u.key)
-                .raw(",")
-                .string(&u.upload_id)
-                .raw(",")
-                .string(&u.initiated)
-                .raw("]");
-        })
-        .raw("]")
-        .finish())
+        .open();
+    for u in &page.uploads {
+        j.open()
+            .string(&u.key)
+            .string(&u.upload_id)
+            .string(&u.initiated)
+            .close();
+    }
+    Ok(j.close().close().finish())
 }
 
 /// `[truncated, nextMarker, [[key, size, etag, lastModified, type], …]]`
 #[wasm_bindgen(js_name = parseListObjects)]
 pub fn parse_list_objects(xml: &str) -> Result<String, String> {
     let page = messages::parse_list_objects(xml)?;
-    Ok(Json::default()
-        .raw(if page.truncated { "[true," } else { "[false," })
+    let mut j = Json::default();
+    j.open()
+        .boolean(page.truncated)
         .string(&page.next_marker)
-        .raw(",")
-        .list(&page.objects, |j, o| {
-            j.raw("[")
-                .string(&o.key)
-                .raw(",")
-                .number(o.size)
-                .raw(",")
-                .string(&o.etag)
-                .raw(",")
-                .string(&o.last_modified)
-                .raw(",")
-                .string(&o.kind)
-                .raw("]");
-        })
-        .raw("]")
-        .finish())
+        .open();
+    for o in &page.objects {
+        j.open()
+            .string(&o.key)
+            .number(o.size)
+            .string(&o.etag)
+            .string(&o.last_modified)
+            .string(&o.kind)
+            .close();
+    }
+    Ok(j.close().close().finish())
 }
 
 /// OSS's error XML as `[code, message, requestId, hostId, [[name, value], …]]`; empty if the
@@ -341,21 +337,17 @@ pub fn parse_error(xml: &str) -> String {
     let Some(e) = OssError::parse(0, xml) else {
         return String::new();
     };
-    Json::default()
-        .raw("[")
+    let mut j = Json::default();
+    j.open()
         .string(&e.code)
-        .raw(",")
         .string(&e.message)
-        .raw(",")
         .string(&e.request_id)
-        .raw(",")
         .string(&e.host_id)
-        .raw(",")
-        .list(&e.extra, |j, (k, v)| {
-            j.raw("[").string(k).raw(",").string(v).raw("]");
-        })
-        .raw("]")
-        .finish()
+        .open();
+    for (name, value) in &e.extra {
+        j.open().string(name).string(value).close();
+    }
+    j.close().close().finish()
 }
 
 /// CompleteMultipartUpload's body; `parts` is `[number, etag, …]` flat, in any order.

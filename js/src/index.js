@@ -3,14 +3,14 @@
 // core starts loading when this module is imported, so nobody calls an init(): every method
 // waits for it first.
 import { fromJs as checkpointFromJs } from './checkpoint.js';
-import { callbackHeaders, callbackOutcome } from './callback.js';
+import { callbackHeaders } from './callback.js';
 import * as core from './core.js';
 import { Signer } from './credentials.js';
 import * as errors from './errors.js';
 import * as opt from './options.js';
 import { SavedUploads, summary, tryLock } from './saved.js';
-import { Transport, spec } from './transport.js';
-import { listAllParts, run } from './upload.js';
+import { Transport, pairsOf, spec } from './transport.js';
+import { listAllParts, readComplete, run } from './upload.js';
 
 const MAX_PART_SIZE = 5 * 1024 ** 3;
 
@@ -240,9 +240,7 @@ export default class OSS {
       if (!Number.isInteger(partNo) || partNo < 1 || partNo > 10000) throw errors.argument('partNo must be from 1 to 10000');
       const s = spec('PUT', name, [['partNumber', String(partNo)], ['uploadId', String(uploadId)]], [], toBlob(file).slice(start, end));
       const reply = await this.#send(s, control);
-      const etag = reply.header('etag');
-      if (!etag) throw errors.etagNotExposed();
-      return { name, etag, res: reply.res };
+      return { name, etag: reply.etag(), res: reply.res };
     });
   }
 
@@ -259,16 +257,7 @@ export default class OSS {
       const callback = callbackHeaders(options);
       const s = spec('POST', name, [['uploadId', String(uploadId)]], [['content-type', 'application/xml'], ...callback], core.completeBody(list));
       const reply = await this.#send(s, control);
-      // With a callback, the body is the callback server's answer, not Complete's XML.
-      let etag;
-      let data;
-      if (callback.length) {
-        etag = reply.header('etag');
-        if (!etag) throw errors.etagNotExposed();
-        data = await callbackOutcome(this.#transport, reply);
-      } else {
-        etag = await reply.parse(core.parseComplete);
-      }
+      const [etag, data] = await readComplete(this.#transport, reply, callback);
       const crc64 = reply.header('x-oss-hash-crc64ecma');
       return { bucket: this.#o.bucket, name, etag, crc64, res: reply.res, data };
     });
@@ -375,9 +364,7 @@ export default class OSS {
     const t = this.#transport;
     const signed = new core.Request(method, this.#o.bucket, name, query, headers)
       .presign(creds.accessKeyId, creds.accessKeySecret, creds.stsToken ?? undefined, this.#o.v4 ? t.region : undefined, this.#signer.nowSecs(), expires);
-    const pairs = [];
-    for (let i = 0; i < signed.length; i += 2) pairs.push([signed[i], signed[i + 1]]);
-    return t.url(name, pairs);
+    return t.url(name, pairsOf(signed));
   }
 
   /**

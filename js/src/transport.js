@@ -9,7 +9,8 @@ import { xhrFetch } from './xhr.js';
 /** `[[k, v], …]` → `[k, v, …]`, as the core takes pairs. */
 const flat = (pairs) => pairs.flat();
 
-const pairsOf = (list) => {
+/** `[k, v, …]` → `[[k, v], …]`, as the core returns pairs. */
+export const pairsOf = (list) => {
   const out = [];
   for (let i = 0; i < list.length; i += 2) out.push([list[i], list[i + 1]]);
   return out;
@@ -27,6 +28,13 @@ class Reply {
 
   header(name) {
     return this.response.headers.get(name);
+  }
+
+  /** The ETag, which the bucket's CORS rule must expose. */
+  etag() {
+    const etag = this.header('etag');
+    if (!etag) throw errors.etagNotExposed();
+    return etag;
   }
 
   get requestId() {

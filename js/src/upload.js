@@ -107,10 +107,14 @@ const result = (first, etag, reply, data) => ({
 /** The callback server's answer, if the job asked for a callback. */
 const calledBack = (t, job, reply) => (job.callback.length ? callbackOutcome(t, reply) : undefined);
 
-function etagOf(reply) {
-  const etag = reply.header('etag');
-  if (!etag) throw errors.etagNotExposed();
-  return etag;
+/**
+ * `[etag, data]` of a CompleteMultipartUpload's answer. With a callback, the body is the
+ * callback server's answer (`data`), not Complete's XML, and the ETag is in the header.
+ */
+export async function readComplete(t, reply, callback) {
+  if (!callback.length) return [await reply.parse(parseComplete), undefined];
+  const etag = reply.etag();
+  return [etag, await callbackOutcome(t, reply)];
 }
 
 /** Every part the server holds for an upload, following ListParts' pages. */
@@ -150,7 +154,7 @@ async function single(t, job, body, first) {
   const s = spec('PUT', job.name, [], [...job.headers, ...job.callback], body);
   if (job.live) s.onProgress = job.live.hook(1);
   const [reply] = await sendChecked(t, job, s, body, 'the object');
-  const etag = etagOf(reply);
+  const etag = reply.etag();
   const data = await calledBack(t, job, reply);
   await report(job, 1, null, reply.res);
   return result(first, etag, reply, data);
@@ -200,7 +204,7 @@ async function uploadPart(t, job, uploadId, n, slice) {
   const s = spec('PUT', job.name, [['partNumber', String(n)], ['uploadId', uploadId]], [], slice);
   if (job.live) s.onProgress = job.live.hook(n);
   const [reply, crc64] = await sendChecked(t, job, s, slice, `part ${n}`);
-  return [crc64 ? { etag: etagOf(reply), crc64 } : { etag: etagOf(reply) }, reply];
+  return [crc64 ? { etag: reply.etag(), crc64 } : { etag: reply.etag() }, reply];
 }
 
 async function multipart(t, job, parts, first) {
@@ -287,9 +291,7 @@ async function multipart(t, job, parts, first) {
   const ours = job.crc64 ? combinedCrc64(size, plan.partSize, cp.done) : null;
   const theirs = reply.header('x-oss-hash-crc64ecma')?.trim();
   if (ours && theirs && ours !== theirs) throw errors.inconsistent('the completed object', ours, theirs);
-  // With a callback, the body is the callback server's answer, not Complete's XML.
-  const etag = job.callback.length ? etagOf(reply) : await reply.parse(parseComplete);
-  const data = await calledBack(t, job, reply);
+  const [etag, data] = await readComplete(t, reply, job.callback);
   await report(job, 1, cp, reply.res);
   return result(first, etag, reply, data);
 }

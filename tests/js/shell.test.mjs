@@ -85,6 +85,8 @@ test('error answers become errors of ali-oss shape', () => {
   assert.deepEqual([e.name, e.code, e.status, e.requestId, e.hostId, e.message, e.ServerTime],
     ['NoSuchUploadError', 'NoSuchUpload', 404, 'R1', 'H', 'gone', '2026-11-25T00:00:00.000Z']);
   assert.equal(core.parseError('not xml'), '');
+  const awkward = JSON.parse(core.parseError('<Error><Code>X</Code><Message>a "quoted" \\ path&#9;tab&#10;line</Message></Error>'));
+  assert.equal(awkward[1], 'a "quoted" \\ path\ttab\nline', 'quotes, backslashes and control characters survive the JSON');
   const bare = errors.fromAnswer(503, null, 'R2');
   assert.deepEqual([bare.name, bare.code, bare.status, bare.requestId], ['ServerErrorError', 'ServerError', 503, 'R2']);
 });
