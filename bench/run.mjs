@@ -87,6 +87,24 @@ function renderers() {
   return { rss, cpu };
 }
 
+/**
+ * Waits until the renderers' memory is quiet: RSS moving less than 256 KiB over a second (at
+ * most 15 s). A page that has just loaded, and the spare renderer Chromium starts beside it
+ * for the next navigation, grow by 15–20 MiB in their first seconds whatever the page does;
+ * measuring from before that counted the browser's start-up as upload memory (raw fetch alone
+ * then "grew" 35 MiB uploading 1 MiB files five at a time).
+ */
+async function quiet() {
+  const samples = [renderers().rss];
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    samples.push(renderers().rss);
+    const recent = samples.slice(-5);
+    if (recent.length === 5 && Math.max(...recent) - Math.min(...recent) < 256) return;
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
@@ -142,6 +160,7 @@ async function main() {
           rawOverheadMs += performance.now() - initStarted;
         }
         const name = contender === 'ours+crc64' ? 'ours' : contender === 'ali-oss' ? 'alioss' : contender;
+        await quiet();
         const before = renderers();
         let peak = before.rss;
         const poll = setInterval(() => { peak = Math.max(peak, renderers().rss); }, 100);
