@@ -73,7 +73,11 @@ struct Bucket {
 pub struct Store {
     dir: Option<PathBuf>,
     buckets: Mutex<HashMap<String, Bucket>>,
-    memory_blobs: Mutex<HashMap<String, Bytes>>,
+    /// In memory, a blob is a list of pieces: one for a PUT or a part, the parts' own pieces
+    /// for a completed upload. Complete joins them without copying, as OSS completes without
+    /// rewriting the data; copying a 1 GiB object's parts took 0.4-2.7 s here and showed up
+    /// in the benchmark as the client's time.
+    memory_blobs: Mutex<HashMap<String, Vec<Bytes>>>,
 }
 
 pub type Result<T> = std::result::Result<T, String>;
@@ -185,7 +189,7 @@ impl Store {
                 self.memory_blobs
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(id.clone(), data);
+                    .insert(id.clone(), vec![data]);
             }
         }
         Ok(id)
@@ -205,10 +209,11 @@ impl Store {
             }
             None => {
                 let blobs = self.memory_blobs.lock().unwrap_or_else(|e| e.into_inner());
-                let data = blobs
+                let pieces = blobs
                     .get(id)
                     .ok_or_else(|| format!("blob {id} is missing"))?;
-                Ok(data.slice(offset as usize..(offset + len) as usize))
+                read_pieces(pieces, offset as usize, len as usize)
+                    .ok_or_else(|| format!("blob {id} is shorter than {offset} + {len}"))
             }
         }
     }
@@ -381,16 +386,78 @@ impl Store {
                 std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
             }
             None => {
-                let mut joined = Vec::with_capacity(ids.iter().map(|(_, n)| *n as usize).sum());
-                for (part, size) in ids {
-                    joined.extend_from_slice(&self.read_blob(bucket, part, 0, *size)?);
+                let mut blobs = self.memory_blobs.lock().unwrap_or_else(|e| e.into_inner());
+                let mut joined = Vec::new();
+                for (part, _) in ids {
+                    let pieces = blobs
+                        .get(part)
+                        .ok_or_else(|| format!("part blob {part} is missing"))?;
+                    joined.extend(pieces.iter().cloned());
                 }
-                self.memory_blobs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id.clone(), Bytes::from(joined));
+                blobs.insert(id.clone(), joined);
             }
         }
         Ok(id)
+    }
+}
+
+/// `len` bytes from `offset` of a blob held as pieces: a slice of one piece when the range lies
+/// in it (no copy), else the pieces' bytes copied together. None past the end.
+fn read_pieces(pieces: &[Bytes], mut offset: usize, len: usize) -> Option<Bytes> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut wanted = len;
+    for piece in pieces {
+        if offset >= piece.len() {
+            offset -= piece.len();
+            continue;
+        }
+        let take = wanted.min(piece.len() - offset);
+        if out.is_none() && take == wanted {
+            return Some(piece.slice(offset..offset + take));
+        }
+        out.get_or_insert_with(|| Vec::with_capacity(len))
+            .extend_from_slice(&piece[offset..offset + take]);
+        wanted -= take;
+        offset = 0;
+        if wanted == 0 {
+            break;
+        }
+    }
+    match out {
+        Some(bytes) if wanted == 0 => Some(Bytes::from(bytes)),
+        None if len == 0 => Some(Bytes::new()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces() -> Vec<Bytes> {
+        vec![
+            Bytes::from_static(b"abc"),
+            Bytes::new(),
+            Bytes::from_static(b"defg"),
+            Bytes::from_static(b"h"),
+        ]
+    }
+
+    #[test]
+    fn a_range_inside_one_piece_or_across_several() {
+        let p = pieces();
+        let read = |offset, len| read_pieces(&p, offset, len).map(|b| b.to_vec());
+        assert_eq!(read(0, 8).as_deref(), Some(&b"abcdefgh"[..]));
+        assert_eq!(read(1, 2).as_deref(), Some(&b"bc"[..]));
+        assert_eq!(read(3, 4).as_deref(), Some(&b"defg"[..]));
+        assert_eq!(read(2, 5).as_deref(), Some(&b"cdefg"[..]));
+        assert_eq!(read(6, 2).as_deref(), Some(&b"gh"[..]));
+        assert_eq!(read(8, 0).as_deref(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn a_range_past_the_end_is_none() {
+        assert_eq!(read_pieces(&pieces(), 5, 4), None);
+        assert_eq!(read_pieces(&pieces(), 9, 1), None);
     }
 }
