@@ -1,7 +1,7 @@
 // `make bench`: every contender on the same files, same parallelism and part size, in one run,
 // alternating, several repetitions, against the local server in --memory mode. Prints a table
 // and writes bench/results/latest.json and bench/results/chart.svg.
-//   BENCH_SIZE_MB (default 1024): the big file; BENCH_REPS (default 3): repetitions.
+//   BENCH_SIZE_MB (default 1024): the big file; BENCH_REPS (default 5): repetitions.
 //   BENCH_ONLY='ours+crc64,raw' and BENCH_WORKLOADS='0,2' (indices) run a subset, for
 //   investigating; such a run prints its table but leaves bench/results alone.
 import { spawn } from 'node:child_process';
@@ -20,7 +20,7 @@ import { serve } from '../scripts/serve.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const BIG = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
 const ID = 'LTAI5tBenchKey';
 const SECRET = 'BenchSecret0123456789abcdefghij';
 const ALL_CONTENDERS = ['raw', 'ours', 'ours+crc64', 'ali-oss'];
