@@ -8,6 +8,20 @@ const longTasks = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) longTasks.push({ start: entry.startTime, ms: entry.duration });
 }).observe({ type: 'longtask', buffered: true });
+// Long Animation Frames name the scripts that ran in a long frame; a long task none of whose
+// time is script (garbage collection, the process descheduled) shows up with none.
+const longFrames = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longFrames.push(entry);
+}).observe({ type: 'long-animation-frame', buffered: true });
+
+/** What ran during a long task: the scripts of the long animation frame that held it. */
+function culprits(task) {
+  const frame = longFrames.find((f) => f.startTime <= task.start + 1 && task.start < f.startTime + f.duration);
+  if (!frame) return 'no frame recorded';
+  const scripts = frame.scripts.map((sc) => `${sc.invoker || sc.sourceFunctionName || '?'} ${Math.round(sc.duration)} ms`);
+  return scripts.length ? scripts.join('; ') : 'no script';
+}
 
 /** Runs `jobs` (functions returning promises) with at most `parallel` at once. */
 async function pool(jobs, parallel) {
@@ -71,5 +85,5 @@ window.runContender = async (name, options) => {
   await new Promise((r) => setTimeout(r, 50));
   const during = longTasks.filter((t) => t.start >= started && t.start <= ended);
   const longestTask = Math.max(0, ...during.map((t) => t.ms));
-  return { ms: ended - started, longestTask, longTasks: during.map((t) => ({ at: t.start - started, ms: t.ms })), result };
+  return { ms: ended - started, longestTask, longTasks: during.map((t) => ({ at: t.start - started, ms: t.ms, what: culprits(t) })), result };
 };

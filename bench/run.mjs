@@ -179,7 +179,7 @@ async function main() {
         const bytes = w.files.reduce((a, b) => a + b, 0);
         results.push({ rep, workload: w.id, contender, ms: run.ms, mbps: bytes / MiB / (run.ms / 1000),
           memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100 });
-        const long = run.longTasks.map((t) => `${t.ms.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s`).join(', ');
+        const long = run.longTasks.map((t) => `${t.ms.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s${contender === 'ali-oss' ? '' : ` (${t.what})`}`).join(', ');
         process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s, +${((peak - before.rss) / 1024).toFixed(0)} MiB${long ? `, long tasks: ${long}` : ''}\n`);
         await page.close();
         // The server keeps objects in memory: free this run's before the next.
@@ -199,7 +199,7 @@ async function main() {
       const mbps = rs.map((r) => r.mbps);
       // Each repetition runs the contenders back to back, so a ratio within one repetition
       // compares runs under the same conditions; the machine drifts between repetitions.
-      const paired = rs.map((r) => r.mbps / results.find((x) => x.rep === r.rep && x.workload === w.id && x.contender === 'raw').mbps);
+      const paired = rs.map((r) => r.mbps / results.find((x) => x.rep === r.rep && x.workload === w.id && x.contender === 'raw')?.mbps);
       table.push({ workload: w.id, contender: c, mbps: median(mbps), min: Math.min(...mbps), max: Math.max(...mbps),
         ratio: median(mbps) / raw, pairedRatio: median(paired), seconds: median(rs.map((r) => r.ms)) / 1000,
         memoryGrowthMiB: Math.max(...rs.map((r) => r.memoryGrowthMiB)), longestTaskMs: Math.max(...rs.map((r) => r.longestTaskMs)),
