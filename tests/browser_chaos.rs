@@ -26,6 +26,13 @@ async fn upload(c: &Client, key: &str, bytes: &[u8]) -> Result<JsValue, JsValue>
     settle(c.multipart_upload(key.into(), file(bytes, "chaos.bin", "").into(), opts)).await
 }
 
+/// The error an upload with the default client ends in (the test's faults make it fail).
+async fn failure(key: &str, bytes: &[u8]) -> JsValue {
+    upload(&client(&[]).await, key, bytes)
+        .await
+        .expect_err("the upload should fail")
+}
+
 async fn assert_stored(c: &Client, key: &str, bytes: &[u8], result: &JsValue) {
     let got = settle(c.get(key.into(), JsValue::UNDEFINED))
         .await
@@ -70,10 +77,7 @@ async fn a_part_always_answered_with_a_wrong_crc_fails_with_inconsistent_error()
         r#"{"op":"UploadPart","key":"chaos/crc-always.bin","partNumber":3,"wrongCrc":true}"#,
     )
     .await;
-    let c = client(&[]).await;
-    let err = upload(&c, "chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32))
-        .await
-        .unwrap_err();
+    let err = failure("chaos/crc-always.bin", &pattern(4 * 128 * KIB, 32)).await;
     assert_eq!(
         prop(&err, "name").as_string().as_deref(),
         Some("InconsistentError")
@@ -94,13 +98,7 @@ async fn a_complete_answered_with_a_wrong_crc_is_reported() {
         r#"{"op":"CompleteMultipartUpload","key":"chaos/crc-complete.bin","wrongCrc":true}"#,
     )
     .await;
-    let err = upload(
-        &client(&[]).await,
-        "chaos/crc-complete.bin",
-        &pattern(3 * 128 * KIB, 33),
-    )
-    .await
-    .unwrap_err();
+    let err = failure("chaos/crc-complete.bin", &pattern(3 * 128 * KIB, 33)).await;
     assert_eq!(
         prop(&err, "name").as_string().as_deref(),
         Some("InconsistentError")
@@ -229,13 +227,7 @@ async fn a_page_clock_an_hour_off_is_corrected_from_the_server() {
 #[wasm_bindgen_test]
 async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
     set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/gone.bin","status":404,"code":"NoSuchUpload","message":"The specified upload does not exist."}"#).await;
-    let err = upload(
-        &client(&[]).await,
-        "chaos/gone.bin",
-        &pattern(3 * 128 * KIB, 38),
-    )
-    .await
-    .unwrap_err();
+    let err = failure("chaos/gone.bin", &pattern(3 * 128 * KIB, 38)).await;
     assert_eq!(
         prop(&err, "name").as_string().as_deref(),
         Some("NoSuchUploadError")
