@@ -1,0 +1,93 @@
+//! A single request of the client's own (head, get, delete, the list calls, the low-level
+//! multipart calls): the same retries, waits and keys as an upload's requests. `listParts`
+//! follows ListParts' pages until the last.
+
+use super::error::Error;
+use super::exchange::{Answer, Env, Request};
+use super::io::{Command, Event};
+use super::retry::Policy;
+use super::slots::Slots;
+use crate::protocol::messages::{self, ListedPart};
+
+pub struct Call {
+    slots: Slots<()>,
+    /// For `all_parts`: the pages' parts so far, and the request to repeat with a marker.
+    pages: Option<(Request, Vec<ListedPart>)>,
+    result: Option<Result<Answer, Error>>,
+}
+
+impl Call {
+    pub fn new(request: Request, policy: Policy, timeout_ms: u32, seed: u64) -> Call {
+        let mut slots = Slots::new(policy, timeout_ms, seed);
+        slots.start((), request);
+        Call {
+            slots,
+            pages: None,
+            result: None,
+        }
+    }
+
+    /// Every part the server holds for `upload_id`, following ListParts' pages.
+    pub fn all_parts(
+        key: &str,
+        upload_id: &str,
+        policy: Policy,
+        timeout_ms: u32,
+        seed: u64,
+    ) -> Call {
+        let page = Request::new(
+            "GET",
+            key,
+            &[
+                ("uploadId", upload_id),
+                ("max-parts", "1000"),
+                ("part-number-marker", "0"),
+            ],
+        )
+        .text();
+        let mut call = Call::new(page.clone(), policy, timeout_ms, seed);
+        call.pages = Some((page, Vec::new()));
+        call
+    }
+
+    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+        self.slots.poll(env)
+    }
+
+    pub fn handle(&mut self, event: Event, env: &mut Env) {
+        if let Event::Cancel = event {
+            self.slots.clear();
+            self.result.get_or_insert(Err(Error::cancelled()));
+            return;
+        }
+        for ((), r) in self.slots.handle(event, env) {
+            let r = match (r, &mut self.pages) {
+                (Ok(a), Some((page, parts))) => match messages::parse_list_parts(&a.body) {
+                    Ok(p) => {
+                        let marker = parts.last().map_or(0, |p| p.number);
+                        parts.extend(p.parts);
+                        if p.truncated && p.next_marker > marker {
+                            let mut next = page.clone();
+                            next.query[2].1 = p.next_marker.to_string();
+                            self.slots.start((), next);
+                            continue;
+                        }
+                        Ok(a)
+                    }
+                    Err(e) => Err(Error::bad_response(a.status, &e)),
+                },
+                (r, _) => r,
+            };
+            self.result.get_or_insert(r);
+        }
+    }
+
+    /// Once over: the answer (the last page's, for `all_parts`), and the parts listed.
+    pub fn take_result(&mut self) -> Option<(Result<Answer, Error>, Vec<ListedPart>)> {
+        if !self.slots.is_empty() {
+            return None;
+        }
+        let r = self.result.take()?;
+        Some((r, self.pages.take().map(|p| p.1).unwrap_or_default()))
+    }
+}

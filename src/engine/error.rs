@@ -1,0 +1,185 @@
+//! Every failure an operation ends with: ali-oss's shape (`name`, `code`, `status`,
+//! `requestId`, `hostId`) and a message that says what to do. The browser edge turns it into a
+//! JavaScript `Error` with those fields.
+
+use crate::protocol::error::OssError;
+
+/// ali-oss names a cancelled upload's error `cancel`; users test for it.
+pub const CANCEL: &str = "cancel";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub name: String,
+    pub code: String,
+    pub message: String,
+    pub status: u16,
+    pub request_id: String,
+    pub host_id: String,
+    /// The error body's further fields (`ServerTime`, `StringToSign`, …), set on the
+    /// JavaScript error as ali-oss does.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Error {
+    pub fn new(name: &str, code: &str, message: impl Into<String>) -> Error {
+        Error {
+            name: name.into(),
+            code: code.into(),
+            message: message.into(),
+            status: 0,
+            request_id: String::new(),
+            host_id: String::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn is_cancel(&self) -> bool {
+        self.name == CANCEL
+    }
+
+    pub fn argument(message: impl Into<String>) -> Error {
+        Error::new("ArgumentError", "InvalidArgument", message)
+    }
+
+    pub fn credentials(message: impl Into<String>) -> Error {
+        Error::new("CredentialsError", "InvalidCredentials", message)
+    }
+
+    pub fn network(detail: &str) -> Error {
+        Error::new(
+            "RequestError",
+            "RequestError",
+            format!("The request failed before OSS answered ({detail}). Check the network, the endpoint, and that the bucket's CORS rules allow this origin."),
+        )
+    }
+
+    pub fn timeout(ms: u32) -> Error {
+        Error::new(
+            "ConnectionTimeoutError",
+            "ConnectionTimeout",
+            format!(
+                "No answer within {ms} ms; raise `timeout` for slow links or smaller `partSize`."
+            ),
+        )
+    }
+
+    pub fn cancelled() -> Error {
+        Error::new(
+            CANCEL,
+            "Cancelled",
+            "The upload was cancelled; pass the checkpoint back to resume it.",
+        )
+    }
+
+    pub fn etag_not_exposed() -> Error {
+        Error::new(
+            "ETagNotExposedError",
+            "ETagNotExposed",
+            "OSS answered, but the browser hides its ETag header: add ETag (and x-oss-request-id, x-oss-hash-crc64ecma) to ExposeHeaders in the bucket's CORS rules.",
+        )
+    }
+
+    pub fn file_unreadable() -> Error {
+        Error::new(
+            "FileUnreadableError",
+            "FileUnreadable",
+            "The browser can no longer read the file: it was moved, changed or deleted after it was picked. Pick it again; a saved upload resumes.",
+        )
+    }
+
+    /// The server's CRC64 disagrees with ours (oss2 names this InconsistentError).
+    pub fn inconsistent(what: &str, ours: u64, theirs: &str) -> Error {
+        Error::new(
+            "InconsistentError",
+            "InconsistentError",
+            format!("The CRC64 of {what} differs between this browser ({ours}) and OSS ({theirs}): the bytes changed in transit or in storage. Upload it again."),
+        )
+    }
+
+    /// The stream given to putStream failed while it was read.
+    pub fn stream_failed(detail: &str) -> Error {
+        Error::new(
+            "StreamError",
+            "StreamError",
+            format!("The stream failed while it was read ({detail}); nothing was stored. Upload it again from a fresh stream."),
+        )
+    }
+
+    pub fn in_progress() -> Error {
+        Error::new(
+            "UploadInProgressError",
+            "UploadInProgress",
+            "This file is already uploading to this object (in another tab or call): wait for that upload or cancel it, then try again.",
+        )
+    }
+
+    pub fn bad_response(status: u16, detail: &str) -> Error {
+        let mut e = Error::new(
+            "ResponseError",
+            "InvalidResponse",
+            format!("OSS sent an answer this client cannot read: {detail}."),
+        );
+        e.status = status;
+        e
+    }
+
+    /// An error answer: OSS's error XML when the body is one, else an error named for the
+    /// status. `request_id` is the answer's header, for bodies that lack one.
+    pub fn from_answer(status: u16, body: &str, request_id: &str) -> Error {
+        match OssError::parse(status, body) {
+            Some(e) => {
+                let message = if e.message.is_empty() {
+                    format!("OSS answered {status} {}", e.code)
+                } else {
+                    e.message
+                };
+                Error {
+                    name: format!("{}Error", e.code),
+                    code: e.code,
+                    message,
+                    status,
+                    request_id: e.request_id,
+                    host_id: e.host_id,
+                    extra: e
+                        .extra
+                        .into_iter()
+                        .filter(|(k, _)| k != "StringToSignBytes")
+                        .collect(),
+                }
+            }
+            None => {
+                let code = match status {
+                    403 => "AccessDenied",
+                    404 => "NotFound",
+                    500.. => "ServerError",
+                    _ => "UnknownError",
+                };
+                let mut e = Error::new(
+                    &format!("{code}Error"),
+                    code,
+                    format!("OSS answered {status} with no error details."),
+                );
+                e.status = status;
+                e.request_id = request_id.into();
+                e
+            }
+        }
+    }
+
+    /// OSS echoes the string it signed, which holds the STS token: keep it out of errors.
+    pub fn scrub(mut self, token: &str) -> Error {
+        if token.is_empty() {
+            return self;
+        }
+        let hide = |s: &mut String| {
+            if s.contains(token) {
+                *s = s.replace(token, "<security-token>");
+            }
+        };
+        hide(&mut self.message);
+        for (_, v) in &mut self.extra {
+            hide(v);
+        }
+        self
+    }
+}

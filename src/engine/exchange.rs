@@ -1,0 +1,359 @@
+//! One OSS request from the engine's side: what to send, and what each answer means — retry
+//! after a backoff, wait for new keys, correct the clock, wait until the browser is online
+//! again, or give up with which error. Every request an operation makes goes through here.
+
+use base64::Engine as _;
+
+use super::error::Error;
+use super::keys::{Keys, Ready};
+use super::retry::{Decision, Failed, Jitter, Policy};
+use crate::protocol::request::RequestParts;
+use crate::protocol::{sign_v1, sign_v4, time};
+
+/// A request body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    Empty,
+    Text(String),
+    /// Bytes `start..end` of the operation's source (a File's slice, or a stream's part).
+    Part {
+        number: u32,
+        start: u64,
+        end: u64,
+    },
+}
+
+/// How much of a successful answer's body the engine needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read {
+    Nothing,
+    Text,
+    /// `get()`: the edge keeps the bytes for the caller.
+    Bytes,
+}
+
+/// A request as an operation wants it, before signing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub method: &'static str,
+    /// Empty for bucket-level requests.
+    pub key: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    pub read: Read,
+    /// Hash the body's CRC64 while it is sent, to check it against the server's.
+    pub hash: bool,
+    /// False for the clean-up after a failure, which a cancel must not stop.
+    pub cancellable: bool,
+}
+
+impl Request {
+    pub fn new(method: &'static str, key: &str, query: &[(&str, &str)]) -> Request {
+        Request {
+            method,
+            key: key.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            read: Read::Nothing,
+            hash: false,
+            cancellable: true,
+        }
+    }
+
+    pub fn text(mut self) -> Request {
+        self.read = Read::Text;
+        self
+    }
+}
+
+/// What the backend signer is asked to sign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToSign {
+    pub string_to_sign: String,
+    /// V4 only.
+    pub canonical_request: Option<String>,
+}
+
+/// A request to send now: signed (or to be signed by the backend), with its attempt's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub id: u32,
+    pub parts: RequestParts,
+    pub body: Body,
+    pub read: Read,
+    pub hash: bool,
+    pub cancellable: bool,
+    pub timeout_ms: u32,
+    pub backend: Option<ToSign>,
+}
+
+/// A successful (2xx) or error answer, as the edge read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The body as text when the request asked for it, or for an error answer.
+    pub body: String,
+    /// Our CRC64 of the body sent, when the request asked for it.
+    pub crc64: Option<u64>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    }
+
+    pub fn request_id(&self) -> &str {
+        self.header("x-oss-request-id").unwrap_or("")
+    }
+
+    /// The ETag, which the bucket's CORS rule must expose.
+    pub fn etag(&self) -> Result<String, Error> {
+        self.header("etag")
+            .filter(|e| !e.is_empty())
+            .map(String::from)
+            .ok_or_else(Error::etag_not_exposed)
+    }
+
+    /// The error this answer carries: in its body, or for HEAD in the base64 `x-oss-err`
+    /// header (a HEAD answer has no body).
+    pub fn error(&self) -> Error {
+        let from_header = self
+            .header("x-oss-err")
+            .filter(|_| self.body.is_empty())
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .and_then(|b| String::from_utf8(b).ok());
+        let body = from_header.as_deref().unwrap_or(&self.body);
+        Error::from_answer(self.status, body, self.request_id())
+    }
+}
+
+/// How one try ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Answer(Answer),
+    /// No answer: the connection failed. `offline` when the browser says it is offline;
+    /// `unreadable` when the body's file can no longer be read.
+    Network {
+        detail: String,
+        offline: bool,
+        unreadable: bool,
+    },
+    Timeout,
+    /// Failed before it was sent, for a reason no retry mends (a header the browser refuses,
+    /// the backend signer failed).
+    Refused(Error),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// To be sent at the next poll.
+    Ready,
+    Sent(u32),
+    /// Backing off: `Event::Woke` with this id makes it ready.
+    Sleeping(u32),
+    /// Waiting for a refresh of the keys (`Event::Keys`).
+    Keys,
+    /// Waiting for the browser to be online again (`Event::Online`).
+    Online,
+}
+
+/// What the client's requests share: where they go and how they are signed.
+#[derive(Clone, Debug)]
+pub struct Signing {
+    pub bucket: String,
+    /// The region V4 signatures are scoped to; V1 when `None`.
+    pub v4: Option<String>,
+}
+
+/// What every step of an operation sees of the world: the client's keys and signing, the
+/// time, and how long a request may take.
+pub struct Env<'a> {
+    pub keys: &'a mut Keys,
+    pub signing: &'a Signing,
+    pub now_ms: f64,
+}
+
+/// The result of feeding an outcome to an exchange.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The exchange goes on (a retry, a wait): nothing for the operation to do.
+    Pending,
+    /// A backoff: the operation sets a timer that wakes it with this id.
+    Sleep(u32, u32),
+    /// Waiting for the browser to come online (the edge listens once per operation).
+    WaitOnline,
+    Done(Answer),
+    Fail(Error),
+}
+
+#[derive(Debug)]
+pub struct Exchange {
+    pub request: Request,
+    pub state: State,
+    retries: u32,
+    refreshes: u32,
+    corrections: u32,
+    /// The STS token the last try was signed with.
+    token: Option<String>,
+}
+
+impl Exchange {
+    pub fn new(request: Request) -> Exchange {
+        Exchange {
+            request,
+            state: State::Ready,
+            retries: 0,
+            refreshes: 0,
+            corrections: 0,
+            token: None,
+        }
+    }
+
+    /// The signed request to send as attempt `id`, or `None` while the keys are being
+    /// refreshed (the state says so).
+    pub fn send(&mut self, id: u32, env: &mut Env, timeout_ms: u32) -> Option<Outgoing> {
+        let r = &self.request;
+        let mut parts = RequestParts {
+            method: r.method.into(),
+            bucket: Some(env.signing.bucket.clone()),
+            key: Some(r.key.clone()).filter(|k| !k.is_empty()),
+            query: r.query.clone(),
+            headers: r.headers.clone(),
+        };
+        // A browser gives a body without a Content-Type one of its own after signing; naming
+        // (and so signing) one keeps the signature valid.
+        if r.body != Body::Empty && parts.header("content-type").is_none() {
+            parts.set_header("content-type", "application/octet-stream");
+        }
+        let now = env.keys.now_secs(env.now_ms);
+        let v4 = env.signing.v4.as_deref();
+        let backend = match env.keys.ready(env.now_ms) {
+            Ready::Wait => {
+                self.state = State::Keys;
+                return None;
+            }
+            Ready::Keys(creds) => {
+                self.token = creds.security_token.clone();
+                match v4 {
+                    Some(region) => {
+                        sign_v4::sign(&mut parts, creds, &time::iso8601_basic(now), region)
+                    }
+                    None => sign_v1::sign(&mut parts, creds, &time::rfc1123(now)),
+                }
+                None
+            }
+            Ready::Backend => Some(match v4 {
+                Some(region) => {
+                    let date = time::iso8601_basic(now);
+                    parts.set_header("x-oss-content-sha256", sign_v4::UNSIGNED_PAYLOAD);
+                    parts.set_header("x-oss-date", date.clone());
+                    let canonical = sign_v4::canonical_request(&parts, &[]);
+                    ToSign {
+                        string_to_sign: sign_v4::string_to_sign(&canonical, &date, region),
+                        canonical_request: Some(canonical),
+                    }
+                }
+                None => {
+                    let date = time::rfc1123(now);
+                    parts.set_header("x-oss-date", date.clone());
+                    ToSign {
+                        string_to_sign: sign_v1::string_to_sign(&parts, &date),
+                        canonical_request: None,
+                    }
+                }
+            }),
+        };
+        self.state = State::Sent(id);
+        Some(Outgoing {
+            id,
+            parts,
+            body: r.body.clone(),
+            read: r.read,
+            hash: r.hash,
+            cancellable: r.cancellable,
+            timeout_ms,
+            backend,
+        })
+    }
+
+    /// What a try's outcome means. `sleep_id` names the timer of a backoff, should one be
+    /// needed.
+    pub fn outcome(
+        &mut self,
+        outcome: Outcome,
+        env: &mut Env,
+        policy: &Policy,
+        jitter: &mut Jitter,
+        timeout_ms: u32,
+        sleep_id: u32,
+    ) -> Step {
+        let (failed, error) = match outcome {
+            Outcome::Answer(a) if (200..300).contains(&a.status) => return Step::Done(a),
+            Outcome::Answer(a) => {
+                let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
+                let failed = Failed::Http {
+                    status: e.status,
+                    code: e.code.clone(),
+                };
+                (failed, e)
+            }
+            Outcome::Network { offline: true, .. } => {
+                // Offline is not a failure of this request: wait, then try again, unspent.
+                self.state = State::Online;
+                return Step::WaitOnline;
+            }
+            Outcome::Network {
+                unreadable: true, ..
+            } => return Step::Fail(Error::file_unreadable()),
+            Outcome::Network { detail, .. } => (Failed::Network, Error::network(&detail)),
+            Outcome::Timeout => (Failed::Timeout, Error::timeout(timeout_ms)),
+            Outcome::Refused(e) => return Step::Fail(e),
+        };
+        let can_refresh = env.keys.can_refresh();
+        match policy.decide(&failed, self.retries, jitter.draw(), can_refresh) {
+            Decision::RetryAfter(ms) => {
+                self.retries += 1;
+                self.state = State::Sleeping(sleep_id);
+                Step::Sleep(sleep_id, ms as u32)
+            }
+            Decision::RefreshCredentials if self.refreshes < 2 => {
+                self.refreshes += 1;
+                env.keys.expired(self.token.as_deref());
+                self.state = if env.keys.refreshing() {
+                    State::Keys
+                } else {
+                    State::Ready
+                };
+                Step::Pending
+            }
+            Decision::CorrectClock
+                if self.corrections < 1
+                    && env
+                        .keys
+                        .correct_clock(extra(&error, "ServerTime"), env.now_ms) =>
+            {
+                self.corrections += 1;
+                self.state = State::Ready;
+                Step::Pending
+            }
+            _ => Step::Fail(error),
+        }
+    }
+}
+
+fn extra<'e>(e: &'e Error, name: &str) -> Option<&'e str> {
+    e.extra
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,69 @@
+//! What an operation and the browser edge say to each other. The edge feeds events (answers,
+//! timers, keys, the stream's parts, the page going online, a cancel); the operation answers
+//! with commands (send, sleep, read a part, save, report progress) and, at the end, a result.
+
+use super::error::Error;
+use super::exchange::{Answer, Outcome, Outgoing};
+
+#[derive(Debug)]
+pub enum Event {
+    /// Attempt `id` ended.
+    Answer(u32, Outcome),
+    /// Timer `id` fired.
+    Woke(u32),
+    /// A refresh of the keys ended: requests waiting for it go on, or fail with its error.
+    Keys(Option<Error>),
+    /// The browser is online again.
+    Online,
+    /// A stream gave its next part, of `len` bytes; `last` when the stream ended with it.
+    Part {
+        len: u64,
+        last: bool,
+    },
+    /// The stream ended with no further part.
+    SourceEnd,
+    SourceFailed(Error),
+    /// The bytes of attempt `id`'s body sent so far (XHR's upload progress).
+    Sent(u32, u64),
+    /// The progress callback threw.
+    ProgressFailed(Error),
+    Cancel,
+}
+
+#[derive(Debug)]
+pub enum Command {
+    Send(Outgoing),
+    /// Wake me with `Event::Woke(id)` after `ms`.
+    Sleep {
+        id: u32,
+        ms: u32,
+    },
+    /// Wake me with `Event::Online` once the browser is online.
+    WaitOnline,
+    /// Read the stream's next part (`Event::Part`, `SourceEnd` or `SourceFailed`).
+    ReadPart,
+    /// The stream's part `n` is stored: its bytes can go.
+    Release(u32),
+    /// Keep the checkpoint (`Upload::checkpoint`) where a reload finds it.
+    Save,
+    /// The upload is over: drop what `Save` kept.
+    Forget,
+    /// Call `progress(fraction, checkpoint, res)`: the checkpoint when `checkpoint` is true,
+    /// `res` from the answer that moved it.
+    Progress {
+        fraction: f64,
+        checkpoint: bool,
+        res: Option<Answer>,
+    },
+    /// Say this once per page on the console.
+    Warn(&'static str),
+}
+
+/// How an upload ended well.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Done {
+    pub etag: String,
+    /// The answer that made the object: its headers give `res` and `crc64`, its body the
+    /// callback server's answer (when a callback was asked for).
+    pub answer: Answer,
+}

@@ -1,0 +1,747 @@
+//! The one upload engine: `put`, `putStream`, `multipartUpload` and resuming all run here. An
+//! upload that fits in one part is a single PutObject; anything larger is Initiate (or a
+//! checkpoint checked against ListParts), up to `parallel` UploadParts at a time, then
+//! Complete. It owns no I/O: the edge feeds it events and carries out its commands
+//! (`io.rs`), so every decision here is tested natively as a conversation.
+//!
+//! A part that fails for good does not stop the parts in flight; the checkpoint keeps every
+//! part that succeeded and travels with the error. A stream cannot be read twice, so a stream
+//! upload that fails aborts its parts instead.
+
+use std::collections::VecDeque;
+
+use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
+use super::error::Error;
+use super::exchange::{Answer, Body, Env, Read, Request};
+use super::io::{Command, Done, Event};
+use super::plan::{Plan, MAX_PARTS};
+use super::retry::Policy;
+use super::slots::Slots;
+use crate::protocol::messages::{self, ListedPart};
+
+/// How many times a body whose CRC64 the server disputes is sent before giving up.
+const CRC_TRIES: u32 = 3;
+
+const CRC_HIDDEN: &str = "oss-browser-upload: OSS's x-oss-hash-crc64ecma header is not exposed by the bucket's CORS rule, so uploads cannot be checked end to end: add it to ExposeHeaders.";
+
+/// Where the bytes come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A File or Blob: any part can be sliced at any time, so the upload can resume.
+    File,
+    /// A stream, read once, in order, a part at a time; `expected` is `contentLength`.
+    Stream { expected: Option<u64> },
+}
+
+/// What to upload, and how.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub name: String,
+    pub plan: Plan,
+    pub source: Source,
+    /// Object headers (type, meta, the caller's), sent with PutObject or Initiate.
+    pub headers: Vec<(String, String)>,
+    /// `x-oss-callback` (and `-var`), sent with the request that makes the object.
+    pub callback: Vec<(String, String)>,
+    pub parallel: usize,
+    /// Check each part's and the object's CRC64 against the server's.
+    pub crc64: bool,
+    pub checkpoint: Option<Checkpoint>,
+    /// Whether anyone listens to progress.
+    pub progress: bool,
+    /// Byte-level progress from the bodies going out (XHR), between the per-part reports.
+    pub live: bool,
+    pub policy: Policy,
+    pub timeout_ms: u32,
+    pub seed: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Put,
+    ListParts,
+    Head,
+    Initiate,
+    Part(u32),
+    Complete,
+    Abort,
+}
+
+#[derive(Debug, PartialEq)]
+enum Phase {
+    Start,
+    /// A stream's first part decides between one PutObject and multipart.
+    FirstPart,
+    Single,
+    Resuming,
+    /// The upload is gone from the server: was it completed? If not, start afresh (`None`)
+    /// or fail with this error.
+    Finished(Option<Error>),
+    Initiating,
+    Parts,
+    Completing,
+    /// A failed stream upload drops its parts before failing with this error.
+    Aborting(Error),
+    Over,
+}
+
+pub struct Upload {
+    job: Job,
+    slots: Slots<Tag>,
+    phase: Phase,
+    cp: Option<Checkpoint>,
+    bytes_done: u64,
+    listed: Vec<ListedPart>,
+    /// Files: the next part number to consider; streams: the number the next part read gets.
+    next_part: u32,
+    /// Stream parts read and not yet sent: (number, length).
+    read: VecDeque<(u32, u64)>,
+    reading: bool,
+    ended: bool,
+    /// Stream bytes read so far.
+    total: u64,
+    /// CRC64 disputes per part in flight (part 0: the single PUT).
+    crc_tries: Vec<(u32, u32)>,
+    /// Bytes sent of each part in flight, for byte-level progress.
+    sending: Vec<(u32, u64)>,
+    shown: f64,
+    warned: bool,
+    failure: Option<Error>,
+    out: VecDeque<Command>,
+    result: Option<Result<Done, Error>>,
+}
+
+impl Upload {
+    pub fn new(mut job: Job) -> Upload {
+        let slots = Slots::new(job.policy, job.timeout_ms, job.seed);
+        let given = job.checkpoint.take();
+        let mut u = Upload {
+            slots,
+            phase: Phase::Start,
+            cp: None,
+            bytes_done: 0,
+            listed: Vec::new(),
+            next_part: 1,
+            read: VecDeque::new(),
+            reading: false,
+            ended: false,
+            total: 0,
+            crc_tries: Vec::new(),
+            sending: Vec::new(),
+            shown: 0.0,
+            warned: false,
+            failure: None,
+            out: VecDeque::new(),
+            result: None,
+            job,
+        };
+        u.job.checkpoint = given;
+        u
+    }
+
+    /// The checkpoint so far: once the upload is initiated or resumed.
+    pub fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.cp.as_ref()
+    }
+
+    /// The plan the parts followed: a stream's length is known only at its end.
+    fn actual(&self) -> Plan {
+        match self.job.source {
+            Source::File => self.job.plan,
+            Source::Stream { .. } => Plan {
+                size: self.total,
+                ..self.job.plan
+            },
+        }
+    }
+
+    /// Once over: how it ended.
+    pub fn take_result(&mut self) -> Option<Result<Done, Error>> {
+        if self.out.is_empty() && self.slots.is_empty() {
+            self.result.take()
+        } else {
+            None
+        }
+    }
+
+    /// The next command to carry out, if any.
+    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+        if self.phase == Phase::Start {
+            self.begin();
+        }
+        if let Some(c) = self.slots.poll(env) {
+            return Some(c);
+        }
+        let want = matches!(self.phase, Phase::FirstPart | Phase::Parts)
+            && matches!(self.job.source, Source::Stream { .. })
+            && !self.reading
+            && !self.ended
+            && self.failure.is_none()
+            && (self.phase == Phase::FirstPart
+                || self.read.is_empty() && self.slots.len() < self.job.parallel);
+        if want {
+            self.reading = true;
+            return Some(Command::ReadPart);
+        }
+        self.out.pop_front()
+    }
+
+    pub fn handle(&mut self, event: Event, env: &mut Env) {
+        match event {
+            Event::Cancel => self.cancel(),
+            Event::Part { len, last } => self.part_read(len, last),
+            Event::SourceEnd => {
+                self.reading = false;
+                self.ended = true;
+            }
+            Event::SourceFailed(e) => {
+                self.reading = false;
+                self.ended = true;
+                self.fail_soon(e);
+            }
+            Event::Sent(id, bytes) => self.sent(id, bytes),
+            Event::ProgressFailed(e) => match &self.result {
+                Some(Ok(_)) => self.result = Some(Err(e)),
+                Some(Err(_)) => {}
+                None => self.fail_soon(e),
+            },
+            event => {
+                for (tag, r) in self.slots.handle(event, env) {
+                    self.ended_request(tag, r);
+                }
+            }
+        }
+        self.advance();
+    }
+
+    fn begin(&mut self) {
+        if let Some(cp) = &self.job.checkpoint {
+            match cp.check_fits(&self.job.name, self.job.plan.size) {
+                Ok(()) => {
+                    self.phase = Phase::Resuming;
+                    self.list_parts(0);
+                }
+                Err(e) => self.finish(Err(e)),
+            }
+        } else if matches!(self.job.source, Source::Stream { .. }) {
+            self.phase = Phase::FirstPart;
+        } else if self.job.plan.single() {
+            self.phase = Phase::Single;
+            self.put(self.job.plan.size);
+        } else {
+            self.initiate();
+        }
+    }
+
+    fn request(&self, method: &'static str, query: &[(&str, &str)]) -> Request {
+        Request::new(method, &self.job.name, query)
+    }
+
+    fn put(&mut self, len: u64) {
+        let mut r = self.request("PUT", &[]);
+        r.headers = [self.job.headers.clone(), self.job.callback.clone()].concat();
+        r.body = Body::Part {
+            number: 1,
+            start: 0,
+            end: len,
+        };
+        r.hash = self.job.crc64;
+        if !self.job.callback.is_empty() {
+            r.read = Read::Text;
+        }
+        self.slots.start(Tag::Put, r);
+    }
+
+    fn list_parts(&mut self, marker: u32) {
+        let upload_id = self.job.checkpoint.as_ref().map_or("", |c| &c.upload_id);
+        let marker = marker.to_string();
+        let r = self
+            .request(
+                "GET",
+                &[
+                    ("uploadId", upload_id),
+                    ("max-parts", "1000"),
+                    ("part-number-marker", &marker),
+                ],
+            )
+            .text();
+        self.slots.start(Tag::ListParts, r);
+    }
+
+    fn initiate(&mut self) {
+        self.phase = Phase::Initiating;
+        let mut r = self.request("POST", &[("uploads", "")]).text();
+        r.headers = self.job.headers.clone();
+        self.slots.start(Tag::Initiate, r);
+    }
+
+    fn upload_id(&self) -> String {
+        self.cp
+            .as_ref()
+            .map_or(String::new(), |c| c.upload_id.clone())
+    }
+
+    fn send_part(&mut self, number: u32, start: u64, len: u64) {
+        let id = self.upload_id();
+        let n = number.to_string();
+        let mut r = self.request("PUT", &[("partNumber", &n), ("uploadId", &id)]);
+        r.body = Body::Part {
+            number,
+            start,
+            end: start + len,
+        };
+        r.hash = self.job.crc64;
+        self.slots.start(Tag::Part(number), r);
+    }
+
+    /// Starts parts while slots are free, and completes once every part is in.
+    fn advance(&mut self) {
+        if self.phase != Phase::Parts {
+            return;
+        }
+        while self.failure.is_none() && self.slots.len() < self.job.parallel {
+            match self.job.source {
+                Source::File => {
+                    let Some(cp) = &self.cp else { break };
+                    while cp.done.contains(self.next_part) {
+                        self.next_part += 1;
+                    }
+                    if self.next_part > self.job.plan.count() {
+                        break;
+                    }
+                    let n = self.next_part;
+                    self.next_part += 1;
+                    let (start, len) = self.job.plan.part(n);
+                    self.send_part(n, start, len);
+                }
+                Source::Stream { .. } => match self.read.pop_front() {
+                    Some((n, len)) => {
+                        let start = u64::from(n - 1) * self.job.plan.part_size;
+                        self.send_part(n, start, len);
+                    }
+                    None => break,
+                },
+            }
+        }
+        if !self.slots.is_empty() {
+            return;
+        }
+        if let Some(e) = self.failure.take() {
+            return self.fail(e);
+        }
+        let all_in = match self.job.source {
+            Source::File => self.next_part > self.job.plan.count(),
+            Source::Stream { expected } => {
+                if !self.ended || self.reading || !self.read.is_empty() {
+                    false
+                } else if let Err(e) = self.check_length(expected) {
+                    return self.fail(e);
+                } else {
+                    true
+                }
+            }
+        };
+        if all_in {
+            self.complete();
+        }
+    }
+
+    fn check_length(&self, expected: Option<u64>) -> Result<(), Error> {
+        match expected {
+            Some(n) if n != self.total => Err(Error::argument(format!(
+                "the stream gave {} bytes, but contentLength is {n}: nothing was stored",
+                self.total
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn complete(&mut self) {
+        self.phase = Phase::Completing;
+        let Some(cp) = &self.cp else { return };
+        let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
+        let id = self.upload_id();
+        let mut r = self.request("POST", &[("uploadId", &id)]).text();
+        r.headers = [
+            vec![("content-type".to_string(), "application/xml".to_string())],
+            self.job.callback.clone(),
+        ]
+        .concat();
+        r.body = Body::Text(messages::complete_body(&parts));
+        self.slots.start(Tag::Complete, r);
+    }
+
+    fn part_read(&mut self, len: u64, last: bool) {
+        self.reading = false;
+        self.ended |= last;
+        let n = self.next_part;
+        self.next_part += 1;
+        self.total += len;
+        if self.phase == Phase::FirstPart {
+            if last {
+                self.phase = Phase::Single;
+                let expected = match self.job.source {
+                    Source::Stream { expected } => expected,
+                    Source::File => None,
+                };
+                match self.check_length(expected) {
+                    Ok(()) => self.put(len),
+                    Err(e) => self.finish(Err(e)),
+                }
+                return;
+            }
+            self.read.push_back((n, len));
+            return self.initiate();
+        }
+        if u64::from(n) > MAX_PARTS {
+            self.ended = true;
+            return self.fail_soon(Error::argument(format!(
+                "the stream is longer than 10000 parts of {} bytes: pass a larger partSize, or contentLength",
+                self.job.plan.part_size
+            )));
+        }
+        self.read.push_back((n, len));
+    }
+
+    fn fraction(&self) -> f64 {
+        let size = self.job.plan.size;
+        let p = if size == 0 {
+            0.0
+        } else {
+            (self.bytes_done as f64 / size as f64).min(0.9999)
+        };
+        // Never below what the bytes going out already showed.
+        p.max(self.shown)
+    }
+
+    fn report(&mut self, fraction: f64, checkpoint: bool, res: Option<&Answer>) {
+        if !self.job.progress {
+            return;
+        }
+        self.shown = self.shown.max(fraction);
+        let res = res.map(|a| Answer {
+            body: String::new(),
+            ..a.clone()
+        });
+        self.out.push_back(Command::Progress {
+            fraction,
+            checkpoint,
+            res,
+        });
+    }
+
+    fn sent(&mut self, id: u32, bytes: u64) {
+        let size = self.job.plan.size;
+        if !self.job.live || !self.job.progress || size == 0 {
+            return;
+        }
+        let n = match self.slots.tag_of(id) {
+            Some(Tag::Part(n)) => n,
+            Some(Tag::Put) => 1,
+            _ => return,
+        };
+        match self.sending.iter_mut().find(|(k, _)| *k == n) {
+            Some(s) => s.1 = bytes,
+            None => self.sending.push((n, bytes)),
+        }
+        let going: u64 = self.sending.iter().map(|(_, b)| b).sum();
+        let p = ((self.bytes_done + going) as f64 / size as f64).min(0.9999);
+        if p > self.shown {
+            self.shown = p;
+            let has_cp = self.cp.is_some();
+            self.out.push_back(Command::Progress {
+                fraction: p,
+                checkpoint: has_cp,
+                res: None,
+            });
+        }
+    }
+
+    /// Our CRC64 of a body against the server's: `Ok(true)` when it must be sent again.
+    fn disputed(&mut self, key: u32, what: &str, a: &Answer) -> Result<bool, Error> {
+        let Some(ours) = a.crc64 else {
+            return Ok(false);
+        };
+        let Some(theirs) = a.header("x-oss-hash-crc64ecma") else {
+            if !self.warned {
+                self.warned = true;
+                self.out.push_back(Command::Warn(CRC_HIDDEN));
+            }
+            return Ok(false);
+        };
+        let tries = match self.crc_tries.iter_mut().find(|(k, _)| *k == key) {
+            Some(t) => t,
+            None => {
+                self.crc_tries.push((key, 0));
+                self.crc_tries.last_mut().expect("just pushed")
+            }
+        };
+        if theirs == ours.to_string() {
+            tries.1 = CRC_TRIES;
+            self.crc_tries.retain(|(k, _)| *k != key);
+            return Ok(false);
+        }
+        tries.1 += 1;
+        if tries.1 < CRC_TRIES {
+            return Ok(true);
+        }
+        self.crc_tries.retain(|(k, _)| *k != key);
+        Err(Error::inconsistent(what, ours, theirs))
+    }
+
+    fn ended_request(&mut self, tag: Tag, r: Result<Answer, Error>) {
+        if self.result.is_some() {
+            return;
+        }
+        match (tag, r) {
+            (Tag::Put, Ok(a)) => self.put_done(a),
+            (Tag::ListParts, Ok(a)) => self.listed_page(a),
+            (Tag::ListParts, Err(e)) if e.code == "NoSuchUpload" => self.check_finished(None),
+            (Tag::Head, r) => self.headed(r.ok()),
+            (Tag::Initiate, Ok(a)) => match messages::parse_initiate(&a.body) {
+                Ok(upload_id) => {
+                    self.cp = Some(Checkpoint {
+                        name: self.job.name.clone(),
+                        file_size: self.job.plan.size,
+                        part_size: self.job.plan.part_size,
+                        upload_id,
+                        done: Default::default(),
+                    });
+                    self.start_parts(Some(&a));
+                }
+                Err(e) => self.fail(Error::bad_response(a.status, &e)),
+            },
+            (Tag::Part(n), r) => self.part_done(n, r),
+            (Tag::Complete, Ok(a)) => self.completed(a),
+            (Tag::Complete, Err(e)) if e.code == "NoSuchUpload" => self.check_finished(Some(e)),
+            (Tag::Abort, _) => {
+                if let Phase::Aborting(e) = std::mem::replace(&mut self.phase, Phase::Over) {
+                    self.finish(Err(e));
+                }
+            }
+            (_, Err(e)) => self.fail(e),
+        }
+    }
+
+    fn put_done(&mut self, a: Answer) {
+        match self.disputed(0, "the object", &a) {
+            Ok(true) => return self.put(self.actual().size),
+            Ok(false) => {}
+            Err(e) => return self.finish(Err(e)),
+        }
+        self.made(a, None);
+    }
+
+    /// The object exists: check the callback's outcome and report.
+    fn made(&mut self, a: Answer, etag: Option<String>) {
+        if a.status == 203 {
+            let mut e = a.error();
+            e.message = format!(
+                "The object was stored, but its callback failed: {} Check the callback server.",
+                e.message
+            );
+            return self.finish(Err(e));
+        }
+        let etag = match etag.map_or_else(|| a.etag(), Ok) {
+            Ok(etag) => etag,
+            Err(e) => return self.finish(Err(e)),
+        };
+        let has_cp = self.cp.is_some();
+        self.report(1.0, has_cp, Some(&a));
+        self.finish(Ok(Done { etag, answer: a }));
+    }
+
+    fn listed_page(&mut self, a: Answer) {
+        let page = match messages::parse_list_parts(&a.body) {
+            Ok(page) => page,
+            Err(e) => return self.fail(Error::bad_response(a.status, &e)),
+        };
+        let marker = self.listed.last().map_or(0, |p: &ListedPart| p.number);
+        self.listed.extend(page.parts);
+        if page.truncated && page.next_marker > marker {
+            return self.list_parts(page.next_marker);
+        }
+        let Some(mut cp) = self.job.checkpoint.clone() else {
+            return;
+        };
+        cp.done = reconcile(&self.job.plan, &self.listed);
+        self.bytes_done = super::checkpoint::bytes_done(&self.job.plan, &cp.done);
+        self.cp = Some(cp);
+        self.start_parts(None);
+    }
+
+    fn start_parts(&mut self, res: Option<&Answer>) {
+        self.phase = Phase::Parts;
+        self.out.push_back(Command::Save);
+        let f = self.fraction();
+        self.report(f, true, res);
+    }
+
+    /// The upload is gone: if the object is exactly what the checkpoint's parts make up, a
+    /// Complete whose answer was lost (or a page reloaded just after it) made it.
+    fn check_finished(&mut self, otherwise: Option<Error>) {
+        let cp = self.cp.as_ref().or(self.job.checkpoint.as_ref());
+        let expected = cp.and_then(|c| combined_crc64(&self.actual(), &c.done));
+        if expected.is_none() {
+            return match otherwise {
+                Some(e) => self.fail(e),
+                None => {
+                    self.cp = None;
+                    self.initiate()
+                }
+            };
+        }
+        self.phase = Phase::Finished(otherwise);
+        let r = self.request("HEAD", &[]);
+        self.slots.start(Tag::Head, r);
+    }
+
+    fn headed(&mut self, a: Option<Answer>) {
+        let Phase::Finished(otherwise) = std::mem::replace(&mut self.phase, Phase::Over) else {
+            return;
+        };
+        let cp = self.cp.as_ref().or(self.job.checkpoint.as_ref());
+        let plan = self.actual();
+        let expected = cp.and_then(|c| combined_crc64(&plan, &c.done));
+        if let (Some(a), Some(crc)) = (a, expected) {
+            let same = a.header("content-length") == Some(plan.size.to_string().as_str())
+                && a.header("x-oss-hash-crc64ecma") == Some(crc.to_string().as_str());
+            if let (true, Ok(etag)) = (same, a.etag()) {
+                self.out.push_back(Command::Forget);
+                self.cp = None;
+                self.report(1.0, false, Some(&a));
+                return self.finish(Ok(Done { etag, answer: a }));
+            }
+        }
+        match otherwise {
+            Some(e) => self.fail(e),
+            None => {
+                self.cp = None;
+                self.initiate()
+            }
+        }
+    }
+
+    fn part_done(&mut self, n: u32, r: Result<Answer, Error>) {
+        self.sending.retain(|(k, _)| *k != n);
+        let a = match r {
+            Ok(a) => a,
+            Err(e) => return self.fail_soon(e),
+        };
+        let what = format!("part {n}");
+        let checked =
+            self.disputed(n, &what, &a).and_then(
+                |again| {
+                    if again {
+                        Ok(None)
+                    } else {
+                        a.etag().map(Some)
+                    }
+                },
+            );
+        let etag = match checked {
+            Ok(Some(etag)) => etag,
+            Ok(None) => {
+                let (start, len) = self.part_span(n);
+                return self.send_part(n, start, len);
+            }
+            Err(e) => return self.fail_soon(e),
+        };
+        let len = self.part_span(n).1;
+        if let Some(cp) = &mut self.cp {
+            cp.done.insert(
+                n,
+                DonePart {
+                    etag,
+                    crc64: a.crc64,
+                },
+            );
+        }
+        self.bytes_done += len;
+        if matches!(self.job.source, Source::Stream { .. }) {
+            self.out.push_back(Command::Release(n));
+        }
+        self.out.push_back(Command::Save);
+        let f = self.fraction();
+        self.report(f, true, Some(&a));
+    }
+
+    fn part_span(&self, n: u32) -> (u64, u64) {
+        match self.job.source {
+            Source::File => self.job.plan.part(n),
+            // Every stream part but the last is full; the last is what the stream had left.
+            Source::Stream { .. } => {
+                let start = u64::from(n - 1) * self.job.plan.part_size;
+                (start, self.job.plan.part_size.min(self.total - start))
+            }
+        }
+    }
+
+    fn completed(&mut self, a: Answer) {
+        self.out.push_back(Command::Forget);
+        let ours = match (&self.cp, self.job.crc64) {
+            (Some(cp), true) => combined_crc64(&self.actual(), &cp.done),
+            _ => None,
+        };
+        if let (Some(ours), Some(theirs)) = (ours, a.header("x-oss-hash-crc64ecma")) {
+            if theirs != ours.to_string() {
+                return self.finish(Err(Error::inconsistent(
+                    "the completed object",
+                    ours,
+                    theirs,
+                )));
+            }
+        }
+        let etag = if self.job.callback.is_empty() {
+            match messages::parse_complete(&a.body) {
+                Ok(etag) => Some(etag),
+                Err(e) => return self.finish(Err(Error::bad_response(a.status, &e))),
+            }
+        } else {
+            None
+        };
+        self.made(a, etag);
+    }
+
+    /// A failure while parts are in flight: they finish first.
+    fn fail_soon(&mut self, e: Error) {
+        if self.phase != Phase::Parts {
+            return self.fail(e);
+        }
+        if e.is_cancel() || self.failure.is_none() {
+            self.failure = Some(e);
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        match (self.job.source, &self.cp) {
+            (Source::Stream { .. }, Some(cp)) if self.phase != Phase::Over => {
+                let id = cp.upload_id.clone();
+                self.slots.clear();
+                let mut r = self.request("DELETE", &[("uploadId", &id)]);
+                r.cancellable = false;
+                self.slots.start(Tag::Abort, r);
+                self.cp = None;
+                self.phase = Phase::Aborting(e);
+            }
+            _ => self.finish(Err(e)),
+        }
+    }
+
+    fn cancel(&mut self) {
+        if self.result.is_some() || matches!(self.phase, Phase::Aborting(_) | Phase::Over) {
+            return;
+        }
+        self.slots.clear();
+        self.failure = None;
+        self.fail(Error::cancelled());
+    }
+
+    fn finish(&mut self, r: Result<Done, Error>) {
+        self.phase = Phase::Over;
+        self.failure = None;
+        if self.result.is_none() {
+            self.result = Some(r);
+        }
+    }
+}

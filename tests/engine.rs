@@ -1,0 +1,606 @@
+//! The upload engine's decisions as scripted conversations: each test plays the server (and
+//! the browser), answering the requests the engine asks to send, and checks what it does
+//! next. No browser, no network: milliseconds each.
+
+use oss_browser_upload::engine::checkpoint::{Checkpoint, DonePart};
+use oss_browser_upload::engine::error::Error;
+use oss_browser_upload::engine::exchange::{Answer, Body, Env, Outcome, Outgoing, Signing};
+use oss_browser_upload::engine::io::{Command, Done, Event};
+use oss_browser_upload::engine::keys::{Keys, Source as KeySource};
+use oss_browser_upload::engine::plan::Plan;
+use oss_browser_upload::engine::retry::Policy;
+use oss_browser_upload::engine::upload::{Job, Source, Upload};
+use oss_browser_upload::protocol::crc64;
+use oss_browser_upload::protocol::request::Credentials;
+
+const KIB: u64 = 1024;
+
+fn creds(token: &str) -> Credentials {
+    Credentials {
+        access_key_id: "id".into(),
+        access_key_secret: "secret".into(),
+        security_token: Some(token.into()),
+    }
+}
+
+/// The engine, the client's keys, and everything the engine asked for so far.
+struct Talk {
+    up: Upload,
+    keys: Keys,
+    signing: Signing,
+    now: f64,
+    /// Requests sent and not yet answered.
+    sent: Vec<Outgoing>,
+    /// Every request sent, in order: (method, query keys).
+    log: Vec<String>,
+    sleeps: Vec<(u32, u32)>,
+    progress: Vec<f64>,
+    saves: usize,
+    forgets: usize,
+    online_waits: usize,
+    reads: usize,
+}
+
+fn job(size: u64, part_size: u64) -> Job {
+    Job {
+        name: "video.mp4".into(),
+        plan: Plan::new(size, Some(part_size as f64)).unwrap(),
+        source: Source::File,
+        headers: vec![("content-type".into(), "video/mp4".into())],
+        callback: vec![],
+        parallel: 5,
+        crc64: true,
+        checkpoint: None,
+        progress: true,
+        live: false,
+        policy: Policy::default(),
+        timeout_ms: 60_000,
+        seed: 7,
+    }
+}
+
+impl Talk {
+    fn new(job: Job) -> Talk {
+        Talk::with_keys(job, Keys::new(KeySource::Fixed, Some(creds("t1")), 0.0))
+    }
+
+    fn with_keys(job: Job, keys: Keys) -> Talk {
+        let mut t = Talk {
+            up: Upload::new(job),
+            keys,
+            signing: Signing {
+                bucket: "bucket".into(),
+                v4: None,
+            },
+            now: 1_700_000_000_000.0,
+            sent: vec![],
+            log: vec![],
+            sleeps: vec![],
+            progress: vec![],
+            saves: 0,
+            forgets: 0,
+            online_waits: 0,
+            reads: 0,
+        };
+        t.pump();
+        t
+    }
+
+    /// Carries out every command the engine has.
+    fn pump(&mut self) {
+        loop {
+            let mut env = Env {
+                keys: &mut self.keys,
+                signing: &self.signing,
+                now_ms: self.now,
+            };
+            let Some(c) = self.up.poll(&mut env) else {
+                return;
+            };
+            match c {
+                Command::Send(o) => {
+                    self.log.push(describe(&o));
+                    self.sent.push(o);
+                }
+                Command::Sleep { id, ms } => self.sleeps.push((id, ms)),
+                Command::WaitOnline => self.online_waits += 1,
+                Command::ReadPart => self.reads += 1,
+                Command::Release(_) | Command::Warn(_) => {}
+                Command::Save => self.saves += 1,
+                Command::Forget => self.forgets += 1,
+                Command::Progress { fraction, .. } => self.progress.push(fraction),
+            }
+        }
+    }
+
+    fn event(&mut self, e: Event) {
+        let mut env = Env {
+            keys: &mut self.keys,
+            signing: &self.signing,
+            now_ms: self.now,
+        };
+        self.up.handle(e, &mut env);
+        self.pump();
+    }
+
+    /// Takes the oldest unanswered request whose log line contains `what`.
+    fn take(&mut self, what: &str) -> Outgoing {
+        let i = self
+            .sent
+            .iter()
+            .position(|o| describe(o).contains(what))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {what} in flight: {:?}",
+                    self.sent.iter().map(describe).collect::<Vec<_>>()
+                )
+            });
+        self.sent.remove(i)
+    }
+
+    fn answer(&mut self, o: &Outgoing, outcome: Outcome) {
+        self.event(Event::Answer(o.id, outcome));
+    }
+
+    /// Answers `what` as the server would, with the right CRC64 for its body.
+    fn ok(&mut self, what: &str) -> Outgoing {
+        let o = self.take(what);
+        let a = server_ok(&o, self.up.checkpoint().map(|c| c.upload_id.clone()));
+        self.answer(&o, Outcome::Answer(a));
+        o
+    }
+
+    fn wake_all(&mut self) {
+        for (id, _) in std::mem::take(&mut self.sleeps) {
+            self.event(Event::Woke(id));
+        }
+    }
+
+    fn result(&mut self) -> Option<Result<Done, Error>> {
+        self.up.take_result()
+    }
+
+    fn count(&self, what: &str) -> usize {
+        self.log.iter().filter(|l| l.contains(what)).count()
+    }
+}
+
+fn describe(o: &Outgoing) -> String {
+    let q: Vec<&str> = o.parts.query.iter().map(|(k, _)| k.as_str()).collect();
+    match o.parts.query_param("partNumber") {
+        Some(n) => format!("{} {} part{n};", o.parts.method, q.join("&")),
+        None => format!("{} {}", o.parts.method, q.join("&")),
+    }
+}
+
+/// The CRC64 of part bytes: each byte is its offset's low byte.
+fn crc_of(start: u64, end: u64) -> u64 {
+    let bytes: Vec<u8> = (start..end).map(|i| i as u8).collect();
+    crc64::checksum(&bytes)
+}
+
+fn header(k: &str, v: &str) -> (String, String) {
+    (k.into(), v.into())
+}
+
+/// What the server answers a request that goes well.
+fn server_ok(o: &Outgoing, upload_id: Option<String>) -> Answer {
+    let mut a = Answer {
+        status: 200,
+        headers: vec![header("x-oss-request-id", "RID")],
+        ..Answer::default()
+    };
+    if let Body::Part { start, end, .. } = o.body {
+        a.headers.push(header("etag", &format!("\"E{start}\"")));
+        if o.hash {
+            let crc = crc_of(start, end);
+            a.crc64 = Some(crc);
+            a.headers
+                .push(header("x-oss-hash-crc64ecma", &crc.to_string()));
+        }
+    }
+    if o.parts.query_param("uploads").is_some() {
+        a.body = "<InitiateMultipartUploadResult><UploadId>UP1</UploadId></InitiateMultipartUploadResult>".into();
+    }
+    if o.parts.method == "POST" && o.parts.query_param("uploadId").is_some() {
+        let _ = upload_id;
+        a.body =
+            "<CompleteMultipartUploadResult><ETag>\"DONE\"</ETag></CompleteMultipartUploadResult>"
+                .into();
+    }
+    a
+}
+
+fn error_answer(status: u16, code: &str, extra: &str) -> Outcome {
+    Outcome::Answer(Answer {
+        status,
+        body: format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message><RequestId>R</RequestId><HostId>h</HostId>{extra}</Error>"),
+        ..Answer::default()
+    })
+}
+
+fn network() -> Outcome {
+    Outcome::Network {
+        detail: "reset".into(),
+        offline: false,
+        unreadable: false,
+    }
+}
+
+/// Answers every part in flight, then Complete: the upload must end well.
+fn finish_parts(t: &mut Talk) -> Done {
+    while t.sent.iter().any(|o| describe(o).contains("partNumber")) {
+        t.ok("partNumber");
+    }
+    t.ok("POST uploadId");
+    t.result().expect("over").expect("uploaded")
+}
+
+#[test]
+fn small_file_is_one_put_and_large_file_is_multipart() {
+    let mut t = Talk::new(job(50 * KIB, 100 * KIB));
+    assert_eq!(t.log, ["PUT "]);
+    t.ok("PUT");
+    let done = t.result().unwrap().unwrap();
+    assert_eq!(done.etag, "\"E0\"");
+    assert_eq!(t.progress, [1.0]);
+
+    let mut t = Talk::new(job(1000 * KIB, 100 * KIB));
+    assert_eq!(t.log, ["POST uploads"]);
+    t.ok("POST uploads");
+    assert_eq!(t.count("partNumber"), 5, "parallel 5");
+    let done = finish_parts(&mut t);
+    assert_eq!(done.etag, "\"DONE\"");
+    assert_eq!(t.count("partNumber"), 10);
+    assert_eq!(*t.progress.last().unwrap(), 1.0);
+    assert!(
+        t.progress.windows(2).all(|w| w[0] <= w[1]),
+        "never backwards"
+    );
+    assert_eq!((t.saves, t.forgets), (11, 1));
+}
+
+#[test]
+fn reset_mid_part_and_slow_down_are_retried_after_a_backoff() {
+    let mut t = Talk::new(job(300 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let p1 = t.take("part1;");
+    t.answer(&p1, network());
+    let p2 = t.take("part2;");
+    t.answer(&p2, error_answer(503, "SlowDown", ""));
+    assert_eq!(t.sleeps.len(), 2);
+    assert!(
+        t.sleeps.iter().all(|(_, ms)| *ms <= 300),
+        "first backoff within 300 ms"
+    );
+    assert_eq!(t.count("partNumber"), 3, "nothing resent before the timer");
+    t.wake_all();
+    assert_eq!(t.count("partNumber"), 5);
+    finish_parts(&mut t);
+}
+
+#[test]
+fn a_stall_past_the_timeout_is_retried_then_fails_with_the_timeout() {
+    let mut t = Talk::new(job(50 * KIB, 100 * KIB));
+    assert_eq!(t.sent[0].timeout_ms, 60_000);
+    for _ in 0..4 {
+        let o = t.take("PUT");
+        t.answer(&o, Outcome::Timeout);
+        t.wake_all();
+    }
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(
+        (e.name.as_str(), e.code.as_str()),
+        ("ConnectionTimeoutError", "ConnectionTimeout")
+    );
+    assert_eq!(t.count("PUT"), 4, "the first try and retryMax 3");
+}
+
+#[test]
+fn token_expiry_with_five_parts_in_flight_refreshes_once() {
+    let keys = Keys::new(
+        KeySource::Refreshed { interval_ms: 1e12 },
+        Some(creds("t1")),
+        1_700_000_000_000.0,
+    );
+    let mut t = Talk::with_keys(job(1000 * KIB, 100 * KIB), keys);
+    t.ok("POST uploads");
+    let parts: Vec<Outgoing> = (0..5).map(|_| t.take("partNumber")).collect();
+    for p in &parts {
+        assert_eq!(p.parts.header("x-oss-security-token"), Some("t1"));
+        t.answer(p, error_answer(403, "SecurityTokenExpired", ""));
+    }
+    assert!(t.keys.take_refresh(), "one refresh asked for");
+    assert!(!t.keys.take_refresh(), "and only one");
+    assert!(t.sent.is_empty(), "every part waits for the new token");
+    t.keys.refreshed(Ok(creds("t2")), t.now);
+    t.event(Event::Keys(None));
+    assert_eq!(t.sent.len(), 5);
+    assert!(t
+        .sent
+        .iter()
+        .all(|o| o.parts.header("x-oss-security-token") == Some("t2")));
+    finish_parts(&mut t);
+}
+
+#[test]
+fn a_failed_refresh_fails_the_waiting_requests_with_its_error() {
+    let keys = Keys::new(KeySource::Refreshed { interval_ms: 1e12 }, None, 0.0);
+    let mut t = Talk::with_keys(job(50 * KIB, 100 * KIB), keys);
+    assert!(t.sent.is_empty());
+    assert!(t.keys.take_refresh());
+    let e = Error::credentials("refreshSTSToken() failed: no");
+    t.keys.refreshed(Err(e.clone()), t.now);
+    t.event(Event::Keys(Some(e)));
+    assert_eq!(t.result().unwrap().unwrap_err().name, "CredentialsError");
+}
+
+#[test]
+fn clock_skew_is_corrected_once_from_server_time() {
+    let mut t = Talk::new(job(50 * KIB, 100 * KIB));
+    let o = t.take("PUT");
+    t.answer(
+        &o,
+        error_answer(
+            403,
+            "RequestTimeTooSkewed",
+            "<ServerTime>2030-01-01T00:00:00.000Z</ServerTime>",
+        ),
+    );
+    let again = t.take("PUT");
+    assert!(
+        again.parts.header("x-oss-date").unwrap().contains("2030"),
+        "signed by the server's clock"
+    );
+    t.answer(
+        &again,
+        error_answer(
+            403,
+            "RequestTimeTooSkewed",
+            "<ServerTime>2030-01-01T00:00:00.000Z</ServerTime>",
+        ),
+    );
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!((e.code.as_str(), e.status), ("RequestTimeTooSkewed", 403));
+}
+
+#[test]
+fn a_crc64_mismatch_once_is_resent_and_always_fails_with_the_part() {
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let p1 = t.take("part1;");
+    let mut bad = server_ok(&p1, None);
+    bad.crc64 = Some(1);
+    t.answer(&p1, Outcome::Answer(bad.clone()));
+    assert_eq!(t.count("part1;"), 2, "sent again");
+    finish_parts(&mut t);
+
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    t.ok("part2;");
+    for _ in 0..3 {
+        let p1 = t.take("part1;");
+        t.answer(&p1, Outcome::Answer(bad.clone()));
+    }
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(e.name, "InconsistentError");
+    assert!(e.message.contains("part 1"));
+    let cp =
+        t.up.checkpoint()
+            .expect("the checkpoint travels with the error");
+    assert!(cp.done.contains(2) && !cp.done.contains(1));
+}
+
+#[test]
+fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let c = {
+        t.ok("partNumber");
+        t.ok("partNumber");
+        t.take("POST uploadId")
+    };
+    t.answer(&c, network());
+    t.wake_all();
+    let again = t.take("POST uploadId");
+    t.answer(&again, error_answer(404, "NoSuchUpload", ""));
+    let head = t.take("HEAD");
+    let whole = crc_of(0, 200 * KIB);
+    let a = Answer {
+        status: 200,
+        headers: vec![
+            header("content-length", &(200 * KIB).to_string()),
+            header("x-oss-hash-crc64ecma", &whole.to_string()),
+            header("etag", "\"WHOLE\""),
+        ],
+        ..Answer::default()
+    };
+    t.answer(&head, Outcome::Answer(a));
+    assert_eq!(t.result().unwrap().unwrap().etag, "\"WHOLE\"");
+    assert_eq!(t.forgets, 1);
+}
+
+#[test]
+fn a_resume_keeps_only_the_parts_the_server_lists() {
+    let mut j = job(300 * KIB, 100 * KIB);
+    let claimed: Vec<(u32, DonePart)> = (1..=3)
+        .map(|n| {
+            (
+                n,
+                DonePart {
+                    etag: format!("\"E{n}\""),
+                    crc64: None,
+                },
+            )
+        })
+        .collect();
+    j.checkpoint = Some(Checkpoint {
+        name: "video.mp4".into(),
+        file_size: 300 * KIB,
+        part_size: 100 * KIB,
+        upload_id: "UP1".into(),
+        done: claimed.into_iter().collect(),
+    });
+    let mut t = Talk::new(j);
+    assert_eq!(t.log, ["GET uploadId&max-parts&part-number-marker"]);
+    let list = t.take("GET");
+    let listed = format!(
+        "<ListPartsResult><IsTruncated>false</IsTruncated><NextPartNumberMarker>3</NextPartNumberMarker>\
+         <Part><PartNumber>1</PartNumber><ETag>\"E1\"</ETag><Size>{0}</Size></Part>\
+         <Part><PartNumber>3</PartNumber><ETag>\"E3\"</ETag><Size>{0}</Size></Part></ListPartsResult>",
+        100 * KIB
+    );
+    t.answer(
+        &list,
+        Outcome::Answer(Answer {
+            status: 200,
+            body: listed,
+            ..Answer::default()
+        }),
+    );
+    assert_eq!(
+        t.log.last().unwrap(),
+        "PUT partNumber&uploadId part2;",
+        "only the missing part is sent"
+    );
+    assert_eq!(t.progress[0], 2.0 / 3.0);
+    finish_parts(&mut t);
+    assert_eq!(t.count("partNumber"), 1);
+}
+
+#[test]
+fn cancel_with_parts_in_flight_ends_at_once_with_the_checkpoint() {
+    let mut t = Talk::new(job(1000 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    t.ok("part1;");
+    t.event(Event::Cancel);
+    let e = t.result().expect("ends at once").unwrap_err();
+    assert!(e.is_cancel());
+    assert_eq!(t.up.checkpoint().unwrap().done.len(), 1);
+    // A late answer of a part that was in flight changes nothing.
+    let late = t.take("part2;");
+    t.answer(&late, server_ok(&late, None).into_outcome());
+    assert_eq!(t.up.checkpoint().unwrap().done.len(), 1);
+    assert_eq!(t.count("partNumber"), 6, "nothing new started");
+}
+
+trait IntoOutcome {
+    fn into_outcome(self) -> Outcome;
+}
+
+impl IntoOutcome for Answer {
+    fn into_outcome(self) -> Outcome {
+        Outcome::Answer(self)
+    }
+}
+
+#[test]
+fn offline_waits_for_online_without_spending_retries() {
+    let mut j = job(50 * KIB, 100 * KIB);
+    j.policy.max_retries = 0;
+    let mut t = Talk::new(j);
+    for _ in 0..5 {
+        let o = t.take("PUT");
+        t.answer(
+            &o,
+            Outcome::Network {
+                detail: "offline".into(),
+                offline: true,
+                unreadable: false,
+            },
+        );
+        assert!(t.sent.is_empty() && t.sleeps.is_empty());
+        t.event(Event::Online);
+    }
+    assert_eq!(t.online_waits, 5);
+    t.ok("PUT");
+    assert!(
+        t.result().unwrap().is_ok(),
+        "retryMax 0, yet five offline spells passed"
+    );
+}
+
+#[test]
+fn a_part_that_fails_for_good_lets_the_others_finish() {
+    let mut t = Talk::new(job(300 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let p1 = t.take("part1;");
+    t.answer(&p1, error_answer(403, "AccessDenied", ""));
+    assert!(t.result().is_none(), "parts 2 and 3 still in flight");
+    t.ok("part2;");
+    t.ok("part3;");
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.status, e.request_id.as_str()),
+        ("AccessDenied", 403, "R")
+    );
+    assert_eq!(t.up.checkpoint().unwrap().done.len(), 2);
+}
+
+#[test]
+fn a_stream_is_read_a_part_at_a_time_and_its_failure_aborts_the_upload() {
+    let mut j = job(0, 100 * KIB);
+    j.source = Source::Stream { expected: None };
+    j.parallel = 2;
+    let mut t = Talk::new(j);
+    assert_eq!((t.reads, t.log.len()), (1, 0));
+    t.event(Event::Part {
+        len: 100 * KIB,
+        last: false,
+    });
+    assert_eq!(t.log, ["POST uploads"]);
+    t.ok("POST uploads");
+    assert_eq!(t.reads, 2, "the next part is read once a slot is free");
+    t.event(Event::Part {
+        len: 100 * KIB,
+        last: false,
+    });
+    assert_eq!(t.reads, 2, "both slots busy: no read ahead");
+    t.ok("part1;");
+    assert_eq!(t.reads, 3);
+    t.event(Event::SourceFailed(Error::stream_failed("boom")));
+    t.ok("part2;");
+    assert_eq!(
+        t.log.last().unwrap(),
+        "DELETE uploadId",
+        "a stream cannot be resumed: its parts go"
+    );
+    t.ok("DELETE");
+    assert_eq!(t.result().unwrap().unwrap_err().name, "StreamError");
+
+    let mut j = job(0, 100 * KIB);
+    j.source = Source::Stream { expected: None };
+    let mut t = Talk::new(j);
+    t.event(Event::Part {
+        len: 10,
+        last: true,
+    });
+    assert_eq!(
+        t.log,
+        ["PUT "],
+        "a stream that fits in one part is one PutObject"
+    );
+}
+
+#[test]
+fn the_work_per_part_does_not_grow_with_the_parts_done() {
+    // 10 000 parts: the engine's commands per finished part stay the same.
+    let mut j = job(10_000 * 100 * KIB, 100 * KIB);
+    j.crc64 = false;
+    let mut t = Talk::new(j);
+    t.ok("POST uploads");
+    let mut per_part = Vec::new();
+    while !t.sent.is_empty() && t.sent.iter().any(|o| describe(o).contains("partNumber")) {
+        let before = (t.saves, t.progress.len(), t.log.len());
+        t.ok("partNumber");
+        per_part.push((
+            t.saves - before.0,
+            t.progress.len() - before.1,
+            t.log.len() - before.2,
+        ));
+    }
+    assert_eq!(per_part.len(), 10_000);
+    assert!(per_part[..9_995].iter().all(|c| *c == (1, 1, 1)));
+    t.ok("POST uploadId");
+    assert!(t.result().unwrap().is_ok());
+}
