@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds pkg/, the npm package: the wasm core, and the JavaScript shell around it (js/src/,
-# with wasm-bindgen's glue) bundled and minified into index.js; the drop-in uploader, the
-# type declarations and package.json beside them.
+# Builds pkg/, the npm package: the wasm library, and wasm-bindgen's glue with the thin entry
+# (js/index.js) bundled and minified into index.js; the drop-in uploader, the type
+# declarations and package.json beside them.
 # wasm-opt comes from npm's binaryen (Debian's older one writes modules Chromium rejects) and
 # gets exactly the features Rust emits for wasm32: more would let it use encodings browsers
 # reject.
@@ -12,8 +12,11 @@ cd "$(dirname "$0")/.."
 # its message machinery (formatting, locations) is ~11 KB of gzipped wasm nobody downloads
 # for. That needs the toolchain's rust-src and RUSTC_BOOTSTRAP (its own target dir, so the
 # test builds keep their cache).
+# Built as a cdylib alone: with the rlib beside it (which the tests link) the same exports
+# came out 7 KB larger.
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
-  cargo build -p oss-browser-upload --release --target wasm32-unknown-unknown --quiet \
+  cargo rustc -p oss-browser-upload --lib --crate-type cdylib --release \
+  --target wasm32-unknown-unknown --quiet \
   -Z build-std=std,panic_abort --target-dir target/pkg
 rm -rf pkg target/glue
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
@@ -31,7 +34,7 @@ bundle() {
   node_modules/.bin/esbuild "$@" --bundle --format=esm --target=es2022 --minify \
     --legal-comments=none --log-level=warning
 }
-bundle js/src/index.js --outfile=pkg/index.js
+bundle js/index.js --outfile=pkg/index.js
 bundle js/uploader.js --external:./index.js --outfile=pkg/uploader.js
 cp js/*.d.ts js/package.json README.md LICENSE pkg/
 size() { printf '%s bytes (%s gzip -9)' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }

@@ -1,7 +1,9 @@
 //! Upload browser `File`s to Alibaba Cloud OSS.
 //!
-//! [`protocol`] is the pure core (signing, encoding, CRC64, XML) shared with the local server
-//! in `emulator/`; [`exports`] is what the JavaScript shell in `js/src/` calls, on wasm32 only.
+//! The data path: a `File` is cut into parts by [`engine`]'s plan, each request signed by
+//! [`protocol`], sent with `fetch` and checkpointed in IndexedDB by [`web`] (wasm32 only),
+//! which carries out what the engine decides. [`protocol`] is the pure core (signing,
+//! encoding, CRC64, XML), shared with the local server in `emulator/`.
 
 // An operation's `Error` carries every field ali-oss users read (code, status, request id, host
 // id, the error body's extra fields): large, but made once per failed request, never in a loop.
@@ -11,7 +13,7 @@ pub mod engine;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-pub mod exports;
+pub mod web;
 
 /// Talc rather than Rust's default dlmalloc for wasm: smaller (−2.8 KB of gzipped wasm) and
 /// faster at the small, short-lived allocations signing and XML make.

@@ -9,72 +9,70 @@ use browser::*;
 use gloo_timers::future::TimeoutFuture;
 use idb::event::DatabaseEvent;
 use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
-use js_sys::{Array, Function, Promise, Uint8Array};
+use js_sys::{Array, Uint8Array};
+use oss_browser_upload::engine::checkpoint::{DonePart, DoneParts};
 use oss_browser_upload::engine::fingerprint::FileIdentity;
+use oss_browser_upload::web::saved::{Record, SavedUploads};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DAY: f64 = 24.0 * 3600.0 * 1000.0;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The package's store of saved uploads (`js/src/saved.js`), on a database of the test's.
-    type Store;
-    #[wasm_bindgen(method)]
-    fn save(this: &Store, record: &JsValue) -> Promise;
-    #[wasm_bindgen(method)]
-    fn forget(this: &Store, fingerprint: &str) -> Promise;
-    #[wasm_bindgen(method)]
-    fn all(this: &Store) -> Promise;
-    #[wasm_bindgen(method)]
-    fn load(this: &Store, fingerprint: &str) -> Promise;
+/// The package's store of saved uploads, on a database of the test's.
+fn store(db_name: &str) -> SavedUploads {
+    SavedUploads::new(7.0 * DAY, Some(db_name))
 }
 
-async fn store(db_name: &str) -> Store {
-    let module = import("js/src/saved.js").await;
-    let class: Function = prop(&module, "SavedUploads").unchecked_into();
-    let args = Array::of2(&(7.0 * DAY).into(), &db_name.into());
-    js_sys::Reflect::construct(&class, &args)
-        .expect("a store")
-        .unchecked_into()
+/// A record as the client keeps it: `done` is `[(number, etag, crc64 or "")]`.
+fn record_of(
+    (fingerprint, name, upload_id): (&str, &str, &str),
+    file: &FileIdentity,
+    part_size: u64,
+    updated_at: f64,
+    done: &[(u32, String, String)],
+) -> Record {
+    Record {
+        fingerprint: fingerprint.into(),
+        bucket: "demo-bucket".into(),
+        name: name.into(),
+        file_name: file.name.clone(),
+        file_size: file.size,
+        last_modified: file.last_modified,
+        file_type: file.mime.clone(),
+        part_size,
+        upload_id: upload_id.into(),
+        done: done
+            .iter()
+            .map(|(n, etag, crc)| {
+                let crc64 = crc.parse().ok();
+                (
+                    *n,
+                    DonePart {
+                        etag: etag.clone(),
+                        crc64,
+                    },
+                )
+            })
+            .collect::<DoneParts>(),
+        created_at: updated_at - 1000.0,
+        updated_at,
+    }
 }
 
-async fn done(p: Promise) -> JsValue {
-    JsFuture::from(p).await.expect("the store answers")
-}
-
-/// A record as the client keeps it: `done` is `[[number, etag, crc64 or ""]]`.
-fn record_of(fields: &[(&str, JsValue)], done: &[(u32, String, String)]) -> JsValue {
-    let parts: Array = done
-        .iter()
-        .map(|(n, etag, crc)| JsValue::from(Array::of3(&(*n).into(), &etag.into(), &crc.into())))
-        .collect();
-    let make = Function::new_with_args(
-        "fields, parts",
-        "return { ...fields, done: new Map(parts.map(([n, etag, crc64]) => [n, crc64 ? { etag, crc64 } : { etag }])) };",
-    );
-    make.call2(&JsValue::NULL, &obj(fields), &parts)
-        .expect("a record")
-}
-
-fn record(fp: &str, updated_at: f64) -> JsValue {
+fn record(fp: &str, updated_at: f64) -> Record {
+    let file = FileIdentity {
+        name: "holiday.mp4".into(),
+        size: 3 * 1024 * 1024,
+        last_modified: 1_700_000_000_000.0,
+        mime: "video/mp4".into(),
+    };
     record_of(
-        &[
-            ("fingerprint", fp.into()),
-            ("bucket", "demo-bucket".into()),
-            ("name", "videos/holiday.mp4".into()),
-            ("fileName", "holiday.mp4".into()),
-            ("fileSize", (3.0 * 1024.0 * 1024.0).into()),
-            ("lastModified", 1_700_000_000_000.0.into()),
-            ("fileType", "video/mp4".into()),
-            ("partSize", (1024.0 * 1024.0).into()),
-            ("uploadId", "0123456789ABCDEF0123456789ABCDEF".into()),
-            ("createdAt", (updated_at - 1000.0).into()),
-            ("updatedAt", updated_at.into()),
-        ],
+        (fp, "videos/holiday.mp4", "0123456789ABCDEF0123456789ABCDEF"),
+        &file,
+        1024 * 1024,
+        updated_at,
         &[
             (1, "\"AA\"".into(), (u64::MAX - 1).to_string()),
             (3, "\"CC\"".into(), String::new()),
@@ -82,16 +80,9 @@ fn record(fp: &str, updated_at: f64) -> JsValue {
     )
 }
 
-/// A record as text, its done parts in order, to compare two.
-fn shown(r: &JsValue) -> String {
-    let show = Function::new_with_args(
-        "r",
-        "return r == null ? 'none' : JSON.stringify(Object.keys(r).sort().map((k) => [k, k === 'done' ? [...r[k]].sort((a, b) => a[0] - b[0]) : r[k]]));",
-    );
-    show.call1(&JsValue::NULL, r)
-        .expect("shown")
-        .as_string()
-        .unwrap_or_default()
+/// A record as text, to compare two.
+fn shown(r: Option<&Record>) -> String {
+    r.map_or("none".into(), |r| format!("{r:?}"))
 }
 
 /// Plain IndexedDB access, as another script on the page would have.
@@ -141,25 +132,27 @@ async fn raw_all(db_name: &str) -> Vec<JsValue> {
 
 #[wasm_bindgen_test]
 async fn write_read_and_forget() {
-    let store = store("saved-test-rw").await;
+    let store = store("saved-test-rw");
     let r = record("v1-rw", js_sys::Date::now());
-    done(store.save(&r)).await;
-    assert_eq!(shown(&done(store.load("v1-rw")).await), shown(&r));
+    store.save(&r).await;
+    assert_eq!(shown(store.load("v1-rw").await.as_ref()), shown(Some(&r)));
     assert_eq!(raw_all("saved-test-rw").await.len(), 1);
-    done(store.forget("v1-rw")).await;
-    assert_eq!(shown(&done(store.load("v1-rw")).await), "none");
+    store.forget("v1-rw").await;
+    assert_eq!(shown(store.load("v1-rw").await.as_ref()), "none");
     assert!(raw_all("saved-test-rw").await.is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn expired_records_are_dropped() {
-    let store = store("saved-test-expiry").await;
+    let store = store("saved-test-expiry");
     let now = js_sys::Date::now();
-    done(store.save(&record("v1-old", now - 8.0 * DAY))).await;
-    done(store.save(&record("v1-new", now - 6.0 * DAY))).await;
-    let left: Vec<String> = Array::from(&done(store.all()).await)
+    store.save(&record("v1-old", now - 8.0 * DAY)).await;
+    store.save(&record("v1-new", now - 6.0 * DAY)).await;
+    let left: Vec<String> = store
+        .all()
+        .await
         .iter()
-        .filter_map(|s| prop(&s, "fingerprint").as_string())
+        .map(|s| s.fingerprint.clone())
         .collect();
     assert_eq!(left, ["v1-new"]);
     assert_eq!(
@@ -195,15 +188,18 @@ async fn corrupt_and_foreign_records_are_ignored_and_replaced() {
         ]),
     )
     .await;
-    let store = store(db).await;
-    assert_eq!(Array::from(&done(store.all()).await).length(), 0);
+    let store = store(db);
+    assert_eq!(store.all().await.len(), 0);
     assert!(
         raw_all(db).await.is_empty(),
         "unreadable records are deleted"
     );
     let good = record("v1-bad", js_sys::Date::now());
-    done(store.save(&good)).await;
-    assert_eq!(shown(&done(store.load("v1-bad")).await), shown(&good));
+    store.save(&good).await;
+    assert_eq!(
+        shown(store.load("v1-bad").await.as_ref()),
+        shown(Some(&good))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -213,10 +209,10 @@ async fn without_indexeddb_records_live_in_memory() {
     let mut open = Factory::new().unwrap().open(db, Some(5)).unwrap();
     open.on_upgrade_needed(|_| {});
     open.await.unwrap().close();
-    let store = store(db).await;
+    let store = store(db);
     let r = record("v1-mem", js_sys::Date::now());
-    done(store.save(&r)).await;
-    assert_eq!(shown(&done(store.load("v1-mem")).await), shown(&r));
+    store.save(&r).await;
+    assert_eq!(shown(store.load("v1-mem").await.as_ref()), shown(Some(&r)));
     // It is in memory, not in IndexedDB: the database still has no store at all.
     let raw = Factory::new()
         .unwrap()
@@ -226,8 +222,8 @@ async fn without_indexeddb_records_live_in_memory() {
         .unwrap();
     assert!(raw.store_names().is_empty());
     raw.close();
-    done(store.forget("v1-mem")).await;
-    assert_eq!(shown(&done(store.load("v1-mem")).await), "none");
+    store.forget("v1-mem").await;
+    assert_eq!(shown(store.load("v1-mem").await.as_ref()), "none");
 }
 
 fn part_uploads(log: &[JsValue], status: f64) -> usize {
@@ -395,24 +391,15 @@ async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_ag
         &identity,
         part as u64,
     );
-    let store = store("oss-browser-upload").await;
+    let store = store("oss-browser-upload");
     let left = record_of(
-        &[
-            ("fingerprint", fingerprint.as_str().into()),
-            ("bucket", "demo-bucket".into()),
-            ("name", key.into()),
-            ("fileName", identity.name.as_str().into()),
-            ("fileSize", (identity.size as f64).into()),
-            ("lastModified", identity.last_modified.into()),
-            ("fileType", identity.mime.as_str().into()),
-            ("partSize", (part as f64).into()),
-            ("uploadId", upload_id.as_str().into()),
-            ("createdAt", now.into()),
-            ("updatedAt", now.into()),
-        ],
+        (&fingerprint, key, &upload_id),
+        &identity,
+        part as u64,
+        now,
         &parts,
     );
-    done(store.save(&left)).await;
+    store.save(&left).await;
     emulator("DELETE", "requests", None).await;
 
     let again = settle(c.multipart_upload(key.into(), f.into(), opts()))
@@ -429,7 +416,7 @@ async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_ag
         .collect();
     assert_eq!(ops, ["ListParts", "HeadObject"], "nothing was sent again");
     assert_eq!(
-        shown(&done(store.load(&fingerprint)).await),
+        shown(store.load(&fingerprint).await.as_ref()),
         "none",
         "the record is gone"
     );

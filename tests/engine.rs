@@ -5,7 +5,7 @@
 use oss_browser_upload::engine::checkpoint::{Checkpoint, DonePart};
 use oss_browser_upload::engine::error::Error;
 use oss_browser_upload::engine::exchange::{Answer, Body, Env, Outcome, Outgoing, Signing};
-use oss_browser_upload::engine::io::{Command, Done, Event};
+use oss_browser_upload::engine::io::{Command, Done, Event, Operation};
 use oss_browser_upload::engine::keys::{Keys, Source as KeySource};
 use oss_browser_upload::engine::plan::Plan;
 use oss_browser_upload::engine::retry::Policy;

@@ -4,7 +4,7 @@
 
 use super::error::Error;
 use super::exchange::{Answer, Env, Request};
-use super::io::{Command, Event};
+use super::io::{Command, Event, Operation};
 use super::retry::Policy;
 use super::slots::Slots;
 use crate::protocol::messages::{self, ListedPart};
@@ -50,11 +50,26 @@ impl Call {
         call
     }
 
-    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+    /// Once over: the answer (the last page's, for `all_parts`), and the parts listed.
+    pub fn take_result(&mut self) -> Option<(Result<Answer, Error>, Vec<ListedPart>)> {
+        if !self.slots.is_empty() {
+            return None;
+        }
+        let r = self.result.take()?;
+        Some((r, self.pages.take().map(|p| p.1).unwrap_or_default()))
+    }
+}
+
+impl Operation for Call {
+    fn is_over(&self) -> bool {
+        self.result.is_some() && self.slots.is_empty()
+    }
+
+    fn poll(&mut self, env: &mut Env) -> Option<Command> {
         self.slots.poll(env)
     }
 
-    pub fn handle(&mut self, event: Event, env: &mut Env) {
+    fn handle(&mut self, event: Event, env: &mut Env) {
         if let Event::Cancel = event {
             self.slots.clear();
             self.result.get_or_insert(Err(Error::cancelled()));
@@ -80,14 +95,5 @@ impl Call {
             };
             self.result.get_or_insert(r);
         }
-    }
-
-    /// Once over: the answer (the last page's, for `all_parts`), and the parts listed.
-    pub fn take_result(&mut self) -> Option<(Result<Answer, Error>, Vec<ListedPart>)> {
-        if !self.slots.is_empty() {
-            return None;
-        }
-        let r = self.result.take()?;
-        Some((r, self.pages.take().map(|p| p.1).unwrap_or_default()))
     }
 }

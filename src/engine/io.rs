@@ -2,8 +2,9 @@
 //! timers, keys, the stream's parts, the page going online, a cancel); the operation answers
 //! with commands (send, sleep, read a part, save, report progress) and, at the end, a result.
 
+use super::checkpoint::Checkpoint;
 use super::error::Error;
-use super::exchange::{Answer, Outcome, Outgoing};
+use super::exchange::{Answer, Env, Outcome, Outgoing};
 
 #[derive(Debug)]
 pub enum Event {
@@ -66,4 +67,17 @@ pub struct Done {
     /// The answer that made the object: its headers give `res` and `crc64`, its body the
     /// callback server's answer (when a callback was asked for).
     pub answer: Answer,
+}
+
+/// What the edge drives: an upload or a single call.
+pub trait Operation {
+    /// The next command to carry out, if any.
+    fn poll(&mut self, env: &mut Env) -> Option<Command>;
+    fn handle(&mut self, event: Event, env: &mut Env);
+    /// Over, with its result ready to take.
+    fn is_over(&self) -> bool;
+    /// The checkpoint so far, for `Save` and `Progress`.
+    fn checkpoint(&self) -> Option<&Checkpoint> {
+        None
+    }
 }

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
 use super::error::Error;
 use super::exchange::{Answer, Body, Env, Read, Request};
-use super::io::{Command, Done, Event};
+use super::io::{Command, Done, Event, Operation};
 use super::plan::{Plan, MAX_PARTS};
 use super::retry::Policy;
 use super::slots::Slots;
@@ -139,11 +139,6 @@ impl Upload {
         u
     }
 
-    /// The checkpoint so far: once the upload is initiated or resumed.
-    pub fn checkpoint(&self) -> Option<&Checkpoint> {
-        self.cp.as_ref()
-    }
-
     /// The plan the parts followed: a stream's length is known only at its end.
     fn actual(&self) -> Plan {
         match self.job.source {
@@ -157,15 +152,24 @@ impl Upload {
 
     /// Once over: how it ended.
     pub fn take_result(&mut self) -> Option<Result<Done, Error>> {
-        if self.out.is_empty() && self.slots.is_empty() {
+        if self.is_over() {
             self.result.take()
         } else {
             None
         }
     }
+}
 
-    /// The next command to carry out, if any.
-    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+impl Operation for Upload {
+    fn is_over(&self) -> bool {
+        self.result.is_some() && self.out.is_empty() && self.slots.is_empty()
+    }
+
+    fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.cp.as_ref()
+    }
+
+    fn poll(&mut self, env: &mut Env) -> Option<Command> {
         if self.phase == Phase::Start {
             self.begin();
         }
@@ -186,7 +190,7 @@ impl Upload {
         self.out.pop_front()
     }
 
-    pub fn handle(&mut self, event: Event, env: &mut Env) {
+    fn handle(&mut self, event: Event, env: &mut Env) {
         match event {
             Event::Cancel => self.cancel(),
             Event::Part { len, last } => self.part_read(len, last),
@@ -213,7 +217,9 @@ impl Upload {
         }
         self.advance();
     }
+}
 
+impl Upload {
     fn begin(&mut self) {
         if let Some(cp) = &self.job.checkpoint {
             match cp.check_fits(&self.job.name, self.job.plan.size) {

@@ -1,0 +1,45 @@
+// The package's entry. The upload library is Rust compiled to WebAssembly (src/): this file
+// only starts loading the wasm when the package is imported and gives pages a class they can
+// construct at once, as with ali-oss, even before the wasm has arrived. Each method of the
+// wasm class is forwarded as it is; a call made before the wasm is in waits for it.
+// (Top-level await would be shorter, but module service workers refuse it.)
+import init, { OSS as Core } from '../target/glue/oss_browser_upload.js';
+
+let loaded = false;
+const loading = init().then(() => {
+  loaded = true;
+});
+
+/** Methods that answer at once, so cannot wait for the wasm. */
+const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel']);
+
+export default class OSS {
+  #core = null;
+  #ready;
+
+  constructor(options) {
+    const make = () => {
+      this.#core = new Core(options);
+      return this;
+    };
+    this.#ready = loaded ? Promise.resolve(make()) : loading.then(make);
+  }
+
+  /** Resolves to this client once the wasm is loaded and the options checked. */
+  get ready() {
+    return this.#ready;
+  }
+
+  static {
+    for (const name of Object.getOwnPropertyNames(Core.prototype)) {
+      if (name === 'constructor' || name === 'free') continue;
+      OSS.prototype[name] = function forward(...args) {
+        if (this.#core) return this.#core[name](...args);
+        if (SYNC.has(name)) throw new Error(`${name}() needs the module loaded: \`await client.ready\` once before calling it`);
+        return this.#ready.then(() => this.#core[name](...args));
+      };
+    }
+  }
+}
+
+export { OSS };

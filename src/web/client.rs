@@ -1,0 +1,947 @@
+//! `new OSS({...})`: the class pages use, with ali-oss's method and option names. Each method
+//! checks its arguments, then hands the work to the engine (`crate::engine`) through the
+//! driver (`drive.rs`), and shapes what comes back as ali-oss does.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortController, AbortSignal, Blob, ReadableStream};
+
+use super::drive::{self, res, Inbox, Io, Saver, Source};
+use super::options::{self, ClientOptions};
+use super::saved::{done_from_js, Record, SavedUploads};
+use super::stream::StreamParts;
+use super::{error, js};
+use crate::engine::call::Call;
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::error::{Error, CANCEL};
+use crate::engine::exchange::{Answer, Body, Read, Request, Signing};
+use crate::engine::fingerprint::{self, FileIdentity};
+use crate::engine::io::{Event, Operation};
+use crate::engine::keys::{Keys, Source as KeySource};
+use crate::engine::plan::{Plan, MAX_PART_SIZE};
+use crate::engine::upload::{Job, Source as JobSource, Upload};
+use crate::protocol::messages::{self, ListedPart};
+use crate::protocol::{mime, presign, time};
+
+#[wasm_bindgen(module = "/src/web/lock.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = tryLock)]
+    fn try_lock(name: &str) -> Promise;
+}
+
+/// What a client's operations share.
+pub struct Shared {
+    pub o: ClientOptions,
+    pub keys: RefCell<Keys>,
+    pub signing: Signing,
+    pub saved: SavedUploads,
+    /// Aborted by cancel(), then replaced so later uploads start clean.
+    cancel: RefCell<AbortController>,
+    /// The operations under way, told when new keys arrive.
+    inboxes: RefCell<Vec<Weak<Inbox>>>,
+}
+
+thread_local! {
+    static WARNED_LONG_TERM: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Shared {
+    pub fn listen(&self, inbox: &Rc<Inbox>) {
+        self.inboxes.borrow_mut().push(Rc::downgrade(inbox));
+    }
+
+    /// Calls `refreshSTSToken` when the keys asked for it; every operation waiting is told
+    /// how it went.
+    pub fn refresh_if_wanted(self: &Rc<Self>) {
+        if !self.keys.borrow_mut().take_refresh() {
+            return;
+        }
+        let me = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let got = match &me.o.refresh {
+                None => Err(Error::credentials(
+                    "the STS token expired and no `refreshSTSToken` was given to renew it",
+                )),
+                Some(f) => match js::call(f, &[]).await {
+                    Ok(v) => refreshed(&v),
+                    Err(e) => Err(Error::credentials(format!(
+                        "refreshSTSToken() failed: {}",
+                        js::message_of(&e)
+                    ))),
+                },
+            };
+            let failed = got.as_ref().err().cloned();
+            me.keys.borrow_mut().refreshed(got, js::now_ms());
+            for inbox in drive::live(&mut me.inboxes.borrow_mut()) {
+                inbox.push(Event::Keys(failed.clone()));
+            }
+        });
+    }
+}
+
+/// ali-oss's `{accessKeyId, accessKeySecret, stsToken}` or STS's own `{AccessKeyId, …,
+/// SecurityToken}`.
+fn refreshed(v: &JsValue) -> Result<crate::protocol::request::Credentials, Error> {
+    let field = |names: &[&str]| {
+        names.iter().find_map(|n| {
+            js::get(v, n)
+                .and_then(|x| x.as_string())
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let (Some(id), Some(secret)) = (
+        field(&["accessKeyId", "AccessKeyId"]),
+        field(&["accessKeySecret", "AccessKeySecret"]),
+    ) else {
+        return Err(Error::credentials(
+            "refreshSTSToken() must resolve to {accessKeyId, accessKeySecret, stsToken}",
+        ));
+    };
+    Ok(crate::protocol::request::Credentials {
+        access_key_id: id,
+        access_key_secret: secret,
+        security_token: field(&["stsToken", "SecurityToken", "securityToken"]),
+    })
+}
+
+/// The data put() accepts, as a Blob: Blob and File as they are, bytes and text wrapped.
+fn to_blob(data: &JsValue) -> Result<Blob, Error> {
+    if let Some(b) = data.dyn_ref::<Blob>() {
+        return Ok(b.clone());
+    }
+    if data.is_string()
+        || data.is_instance_of::<js_sys::ArrayBuffer>()
+        || js_sys::ArrayBuffer::is_view(data)
+    {
+        if let Ok(b) = Blob::new_with_u8_array_sequence(&Array::of1(data)) {
+            return Ok(b);
+        }
+    }
+    Err(Error::argument(
+        "data must be a File, Blob, ArrayBuffer, typed array or string",
+    ))
+}
+
+/// What a picked file says about itself; a Blob has no name or date.
+fn identity(b: &Blob) -> FileIdentity {
+    match b.dyn_ref::<web_sys::File>() {
+        Some(f) => FileIdentity {
+            name: f.name(),
+            size: f.size() as u64,
+            last_modified: f.last_modified(),
+            mime: f.type_(),
+        },
+        None => FileIdentity {
+            name: String::new(),
+            size: b.size() as u64,
+            last_modified: 0.0,
+            mime: b.type_(),
+        },
+    }
+}
+
+/// A checkpoint the caller passed, checked.
+fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
+    let bad = |what: &str| Error::argument(format!("checkpoint.{what} is missing or not valid"));
+    let whole = |k: &str| {
+        js::get(v, k)
+            .and_then(|n| n.as_f64())
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
+            .map(|n| n as u64)
+            .ok_or_else(|| bad(k))
+    };
+    let text = |k: &str| {
+        js::get(v, k)
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| bad(k))
+    };
+    let done = match js::get(v, "doneParts") {
+        None => Default::default(),
+        Some(d) => done_from_js(&d).ok_or_else(|| bad("doneParts"))?,
+    };
+    Ok(Checkpoint {
+        name: text("name")?,
+        file_size: whole("fileSize")?,
+        part_size: whole("partSize")?,
+        upload_id: text("uploadId")?,
+        done,
+    })
+}
+
+/// Those of `names` the caller's query object holds, as query parameters.
+fn query_from(query: &JsValue, names: &[&'static str]) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    for name in names {
+        let Some(v) = js::get(query, name) else {
+            continue;
+        };
+        let value = match (v.as_f64(), v.as_string()) {
+            (Some(n), _) => (n.trunc() as i64).to_string(),
+            (_, Some(s)) => s,
+            _ => return Err(Error::argument(format!("query.{name} must be a string"))),
+        };
+        out.push((name.to_string(), value));
+    }
+    Ok(out)
+}
+
+fn reject(e: Error) -> Promise {
+    Promise::reject(&error::to_js(&e))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Put,
+    Stream,
+    Multipart,
+}
+
+#[wasm_bindgen(js_name = OSS)]
+pub struct Client(Rc<Shared>);
+
+#[wasm_bindgen(js_class = OSS)]
+impl Client {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+        let o = ClientOptions::parse(&options)?;
+        let now = js::now_ms();
+        let source = if o.signer.is_some() {
+            KeySource::Backend
+        } else if o.refresh.is_some() {
+            KeySource::Refreshed {
+                interval_ms: o.refresh_interval_ms,
+            }
+        } else {
+            KeySource::Fixed
+        };
+        let keys = Keys::new(source, o.credentials.clone(), now);
+        if keys.is_long_term() && !WARNED_LONG_TERM.with(|w| w.replace(true)) {
+            js::warn("oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it. Give the page short-lived STS tokens from your backend (refreshSTSToken) instead.");
+        }
+        let signing = Signing {
+            bucket: o.bucket.clone(),
+            v4: o.v4.then(|| o.region.clone()),
+        };
+        let saved = SavedUploads::new(o.saved_max_age_ms, None);
+        let cancel = AbortController::new()?;
+        Ok(Client(Rc::new(Shared {
+            o,
+            keys: RefCell::new(keys),
+            signing,
+            saved,
+            cancel: RefCell::new(cancel),
+            inboxes: RefCell::default(),
+        })))
+    }
+
+    /// What a call runs under, fixed when it is made: aborted by the client's cancel() or the
+    /// caller's `signal`, bounded by the caller's `timeout` or the client's.
+    fn control(&self, o: &JsValue) -> Result<(AbortSignal, u32), Error> {
+        let client = self.0.cancel.borrow().signal();
+        let signal = match js::get(o, "signal") {
+            None => client,
+            Some(s) => {
+                let s: AbortSignal = s
+                    .dyn_into()
+                    .map_err(|_| Error::argument("`signal` must be an AbortSignal"))?;
+                AbortSignal::any(&Array::of2(&client, &s))
+            }
+        };
+        let timeout = options::count(o, "timeout", self.0.o.timeout_ms, 1..=u32::MAX)?;
+        Ok((signal, timeout))
+    }
+
+    fn io(&self, cancel: AbortSignal, timeout_ms: u32) -> Io {
+        Io {
+            client: self.0.clone(),
+            inbox: Rc::default(),
+            cancel,
+            timeout_ms,
+            source: Source::None,
+            size: 0,
+            progress: None,
+            saver: None,
+            file: JsValue::UNDEFINED,
+            bytes: Rc::default(),
+        }
+    }
+
+    /// One request through the engine: its answer, and for `listParts` every part listed.
+    async fn call(
+        &self,
+        request: Request,
+        all_parts: Option<(&str, &str)>,
+        o: &JsValue,
+        body: Option<Blob>,
+    ) -> Result<(Answer, Vec<ListedPart>, Io), JsValue> {
+        let (signal, timeout) = self.control(o)?;
+        let mut io = self.io(signal, timeout);
+        let policy = self.0.o.retry;
+        let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
+        let mut call = match all_parts {
+            Some((key, upload_id)) => Call::all_parts(key, upload_id, policy, timeout, seed),
+            None => Call::new(request.clone(), policy, timeout, seed),
+        };
+        if let Some(blob) = body {
+            io.size = blob.size() as u64;
+            io.source = Source::File(blob);
+        }
+        io.run(&mut call).await;
+        match call.take_result() {
+            Some((Ok(a), parts)) => Ok((a, parts, io)),
+            Some((Err(e), _)) => Err(error::to_js(&e)),
+            None => Err(error::to_js(&Error::cancelled())),
+        }
+    }
+
+    fn spawn<F>(&self, work: F) -> Promise
+    where
+        F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+    {
+        future_to_promise(work)
+    }
+
+    /// put, putStream and multipartUpload: checked, then run by the one engine.
+    async fn upload(
+        self,
+        name: JsValue,
+        data: JsValue,
+        o: JsValue,
+        kind: Kind,
+    ) -> Result<JsValue, JsValue> {
+        let name = options::check_name(&name)?;
+        let (signal, timeout) = self.control(&o)?;
+        let c = &self.0;
+        let mut io = self.io(signal, timeout);
+        let mut stream = None;
+        let (size, own_type) = if kind == Kind::Stream {
+            let s: ReadableStream = data
+                .clone()
+                .dyn_into()
+                .map_err(|_| Error::argument("putStream() takes a ReadableStream (of bytes)"))?;
+            stream = Some(s);
+            // 0 stands for "unknown": a stream's parts are counted as they come.
+            (
+                options::byte_count(&o, "contentLength")?.unwrap_or(0),
+                String::new(),
+            )
+        } else {
+            let blob = to_blob(&data)?;
+            let found = (blob.size() as u64, blob.type_());
+            io.source = Source::File(blob);
+            found
+        };
+        let mut checkpoint = match js::get(&o, "checkpoint") {
+            Some(v) => Some(checkpoint_from_js(&v)?),
+            None => None,
+        };
+        if checkpoint.is_some() && kind == Kind::Stream {
+            return Err(Error::argument(
+                "putStream() cannot resume from a checkpoint: a stream is read only once",
+            )
+            .into());
+        }
+        if kind == Kind::Put && size > MAX_PART_SIZE {
+            return Err(Error::argument("put() sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files").into());
+        }
+        // A checkpoint fixes the part size: its parts must line up with the file's.
+        let asked = match (kind, &checkpoint) {
+            (Kind::Put, _) => Some(MAX_PART_SIZE as f64),
+            (_, Some(cp)) => Some(cp.part_size as f64),
+            _ => options::number(&o, "partSize")?,
+        };
+        let plan = Plan::new(size, asked).map_err(Error::argument)?;
+        if let Some(from) = plan.raised_from {
+            js::warn(&format!("oss-browser-upload: partSize {from} would need more than 10000 parts for {size} bytes; using {}", plan.part_size));
+        }
+        let default_type = if own_type.is_empty() {
+            mime::from_name(&name).to_string()
+        } else {
+            own_type
+        };
+        let headers = options::object_headers(&o, &default_type)?;
+        let parallel =
+            options::count(&o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
+        let callback = options::callback_headers(&o)?;
+        let crc64 = options::boolean(&o, "crc64")?.unwrap_or(c.o.crc64);
+        io.progress = js::function(&o, "progress");
+        io.file = data.clone();
+        io.size = size;
+        if let Some(stream) = stream {
+            let parts = StreamParts::new(&stream, plan.part_size)?;
+            io.source = Source::Stream {
+                reader: parts.reader(),
+                parts: Rc::new(RefCell::new(Some(parts))),
+                blobs: Rc::default(),
+                read: Rc::default(),
+            };
+        }
+        let resume = js::get(&o, "resume").and_then(|r| r.as_bool()) != Some(false);
+        if kind == Kind::Multipart && resume && (!plan.single() || checkpoint.is_some()) {
+            if let Source::File(blob) = &io.source {
+                let (saver, saved) = self.saver(&name, blob, &plan).await?;
+                if checkpoint.is_none() {
+                    checkpoint = saved;
+                }
+                io.saver = Some(saver);
+            }
+        }
+        let first = match kind {
+            Kind::Multipart => js::object(&[
+                ("name", name.as_str().into()),
+                ("bucket", c.o.bucket.as_str().into()),
+            ]),
+            _ => js::object(&[
+                ("name", name.as_str().into()),
+                (
+                    "url",
+                    c.o.endpoint.url(&c.o.bucket, Some(&name), &[]).into(),
+                ),
+            ]),
+        };
+        let has_callback = !callback.is_empty();
+        let job = Job {
+            name,
+            plan,
+            source: if kind == Kind::Stream {
+                JobSource::Stream {
+                    expected: Some(size).filter(|s| *s > 0),
+                }
+            } else {
+                JobSource::File
+            },
+            headers,
+            callback,
+            parallel,
+            crc64,
+            checkpoint,
+            progress: io.progress.is_some(),
+            live: c.o.xhr,
+            policy: c.o.retry,
+            timeout_ms: timeout,
+            seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
+        };
+        let mut up = Upload::new(job);
+        io.run(&mut up).await;
+        let cp = up.checkpoint().cloned();
+        let outcome = up.take_result().unwrap_or_else(|| Err(Error::cancelled()));
+        if let (Err(_), Source::Stream { reader, .. }) = (&outcome, &io.source) {
+            let _ = reader.cancel();
+        }
+        match outcome {
+            Ok(done) => {
+                let a = &done.answer;
+                js::set(&first, "etag", done.etag.as_str());
+                js::set(
+                    &first,
+                    "crc64",
+                    a.header("x-oss-hash-crc64ecma")
+                        .map_or(JsValue::NULL, JsValue::from),
+                );
+                js::set(&first, "res", res(a));
+                let data = if has_callback {
+                    js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into())
+                } else {
+                    JsValue::UNDEFINED
+                };
+                js::set(&first, "data", data);
+                Ok(first.into())
+            }
+            Err(e) => Err(io.error(&e, cp.as_ref())),
+        }
+    }
+
+    /// Finds the upload's saved record and takes its lock: the saver keeps the record as the
+    /// upload goes, and releases the lock when the upload ends.
+    async fn saver(
+        &self,
+        name: &str,
+        blob: &Blob,
+        plan: &Plan,
+    ) -> Result<(Saver, Option<Checkpoint>), Error> {
+        let c = &self.0;
+        let file = identity(blob);
+        let fp = fingerprint::fingerprint(&c.o.bucket, name, &file, plan.part_size);
+        let release =
+            wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{fp}")))
+                .await
+                .ok()
+                .and_then(|r| r.dyn_into::<Function>().ok())
+                .ok_or_else(Error::in_progress)?;
+        let saved = c.saved.load(&fp).await;
+        let now = js::now_ms();
+        let checkpoint = saved.as_ref().map(|s| Checkpoint {
+            name: s.name.clone(),
+            file_size: s.file_size,
+            part_size: s.part_size,
+            upload_id: s.upload_id.clone(),
+            done: s.done.clone(),
+        });
+        let template = Record {
+            fingerprint: fp,
+            bucket: c.o.bucket.clone(),
+            name: name.into(),
+            file_name: file.name,
+            file_size: file.size,
+            last_modified: file.last_modified,
+            file_type: file.mime,
+            part_size: plan.part_size,
+            upload_id: String::new(),
+            done: Default::default(),
+            created_at: saved.map_or(now, |s| s.created_at),
+            updated_at: now,
+        };
+        Ok((Saver { template, release }, checkpoint))
+    }
+
+    /// Uploads `data` in one request.
+    pub fn put(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
+        self.spawn(Client(self.0.clone()).upload(name, data, options, Kind::Put))
+    }
+
+    /// Uploads what a ReadableStream gives, in one request if it fits in one part, else in
+    /// parts through the same engine as files, holding at most `parallel` parts at a time.
+    #[wasm_bindgen(js_name = putStream)]
+    pub fn put_stream(&self, name: JsValue, stream: JsValue, options: JsValue) -> Promise {
+        self.spawn(Client(self.0.clone()).upload(name, stream, options, Kind::Stream))
+    }
+
+    /// Uploads a File or Blob in parts, in parallel. Resumes from `options.checkpoint`, or
+    /// else from the upload of the same file saved in IndexedDB (unless `resume: false`).
+    #[wasm_bindgen(js_name = multipartUpload)]
+    pub fn multipart_upload(&self, name: JsValue, file: JsValue, options: JsValue) -> Promise {
+        if !file.is_instance_of::<Blob>() {
+            return reject(Error::argument("multipartUpload() takes a File or Blob"));
+        }
+        self.spawn(Client(self.0.clone()).upload(name, file, options, Kind::Multipart))
+    }
+
+    #[wasm_bindgen(js_name = initMultipartUpload)]
+    pub fn init_multipart_upload(&self, name: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let mut r = Request::new("POST", &name, &[("uploads", "")]).text();
+            r.headers = options::object_headers(&options, mime::from_name(&name))?;
+            let (a, _, _) = me.call(r, None, &options, None).await?;
+            let upload_id =
+                messages::parse_initiate(&a.body).map_err(|e| Error::bad_response(a.status, &e))?;
+            Ok(js::object(&[
+                ("bucket", me.0.o.bucket.as_str().into()),
+                ("name", name.into()),
+                ("uploadId", upload_id.into()),
+                ("res", res(&a)),
+            ])
+            .into())
+        })
+    }
+
+    /// Uploads bytes `start..end` of `file` as part `partNo`.
+    #[wasm_bindgen(js_name = uploadPart)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload_part(
+        &self,
+        name: JsValue,
+        upload_id: JsValue,
+        part_no: JsValue,
+        file: JsValue,
+        start: JsValue,
+        end: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let n = part_no
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && (1.0..=10_000.0).contains(n))
+                .ok_or_else(|| Error::argument("partNo must be from 1 to 10000"))?;
+            let blob = to_blob(&file)?;
+            let size = blob.size();
+            let start = start.as_f64().unwrap_or(0.0).clamp(0.0, size);
+            let end = end.as_f64().unwrap_or(size).clamp(start, size);
+            let slice = blob
+                .slice_with_f64_and_f64(start, end)
+                .map_err(|_| Error::argument("the file cannot be sliced"))?;
+            let id = js_string(&upload_id);
+            let n = (n as u32).to_string();
+            let mut r = Request::new("PUT", &name, &[("partNumber", &n), ("uploadId", &id)]);
+            r.body = Body::Part {
+                number: 1,
+                start: 0,
+                end: slice.size() as u64,
+            };
+            let (a, _, _) = me.call(r, None, &options, Some(slice)).await?;
+            Ok(js::object(&[
+                ("name", name.into()),
+                ("etag", a.etag()?.into()),
+                ("res", res(&a)),
+            ])
+            .into())
+        })
+    }
+
+    /// `parts` is `[{number, etag}]`, in any order.
+    #[wasm_bindgen(js_name = completeMultipartUpload)]
+    pub fn complete_multipart_upload(
+        &self,
+        name: JsValue,
+        upload_id: JsValue,
+        parts: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            if !Array::is_array(&parts) {
+                return Err(Error::argument("parts must be an array of {number, etag}").into());
+            }
+            let mut list = Vec::new();
+            for p in Array::from(&parts).iter() {
+                let (Some(n), Some(etag)) = (
+                    js::get(&p, "number").and_then(|n| n.as_f64()),
+                    js::get(&p, "etag").and_then(|e| e.as_string()),
+                ) else {
+                    return Err(Error::argument("each part must be {number, etag}").into());
+                };
+                list.push((n as u32, etag));
+            }
+            crate::protocol::order::sort_by(&mut list, |a, b| a.0 < b.0);
+            let callback = options::callback_headers(&options)?;
+            let id = js_string(&upload_id);
+            let mut r = Request::new("POST", &name, &[("uploadId", &id)]).text();
+            r.headers = [
+                vec![("content-type".to_string(), "application/xml".to_string())],
+                callback.clone(),
+            ]
+            .concat();
+            r.body = Body::Text(messages::complete_body(&list));
+            let (a, _, _) = me.call(r, None, &options, None).await?;
+            let (etag, data) = if callback.is_empty() {
+                let etag = messages::parse_complete(&a.body).map_err(|e| Error::bad_response(a.status, &e))?;
+                (etag, JsValue::UNDEFINED)
+            } else {
+                if a.status == 203 {
+                    let mut e = a.error();
+                    e.message = format!(
+                        "The object was stored, but its callback failed: {} Check the callback server.",
+                        e.message
+                    );
+                    return Err(e.into());
+                }
+                let data = js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into());
+                (a.etag()?, data)
+            };
+            Ok(js::object(&[
+                ("bucket", me.0.o.bucket.as_str().into()),
+                ("name", name.into()),
+                ("etag", etag.into()),
+                (
+                    "crc64",
+                    a.header("x-oss-hash-crc64ecma").map_or(JsValue::NULL, JsValue::from),
+                ),
+                ("res", res(&a)),
+                ("data", data),
+            ])
+            .into())
+        })
+    }
+
+    /// Every part the server holds for an upload (all pages).
+    #[wasm_bindgen(js_name = listParts)]
+    pub fn list_parts(&self, name: JsValue, upload_id: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let id = js_string(&upload_id);
+            let r = Request::new("GET", &name, &[]);
+            let (_, parts, _) = me.call(r, Some((&name, &id)), &options, None).await?;
+            let list: Array = parts
+                .iter()
+                .map(|p| {
+                    JsValue::from(js::object(&[
+                        ("PartNumber", p.number.into()),
+                        ("ETag", p.etag.as_str().into()),
+                        ("Size", (p.size as f64).into()),
+                        (
+                            "HashCrc64ecma",
+                            p.crc64.map_or(JsValue::NULL, |c| c.to_string().into()),
+                        ),
+                    ]))
+                })
+                .collect();
+            Ok(js::object(&[("uploadId", upload_id), ("parts", list.into())]).into())
+        })
+    }
+
+    /// Uploads in progress: `query` takes prefix, max-uploads, key-marker, upload-id-marker.
+    #[wasm_bindgen(js_name = listUploads)]
+    pub fn list_uploads(&self, query: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let mut r =
+                Request::new("GET", "", &[("uploads", ""), ("encoding-type", "url")]).text();
+            r.query.extend(query_from(
+                &query,
+                &["prefix", "max-uploads", "key-marker", "upload-id-marker"],
+            )?);
+            let (a, _, _) = me.call(r, None, &options, None).await?;
+            let page = messages::parse_list_uploads(&a.body)
+                .map_err(|e| Error::bad_response(a.status, &e))?;
+            let uploads: Array = page
+                .uploads
+                .iter()
+                .map(|u| {
+                    JsValue::from(js::object(&[
+                        ("name", u.key.as_str().into()),
+                        ("uploadId", u.upload_id.as_str().into()),
+                        ("initiated", u.initiated.as_str().into()),
+                    ]))
+                })
+                .collect();
+            Ok(js::object(&[
+                ("uploads", uploads.into()),
+                ("bucket", me.0.o.bucket.as_str().into()),
+                ("nextKeyMarker", page.next_key_marker.into()),
+                ("nextUploadIdMarker", page.next_upload_id_marker.into()),
+                ("isTruncated", page.truncated.into()),
+                ("res", res(&a)),
+            ])
+            .into())
+        })
+    }
+
+    /// Objects in the bucket (ListObjects): `query` takes prefix, marker, max-keys (default
+    /// 100, at most 1000).
+    pub fn list(&self, query: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let mut r = Request::new("GET", "", &[("encoding-type", "url")]).text();
+            r.query
+                .extend(query_from(&query, &["prefix", "marker", "max-keys"])?);
+            let (a, _, _) = me.call(r, None, &options, None).await?;
+            let page = messages::parse_list_objects(&a.body)
+                .map_err(|e| Error::bad_response(a.status, &e))?;
+            let objects: Array = page
+                .objects
+                .iter()
+                .map(|o| {
+                    JsValue::from(js::object(&[
+                        ("name", o.key.as_str().into()),
+                        ("size", (o.size as f64).into()),
+                        ("etag", o.etag.as_str().into()),
+                        ("lastModified", o.last_modified.as_str().into()),
+                        ("type", o.kind.as_str().into()),
+                    ]))
+                })
+                .collect();
+            Ok(js::object(&[
+                ("objects", objects.into()),
+                ("nextMarker", page.next_marker.into()),
+                ("isTruncated", page.truncated.into()),
+                ("res", res(&a)),
+            ])
+            .into())
+        })
+    }
+
+    /// Aborts an upload on the server and frees its parts.
+    #[wasm_bindgen(js_name = abortMultipartUpload)]
+    pub fn abort_multipart_upload(
+        &self,
+        name: JsValue,
+        upload_id: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let id = js_string(&upload_id);
+            let r = Request::new("DELETE", &name, &[("uploadId", &id)]);
+            let (a, _, _) = me.call(r, None, &options, None).await?;
+            me.0.saved.forget_upload(&id).await;
+            Ok(js::object(&[("res", res(&a))]).into())
+        })
+    }
+
+    /// `{status, meta, res}`: the object's x-oss-meta-* as `meta`.
+    pub fn head(&self, name: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let (a, _, _) = me
+                .call(Request::new("HEAD", &name, &[]), None, &options, None)
+                .await?;
+            let meta = Object::new();
+            for (k, v) in &a.headers {
+                if let Some(m) = k.strip_prefix("x-oss-meta-") {
+                    js::set(&meta, m, v.as_str());
+                }
+            }
+            Ok(js::object(&[
+                ("status", a.status.into()),
+                ("meta", meta.into()),
+                ("res", res(&a)),
+            ])
+            .into())
+        })
+    }
+
+    /// `{content: Uint8Array, res}`.
+    pub fn get(&self, name: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let mut r = Request::new("GET", &name, &[]);
+            r.read = Read::Bytes;
+            let (a, _, io) = me.call(r, None, &options, None).await?;
+            let content = io
+                .bytes
+                .borrow_mut()
+                .take()
+                .map_or(JsValue::UNDEFINED, JsValue::from);
+            Ok(js::object(&[("content", content), ("res", res(&a))]).into())
+        })
+    }
+
+    pub fn delete(&self, name: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let name = options::check_name(&name)?;
+            let (a, _, _) = me
+                .call(Request::new("DELETE", &name, &[]), None, &options, None)
+                .await?;
+            Ok(js::object(&[("res", res(&a))]).into())
+        })
+    }
+
+    /// A presigned URL (V1, or V4 with authorizationV4) with the credentials in hand:
+    /// `{expires: seconds (default 1800), method: 'GET', 'Content-Type', subResource}`.
+    #[wasm_bindgen(js_name = signatureUrl)]
+    pub fn signature_url(&self, name: JsValue, options: JsValue) -> Result<String, JsValue> {
+        let c = &self.0;
+        let name = options::check_name(&name)?;
+        let expires = options::count(&options, "expires", 1800, 1..=7 * 24 * 3600)?;
+        let method = options::string(&options, "method")?
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        let mut parts = crate::protocol::request::RequestParts {
+            method,
+            bucket: Some(c.o.bucket.clone()),
+            key: Some(name.clone()),
+            ..Default::default()
+        };
+        if let Some(t) = js::get(&options, "Content-Type") {
+            parts.headers.push(("content-type".into(), js_string(&t)));
+        }
+        if let Some(sub) = js::get(&options, "subResource") {
+            for entry in Object::entries(sub.unchecked_ref()).iter() {
+                let pair: Array = entry.unchecked_into();
+                let v = pair.get(1);
+                let v = if v.is_undefined() || v.is_null() {
+                    String::new()
+                } else {
+                    js_string(&v)
+                };
+                parts
+                    .query
+                    .push((pair.get(0).as_string().unwrap_or_default(), v));
+            }
+        }
+        let keys = c.keys.borrow();
+        let creds = keys.current().ok_or_else(|| {
+            Error::credentials("signatureUrl() needs credentials in hand: await an upload first, or pass accessKeyId/accessKeySecret")
+        })?;
+        let now = keys.now_secs(js::now_ms());
+        let mut query = parts.query.clone();
+        query.extend(match &c.signing.v4 {
+            Some(region) => presign::v4_query(
+                &parts,
+                creds,
+                &time::iso8601_basic(now),
+                expires.into(),
+                region,
+            ),
+            None => presign::v1_query(&parts, creds, now + u64::from(expires)),
+        });
+        Ok(c.o.endpoint.url(&c.o.bucket, Some(&name), &query))
+    }
+
+    /// The uploads saved for this bucket that resume when their file is picked again,
+    /// newest first.
+    #[wasm_bindgen(js_name = listSavedUploads)]
+    pub fn list_saved_uploads(&self) -> Promise {
+        let c = self.0.clone();
+        self.spawn(async move {
+            let list: Array = c
+                .saved
+                .all()
+                .await
+                .iter()
+                .filter(|r| r.bucket == c.o.bucket)
+                .map(Record::summary)
+                .collect();
+            Ok(list.into())
+        })
+    }
+
+    /// Forgets a saved upload (its fingerprint, or an entry of listSavedUploads()); with
+    /// `{abort: true}` also aborts it on the server, freeing its parts.
+    #[wasm_bindgen(js_name = forgetSavedUpload)]
+    pub fn forget_saved_upload(&self, which: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        self.spawn(async move {
+            let fp = which
+                .as_string()
+                .or_else(|| js::get(&which, "fingerprint").and_then(|f| f.as_string()))
+                .ok_or_else(|| {
+                    Error::argument("pass a fingerprint or an entry of listSavedUploads()")
+                })?;
+            if js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true) {
+                let saved =
+                    me.0.saved
+                        .all()
+                        .await
+                        .into_iter()
+                        .find(|r| r.fingerprint == fp);
+                if let Some(s) = saved {
+                    let r = Request::new("DELETE", &s.name, &[("uploadId", &s.upload_id)]);
+                    if let Err(e) = me.call(r, None, &options, None).await {
+                        if js::get(&e, "code").and_then(|c| c.as_string()).as_deref()
+                            != Some("NoSuchUpload")
+                        {
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            me.0.saved.forget(&fp).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Stops every upload and request of this client at once (ali-oss's cancel()); their
+    /// promises reject with an error isCancel() recognises, checkpoints intact.
+    pub fn cancel(&self) {
+        if let Ok(fresh) = AbortController::new() {
+            let old = self.0.cancel.replace(fresh);
+            old.abort();
+        }
+    }
+
+    /// Whether `err` is the rejection of a cancelled upload.
+    #[wasm_bindgen(js_name = isCancel)]
+    pub fn is_cancel(&self, err: JsValue) -> bool {
+        js::get(&err, "name").and_then(|n| n.as_string()).as_deref() == Some(CANCEL)
+    }
+}
+
+/// JavaScript's `String(v)`.
+fn js_string(v: &JsValue) -> String {
+    v.as_string()
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(v.clone())))
+}

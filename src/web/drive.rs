@@ -1,0 +1,355 @@
+//! Runs an operation of the engine: carries out its commands (sends, timers, reads, saves,
+//! progress) and feeds it what comes back, in one loop per operation. Each request, timer
+//! and read runs as its own task and posts its result to the operation's inbox.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::rc::{Rc, Weak};
+use std::task::{Poll, Waker};
+
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{AbortSignal, Blob};
+
+use super::client::Shared;
+use super::fetch::{self, Target};
+use super::saved::{done_to_js, Record};
+use super::stream::StreamParts;
+use super::{error, js};
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::error::Error;
+use crate::engine::exchange::{Answer, Body, Env, Outgoing};
+use crate::engine::io::{Command, Event, Operation};
+
+/// Where an operation's tasks post their results.
+#[derive(Default)]
+pub struct Inbox {
+    queue: RefCell<VecDeque<Event>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Inbox {
+    pub fn push(&self, e: Event) {
+        self.queue.borrow_mut().push_back(e);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    async fn next(&self) -> Event {
+        poll_fn(|cx| match self.queue.borrow_mut().pop_front() {
+            Some(e) => Poll::Ready(e),
+            None => {
+                *self.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+/// Where an upload's bytes come from.
+pub enum Source {
+    None,
+    File(Blob),
+    Stream {
+        /// Taken by the read under way.
+        parts: Rc<RefCell<Option<StreamParts>>>,
+        /// To cancel the stream when the upload ends badly.
+        reader: web_sys::ReadableStreamDefaultReader,
+        /// The parts read and not yet stored, by number.
+        blobs: Rc<RefCell<Vec<(u32, Blob)>>>,
+        read: Rc<Cell<u32>>,
+    },
+}
+
+/// Keeps an upload's record while it goes, and holds its cross-tab lock.
+pub struct Saver {
+    pub template: Record,
+    pub release: Function,
+}
+
+impl Drop for Saver {
+    fn drop(&mut self) {
+        let _ = self.release.call0(&JsValue::NULL);
+    }
+}
+
+/// What an operation's commands are carried out with.
+pub struct Io {
+    pub client: Rc<Shared>,
+    pub inbox: Rc<Inbox>,
+    /// Aborted by the client's cancel() or the caller's signal.
+    pub cancel: AbortSignal,
+    pub timeout_ms: u32,
+    pub source: Source,
+    /// The object's size as planned, for telling an unreadable file from a network failure.
+    pub size: u64,
+    pub progress: Option<Function>,
+    pub saver: Option<Saver>,
+    /// What the caller passed, returned as the checkpoint's `file`.
+    pub file: JsValue,
+    /// `get()`'s bytes.
+    pub bytes: Rc<RefCell<Option<Uint8Array>>>,
+}
+
+thread_local! {
+    static WARNED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
+
+/// ali-oss's `res`: `{status, headers (lower-case names), requestId}`.
+pub fn res(a: &Answer) -> JsValue {
+    let headers = js_sys::Object::new();
+    for (k, v) in &a.headers {
+        js::set(&headers, k, v.as_str());
+    }
+    js::object(&[
+        ("status", a.status.into()),
+        ("headers", headers.into()),
+        ("requestId", a.request_id().into()),
+    ])
+    .into()
+}
+
+/// A checkpoint in ali-oss's shape, with the caller's file.
+pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue) -> JsValue {
+    js::object(&[
+        ("file", file.clone()),
+        ("name", cp.name.as_str().into()),
+        ("fileSize", (cp.file_size as f64).into()),
+        ("partSize", (cp.part_size as f64).into()),
+        ("uploadId", cp.upload_id.as_str().into()),
+        ("doneParts", done_to_js(&cp.done).into()),
+    ])
+    .into()
+}
+
+impl Io {
+    fn env_step<R>(&self, f: impl FnOnce(&mut Env) -> R) -> R {
+        let r = {
+            let mut keys = self.client.keys.borrow_mut();
+            let mut env = Env {
+                keys: &mut keys,
+                signing: &self.client.signing,
+                now_ms: js::now_ms(),
+            };
+            f(&mut env)
+        };
+        self.client.refresh_if_wanted();
+        r
+    }
+
+    /// Runs `op` until it is over.
+    pub async fn run(&self, op: &mut impl Operation) {
+        let inbox = self.inbox.clone();
+        let on_abort = Closure::<dyn FnMut()>::new(move || inbox.push(Event::Cancel));
+        let _ = self
+            .cancel
+            .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        if self.cancel.aborted() {
+            self.inbox.push(Event::Cancel);
+        }
+        self.client.listen(&self.inbox);
+        loop {
+            while let Some(c) = self.env_step(|env| op.poll(env)) {
+                self.perform(c, op).await;
+            }
+            if op.is_over() {
+                break;
+            }
+            let e = self.inbox.next().await;
+            self.env_step(|env| op.handle(e, env));
+        }
+        let _ = self
+            .cancel
+            .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+
+    async fn perform(&self, c: Command, op: &mut impl Operation) {
+        match c {
+            Command::Send(o) => self.send(o),
+            Command::Sleep { id, ms } => {
+                let inbox = self.inbox.clone();
+                spawn_local(async move {
+                    js::sleep(ms).await;
+                    inbox.push(Event::Woke(id));
+                });
+            }
+            Command::WaitOnline => {
+                let inbox = self.inbox.clone();
+                spawn_local(async move {
+                    if js::offline() {
+                        let online = Promise::new(&mut |resolve, _| {
+                            let g = js_sys::global();
+                            if let Some(add) = js::function(&g, "addEventListener") {
+                                let once = js::object(&[("once", true.into())]);
+                                let _ = add.call3(&g, &"online".into(), &resolve, &once);
+                            }
+                        });
+                        let _ = JsFuture::from(online).await;
+                    }
+                    inbox.push(Event::Online);
+                });
+            }
+            Command::ReadPart => self.read_part(),
+            Command::Release(n) => {
+                if let Source::Stream { blobs, .. } = &self.source {
+                    blobs.borrow_mut().retain(|(k, _)| *k != n);
+                }
+            }
+            Command::Save => {
+                if let (Some(saver), Some(cp)) = (&self.saver, op.checkpoint()) {
+                    let mut record = saver.template.clone();
+                    record.upload_id = cp.upload_id.clone();
+                    record.done = cp.done.clone();
+                    record.updated_at = js::now_ms();
+                    self.client.saved.save(&record).await;
+                }
+            }
+            Command::Forget => {
+                if let Some(saver) = &self.saver {
+                    self.client.saved.forget(&saver.template.fingerprint).await;
+                }
+            }
+            Command::Progress {
+                fraction,
+                checkpoint,
+                res: answer,
+            } => {
+                let Some(f) = &self.progress else { return };
+                let cp = match (checkpoint, op.checkpoint()) {
+                    (true, Some(cp)) => checkpoint_to_js(cp, &self.file),
+                    _ => JsValue::NULL,
+                };
+                let r = answer.as_ref().map_or(JsValue::NULL, res);
+                if let Err(e) = js::call(f, &[fraction.into(), cp, r]).await {
+                    let e = Error::argument(format!(
+                        "the progress callback threw: {}",
+                        js::message_of(&e)
+                    ));
+                    self.env_step(|env| op.handle(Event::ProgressFailed(e), env));
+                }
+            }
+            Command::Warn(message) => {
+                let first = WARNED.with(|w| {
+                    let mut w = w.borrow_mut();
+                    let first = !w.contains(&message);
+                    if first {
+                        w.push(message);
+                    }
+                    first
+                });
+                if first {
+                    js::warn(message);
+                }
+            }
+        }
+    }
+
+    fn send(&self, o: Outgoing) {
+        let c = &self.client;
+        let url =
+            c.o.endpoint
+                .url(&c.o.bucket, o.parts.key.as_deref(), &o.parts.query);
+        let mut file = None;
+        let body = match &o.body {
+            Body::Empty => JsValue::UNDEFINED,
+            Body::Text(t) => t.as_str().into(),
+            Body::Part { number, start, end } => match &self.source {
+                Source::File(blob) => {
+                    file = Some((blob.clone(), self.size));
+                    let slice = gloo_file::Blob::from(blob.clone()).slice(*start, *end);
+                    JsValue::from(web_sys::Blob::from(slice))
+                }
+                Source::Stream { blobs, .. } => blobs
+                    .borrow()
+                    .iter()
+                    .find(|(k, _)| k == number)
+                    .map_or(JsValue::UNDEFINED, |(_, b)| b.clone().into()),
+                Source::None => JsValue::UNDEFINED,
+            },
+        };
+        let inbox = self.inbox.clone();
+        let id = o.id;
+        let on_progress = c.o.xhr.then(|| {
+            let inbox = inbox.clone();
+            Closure::<dyn FnMut(f64)>::new(move |sent: f64| {
+                inbox.push(Event::Sent(id, sent as u64))
+            })
+        });
+        let target = Target {
+            url,
+            body,
+            file,
+            xhr: c.o.xhr,
+            signer: c.o.signer.clone().map(|s| (s, c.o.region.clone())),
+            cancel: o.cancellable.then(|| self.cancel.clone()),
+            on_progress: on_progress
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |p| p.as_ref().clone()),
+        };
+        let bytes = self.bytes.clone();
+        spawn_local(async move {
+            let (outcome, got) = fetch::send(&o, target).await;
+            drop(on_progress);
+            if got.is_some() {
+                *bytes.borrow_mut() = got;
+            }
+            inbox.push(Event::Answer(id, outcome));
+        });
+    }
+
+    fn read_part(&self) {
+        let Source::Stream {
+            parts, blobs, read, ..
+        } = &self.source
+        else {
+            return;
+        };
+        let (parts, blobs, read, inbox) = (
+            parts.clone(),
+            blobs.clone(),
+            read.clone(),
+            self.inbox.clone(),
+        );
+        spawn_local(async move {
+            let Some(mut reader) = parts.borrow_mut().take() else {
+                return;
+            };
+            let got = reader.next().await;
+            *parts.borrow_mut() = Some(reader);
+            inbox.push(match got {
+                Ok(Some((blob, last))) => {
+                    read.set(read.get() + 1);
+                    let len = blob.size() as u64;
+                    blobs.borrow_mut().push((read.get(), blob));
+                    Event::Part { len, last }
+                }
+                Ok(None) => Event::SourceEnd,
+                Err(e) => Event::SourceFailed(e),
+            });
+        });
+    }
+
+    /// The operation's error as JavaScript sees it, with the checkpoint to resume from when
+    /// there is one.
+    pub fn error(&self, e: &Error, cp: Option<&Checkpoint>) -> JsValue {
+        let out = error::to_js(e);
+        if let (Some(cp), Source::File(_)) = (cp, &self.source) {
+            js::set(
+                out.unchecked_ref(),
+                "checkpoint",
+                checkpoint_to_js(cp, &self.file),
+            );
+        }
+        out
+    }
+}
+
+/// Drops the inboxes of operations that are over.
+pub fn live(inboxes: &mut Vec<Weak<Inbox>>) -> Vec<Rc<Inbox>> {
+    inboxes.retain(|w| w.strong_count() > 0);
+    inboxes.iter().filter_map(Weak::upgrade).collect()
+}

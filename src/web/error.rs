@@ -1,0 +1,27 @@
+//! The engine's `Error` as JavaScript sees it: an `Error` with `name`, `code`, `status`,
+//! `requestId`, `hostId` and the error body's further fields, as ali-oss sets them.
+
+use wasm_bindgen::JsValue;
+
+use crate::engine::error::Error;
+
+use super::js;
+
+pub fn to_js(e: &Error) -> JsValue {
+    let out = js_sys::Error::new(&e.message);
+    out.set_name(&e.name);
+    for (k, v) in &e.extra {
+        js::set(&out, k, v.as_str());
+    }
+    js::set(&out, "code", e.code.as_str());
+    js::set(&out, "status", e.status);
+    js::set(&out, "requestId", e.request_id.as_str());
+    js::set(&out, "hostId", e.host_id.as_str());
+    out.into()
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        to_js(&e)
+    }
+}

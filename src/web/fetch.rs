@@ -1,0 +1,273 @@
+//! Carries out one `Send`: the backend signer (if any) signs it, `fetch` (or XMLHttpRequest,
+//! for byte-level progress) sends it, bounded by the engine's timeout and aborted at once by
+//! a cancel, the body hashed meanwhile when asked; the answer is read into an `Outcome`.
+//! What the outcome means is the engine's business.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Blob, Headers, RequestInit, Response};
+
+use super::options::check_header;
+use super::{hash, js};
+use crate::engine::error::Error;
+use crate::engine::exchange::{Answer, Outcome, Outgoing, Read};
+
+#[wasm_bindgen(module = "/src/web/xhr.js")]
+extern "C" {
+    /// `fetch` over XMLHttpRequest: the same promise of a Response, plus the request body's
+    /// bytes as they go out.
+    #[wasm_bindgen(js_name = xhrFetch)]
+    fn xhr_fetch(
+        url: &str,
+        method: &str,
+        headers: &Headers,
+        body: &JsValue,
+        signal: &AbortSignal,
+        on_progress: &JsValue,
+    ) -> Promise;
+}
+
+/// What a request needs beyond the engine's `Outgoing`.
+pub struct Target {
+    pub url: String,
+    /// A Blob (a File's slice or a stream's part), a string, or undefined.
+    pub body: JsValue,
+    /// For a File's part: the whole file and its planned size, to tell an unreadable file
+    /// from a network failure.
+    pub file: Option<(Blob, u64)>,
+    pub xhr: bool,
+    /// The backend signer, with the region V4 signs for.
+    pub signer: Option<(Function, String)>,
+    /// The operation's cancel; `None` for what a cancel must not stop.
+    pub cancel: Option<AbortSignal>,
+    /// XHR's `upload.onprogress`, given the bytes sent.
+    pub on_progress: JsValue,
+}
+
+/// The answer's bytes, for `get()`.
+pub type Bytes = Option<Uint8Array>;
+
+pub async fn send(o: &Outgoing, t: Target) -> (Outcome, Bytes) {
+    match attempt(o, t).await {
+        Ok(r) => r,
+        Err(e) => (Outcome::Refused(e), None),
+    }
+}
+
+async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
+    let mut headers = o.parts.headers.clone();
+    if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
+        headers = sign_by_backend(o, to_sign, signer, region).await?;
+    }
+    let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
+    for (k, v) in &headers {
+        h.set(k, v).map_err(|_| {
+            Error::argument(format!(
+                "the browser refuses header {}: check its value",
+                js::quoted(k)
+            ))
+        })?;
+    }
+    let controller = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = {
+        let (flag, c) = (timed_out.clone(), controller.clone());
+        js::after(o.timeout_ms, move || {
+            flag.set(true);
+            c.abort();
+        })
+    };
+    let signal = match &t.cancel {
+        Some(cancel) => AbortSignal::any(&Array::of2(&controller.signal(), cancel)),
+        None => controller.signal(),
+    };
+    let pending = if t.xhr {
+        xhr_fetch(
+            &t.url,
+            &o.parts.method,
+            &h,
+            &t.body,
+            &signal,
+            &t.on_progress,
+        )
+    } else {
+        let init = RequestInit::new();
+        init.set_method(&o.parts.method);
+        init.set_headers(&h);
+        if !t.body.is_undefined() {
+            init.set_body(&t.body);
+        }
+        init.set_signal(Some(&signal));
+        js::fetch(&t.url, &init)
+    };
+    // Hashing reads the body while the browser sends it.
+    let crc64 = match (o.hash, t.body.dyn_ref::<Blob>()) {
+        (true, Some(blob)) => match hash::crc64_of(blob).await {
+            Ok(crc) => Some(crc),
+            Err(_) => {
+                controller.abort();
+                js::clear_timeout(&timer);
+                return Ok((unreadable(), None));
+            }
+        },
+        _ => None,
+    };
+    let result = JsFuture::from(pending).await;
+    let outcome = match result {
+        Ok(response) => read(response.unchecked_into(), o, crc64).await,
+        Err(_) if timed_out.get() => Ok((Outcome::Timeout, None)),
+        Err(e) => {
+            let gone = match &t.file {
+                Some((file, size)) => !hash::readable(file, *size).await,
+                None => false,
+            };
+            Ok((
+                Outcome::Network {
+                    detail: js::message_of(&e),
+                    offline: js::offline(),
+                    unreadable: gone,
+                },
+                None,
+            ))
+        }
+    };
+    js::clear_timeout(&timer);
+    match outcome {
+        Err(()) if timed_out.get() => Ok((Outcome::Timeout, None)),
+        Err(()) => Ok((
+            Outcome::Network {
+                detail: "the connection dropped while reading the answer".into(),
+                offline: js::offline(),
+                unreadable: false,
+            },
+            None,
+        )),
+        Ok(r) => Ok(r),
+    }
+}
+
+fn unreadable() -> Outcome {
+    Outcome::Network {
+        detail: String::new(),
+        offline: false,
+        unreadable: true,
+    }
+}
+
+/// The answer as the engine reads it; `Err` when its body could not be read.
+async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome, Bytes), ()> {
+    let status = r.status();
+    let mut headers = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(&r.headers()) {
+        for entry in entries.flatten() {
+            let pair: Array = entry.unchecked_into();
+            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
+            if let (Some(k), Some(v)) = (k, v) {
+                headers.push((k.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    let ok = (200..300).contains(&status);
+    let mut bytes = None;
+    let mut body = String::new();
+    if ok && o.read == Read::Bytes {
+        let buffer = JsFuture::from(r.array_buffer().map_err(|_| ())?)
+            .await
+            .map_err(|_| ())?;
+        bytes = Some(Uint8Array::new(&buffer));
+    } else if !ok || o.read == Read::Text {
+        let text = JsFuture::from(r.text().map_err(|_| ())?).await;
+        // An error answer with no readable body still says what happened by its status.
+        match text {
+            Ok(t) => body = t.as_string().unwrap_or_default(),
+            Err(_) if ok => return Err(()),
+            Err(_) => {}
+        }
+    }
+    let answer = Answer {
+        status,
+        headers,
+        body,
+        crc64,
+    };
+    Ok((Outcome::Answer(answer), bytes))
+}
+
+/// Has the backend `signer` sign the request: it gets the request (with x-oss-date from this
+/// page's clock, as corrected by the server) and what V1 or V4 would sign, and returns the
+/// Authorization header, or `{authorization, headers}` to add headers it signed too.
+async fn sign_by_backend(
+    o: &Outgoing,
+    to_sign: &crate::engine::exchange::ToSign,
+    signer: &Function,
+    region: &str,
+) -> Result<Vec<(String, String)>, Error> {
+    let pairs = |list: &[(String, String)], lower: bool| {
+        let obj = Object::new();
+        for (k, v) in list {
+            let k = if lower {
+                k.to_ascii_lowercase()
+            } else {
+                k.clone()
+            };
+            js::set(&obj, &k, v.as_str());
+        }
+        obj
+    };
+    let p = &o.parts;
+    let request = js::object(&[
+        ("method", p.method.as_str().into()),
+        ("bucket", p.bucket.as_deref().unwrap_or("").into()),
+        ("key", p.key.as_deref().unwrap_or("").into()),
+        ("subresources", pairs(&p.query, false).into()),
+        ("headers", pairs(&p.headers, true).into()),
+        (
+            "version",
+            if to_sign.canonical_request.is_some() {
+                "v4"
+            } else {
+                "v1"
+            }
+            .into(),
+        ),
+        ("region", region.into()),
+        ("stringToSign", to_sign.string_to_sign.as_str().into()),
+    ]);
+    if let Some(c) = &to_sign.canonical_request {
+        js::set(&request, "canonicalRequest", c.as_str());
+    }
+    let signed = js::call(signer, &[request.into()])
+        .await
+        .map_err(|e| Error::credentials(format!("the signer failed: {}", js::message_of(&e))))?;
+    let authorization = signed
+        .as_string()
+        .or_else(|| js::get(&signed, "authorization").and_then(|a| a.as_string()))
+        .ok_or_else(|| {
+            Error::credentials(
+                "the signer must resolve to the Authorization header, or {authorization, headers}",
+            )
+        })?;
+    let mut headers = p.headers.clone();
+    let mut set = |name: String, value: String| -> Result<(), Error> {
+        check_header(&name, &value)?;
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+        headers.push((name, value));
+        Ok(())
+    };
+    if let Some(extra) = js::get(&signed, "headers").filter(|_| !signed.is_string()) {
+        for entry in Object::entries(extra.unchecked_ref()).iter() {
+            let pair: Array = entry.unchecked_into();
+            let value = pair.get(1);
+            let value = value
+                .as_string()
+                .unwrap_or_else(|| String::from(js_sys::JsString::from(value)));
+            set(pair.get(0).as_string().unwrap_or_default(), value)?;
+        }
+    }
+    set("authorization".into(), authorization)?;
+    Ok(headers)
+}

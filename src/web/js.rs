@@ -1,0 +1,105 @@
+//! Small typed helpers over `js_sys::Reflect`, promises and the globals every context has
+//! (window, workers, service workers), with the JS quirks contained: `undefined` and `null`
+//! both mean "not given".
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &JsValue, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    pub fn warn(message: &str);
+    /// The global `fetch`, so it works in workers too.
+    #[wasm_bindgen(js_name = fetch)]
+    pub fn fetch(url: &str, init: &web_sys::RequestInit) -> Promise;
+}
+
+#[wasm_bindgen(module = "/src/web/tasks.js")]
+extern "C" {
+    /// Resolves in a later task, so the page can paint and take input between pieces of work.
+    #[wasm_bindgen(js_name = nextTask)]
+    pub fn next_task() -> Promise;
+}
+
+/// Calls `f` once after `ms`; returns the timer, for `clear_timeout`.
+pub fn after(ms: u32, f: impl FnOnce() + 'static) -> JsValue {
+    set_timeout(&Closure::once_into_js(f), ms.min(i32::MAX as u32) as i32)
+}
+
+/// Resolves after `ms`.
+pub async fn sleep(ms: u32) {
+    let p = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+/// `obj[key]`, or `None` when it is missing, `undefined` or `null`.
+pub fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+    if !obj.is_object() && !obj.is_function() {
+        return None;
+    }
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a plain object we created cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+pub fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        set(&obj, k, v.clone());
+    }
+    obj
+}
+
+/// Calls a user function and, if it returned a promise (or any thenable), awaits it.
+pub async fn call(f: &Function, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let array: js_sys::Array = args.iter().collect();
+    let out = f.apply(&JsValue::NULL, &array)?;
+    if get(&out, "then").is_some_and(|t| t.is_function()) {
+        JsFuture::from(Promise::resolve(&out)).await
+    } else {
+        Ok(out)
+    }
+}
+
+/// A function option, if given.
+pub fn function(obj: &JsValue, key: &str) -> Option<Function> {
+    get(obj, key).and_then(|v| v.dyn_into::<Function>().ok())
+}
+
+/// Milliseconds since the epoch by the page's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Whether the browser says it is offline (`navigator.onLine` false).
+pub fn offline() -> bool {
+    get(&js_sys::global(), "navigator")
+        .and_then(|n| get(&n, "onLine"))
+        .and_then(|v| v.as_bool())
+        == Some(false)
+}
+
+/// The message of whatever a callback threw or rejected with.
+pub fn message_of(e: &JsValue) -> String {
+    get(e, "message")
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(e.clone())))
+}
+
+/// `"text"`, for messages (no escaping: str's Debug would bring its Unicode tables).
+pub fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}

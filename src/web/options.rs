@@ -1,0 +1,373 @@
+//! The option objects JavaScript passes, checked once, with errors that name the option.
+
+use base64::Engine;
+use js_sys::{Function, Object, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::engine::plan::show_number;
+use crate::engine::retry::Policy;
+use crate::protocol::endpoint::Endpoint;
+use crate::protocol::request::Credentials;
+
+use super::js;
+use crate::engine::error::Error;
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+pub const DEFAULT_PARALLEL: usize = 5;
+const DEFAULT_REFRESH_INTERVAL_MS: f64 = 300_000.0;
+const DEFAULT_SAVED_MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+
+pub fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be a string"))),
+    }
+}
+
+pub fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be true or false"))),
+    }
+}
+
+pub fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Error> {
+    match js::get(opts, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| Error::argument(format!("`{key}` must be a number"))),
+    }
+}
+
+/// A positive whole number within `range`, or the default.
+pub fn count(
+    opts: &JsValue,
+    key: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, Error> {
+    match number(opts, key)? {
+        None => Ok(default),
+        Some(n)
+            if n.fract() == 0.0
+                && n >= f64::from(*range.start())
+                && n <= f64::from(*range.end()) =>
+        {
+            Ok(n as u32)
+        }
+        Some(n) => Err(Error::argument(format!(
+            "`{key}` must be a whole number from {} to {}, got {}",
+            range.start(),
+            range.end(),
+            show_number(n)
+        ))),
+    }
+}
+
+/// A number of bytes: a whole number from 0 up to JavaScript's largest exact integer.
+pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
+    match number(opts, key)? {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
+            Ok(Some(n as u64))
+        }
+        Some(n) => Err(Error::argument(format!(
+            "`{key}` must be a whole number of bytes, got {}",
+            show_number(n)
+        ))),
+    }
+}
+
+/// A header name or value must not break the request (no CR/LF, visible ASCII names).
+pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !name_ok {
+        return Err(Error::argument(format!(
+            "header name {} is not a valid HTTP header name",
+            js::quoted(name)
+        )));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::argument(format!(
+            "the value of header {} contains a line break or NUL",
+            js::quoted(name)
+        )));
+    }
+    Ok(())
+}
+
+/// What `new OSS({...})` takes.
+pub struct ClientOptions {
+    pub endpoint: Endpoint,
+    pub bucket: String,
+    pub region: String,
+    pub credentials: Option<Credentials>,
+    pub refresh: Option<Function>,
+    /// Signs each request on the page's backend, so no key is in the page.
+    pub signer: Option<Function>,
+    pub refresh_interval_ms: f64,
+    pub v4: bool,
+    pub timeout_ms: u32,
+    pub retry: Policy,
+    /// How long a saved upload may wait to be resumed, in milliseconds.
+    pub saved_max_age_ms: f64,
+    /// Check CRC64 end to end unless turned off.
+    pub crc64: bool,
+    /// `transport: 'xhr'`: send with XMLHttpRequest, for byte-level upload progress.
+    pub xhr: bool,
+}
+
+/// `transport`: `'fetch'` (the default) or `'xhr'`, which needs XMLHttpRequest (service
+/// workers lack it).
+fn use_xhr(opts: &JsValue) -> Result<bool, Error> {
+    match string(opts, "transport")?.as_deref() {
+        None | Some("fetch") => Ok(false),
+        Some("xhr") if js::get(&js_sys::global(), "XMLHttpRequest").is_some() => Ok(true),
+        Some("xhr") => Err(Error::argument(
+            "transport 'xhr' needs XMLHttpRequest, which this context (a service worker?) lacks: use 'fetch'",
+        )),
+        Some(other) => Err(Error::argument(format!(
+            "`transport` must be 'fetch' or 'xhr', got {}",
+            js::quoted(other)
+        ))),
+    }
+}
+
+impl ClientOptions {
+    pub fn parse(opts: &JsValue) -> Result<ClientOptions, Error> {
+        if !opts.is_object() {
+            return Err(Error::argument("new OSS(options) needs an options object"));
+        }
+        let bucket = string(opts, "bucket")?
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| Error::argument("`bucket` is required"))?;
+        let id = string(opts, "accessKeyId")?;
+        let secret = string(opts, "accessKeySecret")?;
+        let credentials = match (id, secret) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Some(Credentials {
+                access_key_id: id,
+                access_key_secret: secret,
+                security_token: string(opts, "stsToken")?.filter(|t| !t.is_empty()),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(Error::argument(
+                    "give both `accessKeyId` and `accessKeySecret`",
+                ))
+            }
+        };
+        let refresh = function(opts, "refreshSTSToken")?;
+        let signer = function(opts, "signer")?;
+        if credentials.is_none() && refresh.is_none() && signer.is_none() {
+            return Err(Error::argument(
+                "give credentials: a `signer` or `refreshSTSToken` backed by your server (recommended), or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
+            ));
+        }
+        let region = string(opts, "region")?;
+        let secure = boolean(opts, "secure")?;
+        let cname = boolean(opts, "cname")?.unwrap_or(false);
+        let refresh_interval_ms = number(opts, "refreshSTSTokenInterval")?
+            .filter(|n| *n > 0.0)
+            .unwrap_or(DEFAULT_REFRESH_INTERVAL_MS);
+        let v4 = boolean(opts, "authorizationV4")?.unwrap_or(false);
+        let timeout_ms = count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?;
+        let retry = Policy {
+            max_retries: count(opts, "retryMax", Policy::default().max_retries, 0..=100)?,
+            ..Policy::default()
+        };
+        let crc64 = boolean(opts, "crc64")?.unwrap_or(true);
+        let xhr = use_xhr(opts)?;
+        let saved_max_age_ms = number(opts, "savedUploadMaxAge")?
+            .filter(|n| *n > 0.0)
+            .unwrap_or(DEFAULT_SAVED_MAX_AGE_MS);
+        let endpoint = Endpoint::new(
+            string(opts, "endpoint")?.as_deref(),
+            region.as_deref(),
+            secure,
+            cname,
+        )
+        .map_err(Error::argument)?;
+        Ok(ClientOptions {
+            region: endpoint.v4_region(region.as_deref()),
+            endpoint,
+            bucket,
+            credentials,
+            refresh,
+            signer,
+            refresh_interval_ms,
+            v4,
+            timeout_ms,
+            retry,
+            crc64,
+            xhr,
+            saved_max_age_ms,
+        })
+    }
+}
+
+fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
+    js::get(opts, key)
+        .map(|f| {
+            f.dyn_into::<Function>()
+                .map_err(|_| Error::argument(format!("`{key}` must be a function")))
+        })
+        .transpose()
+}
+
+/// Headers an upload sends: `mime`, `meta` and `headers`, checked.
+pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    let mime = string(opts, "mime")?.filter(|m| !m.is_empty());
+    if let Some(headers) = js::get(opts, "headers") {
+        for (name, value) in entries(&headers, "headers")? {
+            check_header(&name, &value)?;
+            out.push((name, value));
+        }
+    }
+    if let Some(meta) = js::get(opts, "meta") {
+        for (name, value) in entries(&meta, "meta")? {
+            let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
+            check_header(&header, &value).map_err(|_| {
+                Error::argument(format!(
+                    "meta key {} must be letters, digits, '-' or '_', and its value one line",
+                    js::quoted(&name)
+                ))
+            })?;
+            out.push((header, value));
+        }
+    }
+    let has_type = out
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if let Some(mime) = mime {
+        check_header("content-type", &mime)?;
+        out.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        out.push(("content-type".into(), mime));
+    } else if !has_type {
+        out.push(("content-type".into(), default_type.to_string()));
+    }
+    Ok(out)
+}
+
+/// The string entries of a plain object option.
+fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
+    if !obj.is_object() {
+        return Err(Error::argument(format!(
+            "`{what}` must be an object of strings"
+        )));
+    }
+    let obj: &js_sys::Object = obj.unchecked_ref();
+    js_sys::Object::entries(obj)
+        .iter()
+        .map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            let value = value
+                .as_string()
+                // JavaScript's own String(n), as the page wrote the number.
+                .or_else(|| {
+                    value
+                        .dyn_ref::<js_sys::Number>()
+                        .map(|n| String::from(n.to_string_with_radix(10).unwrap_or_default()))
+                })
+                .or_else(|| value.as_bool().map(|b| b.to_string()))
+                .ok_or_else(|| Error::argument(format!("`{what}.{key}` must be a string")))?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `/` or `\`,
+/// no control characters (they cannot travel in a header or be listed back safely).
+pub fn check_name(name: &JsValue) -> Result<String, Error> {
+    let name = name
+        .as_string()
+        .ok_or_else(|| Error::argument("the object name must be a string"))?;
+    if name.is_empty() || name.len() > 1023 {
+        return Err(Error::argument(format!(
+            "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",
+            name.len()
+        )));
+    }
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Err(Error::argument(
+            "the object name must not start with '/' or '\\'",
+        ));
+    }
+    if name.contains('\u{FFFD}') || name.chars().any(char::is_control) {
+        return Err(Error::argument(
+            "the object name must not contain control characters or unpaired surrogates",
+        ));
+    }
+    Ok(name)
+}
+
+fn base64_json(value: &Object) -> Result<String, Error> {
+    let json = JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::argument("`callback` cannot be written as JSON"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(json))
+}
+
+/// The headers for `options.callback`, if given.
+pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let Some(callback) = js::get(opts, "callback") else {
+        return Ok(Vec::new());
+    };
+    let text = |key: &str| {
+        js::get(&callback, key)
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| Error::argument(format!("`callback.{key}` must be a string")))
+            })
+            .transpose()
+    };
+    let (Some(url), Some(body)) = (text("url")?, text("body")?) else {
+        return Err(Error::argument(
+            "`callback` needs `url` (your server's) and `body` (e.g. 'object=${object}&size=${size}')",
+        ));
+    };
+    let config = js::object(&[
+        // encodeURI, not encodeURIComponent: the URL's own `/`, `?` and `;` must stay.
+        ("callbackUrl", js_sys::encode_uri(&url).into()),
+        ("callbackBody", body.into()),
+    ]);
+    if let Some(host) = text("host")? {
+        js::set(&config, "callbackHost", host);
+    }
+    if let Some(kind) = text("contentType")? {
+        js::set(&config, "callbackBodyType", kind);
+    }
+    if js::get(&callback, "callbackSNI").and_then(|v| v.as_bool()) == Some(true) {
+        js::set(&config, "callbackSNI", true);
+    }
+    let mut out = vec![("x-oss-callback".to_string(), base64_json(&config)?)];
+    if let Some(values) = js::get(&callback, "customValue") {
+        let vars = Object::new();
+        for entry in Object::entries(values.unchecked_ref()).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            let value = value
+                .as_string()
+                .or_else(|| JSON::stringify(&value).ok().and_then(|s| s.as_string()))
+                .unwrap_or_default();
+            js::set(&vars, &format!("x:{name}"), value);
+        }
+        out.push(("x-oss-callback-var".to_string(), base64_json(&vars)?));
+    }
+    Ok(out)
+}
