@@ -567,7 +567,7 @@ impl Client {
             let slice = blob
                 .slice_with_f64_and_f64(start, end)
                 .map_err(|_| Error::argument("the file cannot be sliced"))?;
-            let id = js_string(&upload_id);
+            let id = js::text(&upload_id);
             let n = (n as u32).to_string();
             let mut r = Request::new("PUT", &name, &[("partNumber", &n), ("uploadId", &id)]);
             r.body = Body::Part {
@@ -612,7 +612,7 @@ impl Client {
             }
             crate::protocol::order::sort_by(&mut list, |a, b| a.0 < b.0);
             let callback = options::callback_headers(&options)?;
-            let id = js_string(&upload_id);
+            let id = js::text(&upload_id);
             let mut r = Request::new("POST", &name, &[("uploadId", &id)]).text();
             r.headers = [
                 vec![("content-type".to_string(), "application/xml".to_string())],
@@ -657,7 +657,7 @@ impl Client {
         let me = Client(self.0.clone());
         self.spawn(async move {
             let name = options::check_name(&name)?;
-            let id = js_string(&upload_id);
+            let id = js::text(&upload_id);
             let r = Request::new("GET", &name, &[]);
             let (_, parts, _) = me.call(r, Some((&name, &id)), &options, None).await?;
             let list: Array = parts
@@ -760,7 +760,7 @@ impl Client {
         let me = Client(self.0.clone());
         self.spawn(async move {
             let name = options::check_name(&name)?;
-            let id = js_string(&upload_id);
+            let id = js::text(&upload_id);
             let r = Request::new("DELETE", &name, &[("uploadId", &id)]);
             let (a, _, _) = me.call(r, None, &options, None).await?;
             me.0.saved.forget_upload(&id).await;
@@ -836,7 +836,7 @@ impl Client {
             ..Default::default()
         };
         if let Some(t) = js::get(&options, "Content-Type") {
-            parts.headers.push(("content-type".into(), js_string(&t)));
+            parts.headers.push(("content-type".into(), js::text(&t)));
         }
         if let Some(sub) = js::get(&options, "subResource") {
             for entry in Object::entries(sub.unchecked_ref()).iter() {
@@ -845,7 +845,7 @@ impl Client {
                 let v = if v.is_undefined() || v.is_null() {
                     String::new()
                 } else {
-                    js_string(&v)
+                    js::text(&v)
                 };
                 parts
                     .query
@@ -938,10 +938,4 @@ impl Client {
     pub fn is_cancel(&self, err: JsValue) -> bool {
         js::get(&err, "name").and_then(|n| n.as_string()).as_deref() == Some(CANCEL)
     }
-}
-
-/// JavaScript's `String(v)`.
-fn js_string(v: &JsValue) -> String {
-    v.as_string()
-        .unwrap_or_else(|| String::from(js_sys::JsString::from(v.clone())))
 }

@@ -260,8 +260,14 @@ impl Io {
             Body::Part { number, start, end } => match &self.source {
                 Source::File(blob) => {
                     file = Some((blob.clone(), self.size));
-                    let slice = gloo_file::Blob::from(blob.clone()).slice(*start, *end);
-                    JsValue::from(web_sys::Blob::from(slice))
+                    // The whole file goes as itself: a browser reads a file deleted since it
+                    // was picked as empty, and only the file itself then fails to send.
+                    if *start == 0 && *end == self.size {
+                        blob.clone().into()
+                    } else {
+                        let slice = gloo_file::Blob::from(blob.clone()).slice(*start, *end);
+                        JsValue::from(web_sys::Blob::from(slice))
+                    }
                 }
                 Source::Stream { blobs, .. } => blobs
                     .borrow()

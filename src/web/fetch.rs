@@ -262,9 +262,7 @@ async fn sign_by_backend(
         for entry in Object::entries(extra.unchecked_ref()).iter() {
             let pair: Array = entry.unchecked_into();
             let value = pair.get(1);
-            let value = value
-                .as_string()
-                .unwrap_or_else(|| String::from(js_sys::JsString::from(value)));
+            let value = js::text(&value);
             set(pair.get(0).as_string().unwrap_or_default(), value)?;
         }
     }

@@ -91,12 +91,21 @@ pub fn offline() -> bool {
         == Some(false)
 }
 
+/// JavaScript's `String(v)`.
+pub fn text(v: &JsValue) -> String {
+    v.as_string().unwrap_or_else(|| {
+        function(&js_sys::global(), "String")
+            .and_then(|f| f.call1(&JsValue::NULL, v).ok())
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    })
+}
+
 /// The message of whatever a callback threw or rejected with.
 pub fn message_of(e: &JsValue) -> String {
     get(e, "message")
         .and_then(|m| m.as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| String::from(js_sys::JsString::from(e.clone())))
+        .unwrap_or_else(|| text(e))
 }
 
 /// `"text"`, for messages (no escaping: str's Debug would bring its Unicode tables).

@@ -163,7 +163,10 @@ async fn settled(target: &JsValue, ok: &str) -> Result<JsValue, JsValue> {
         js::set(obj, "onerror", reject.clone());
         js::set(obj, "onabort", reject);
     });
-    JsFuture::from(p).await?;
+    // The handlers get an event; what went wrong is the request's `error`.
+    if JsFuture::from(p).await.is_err() {
+        return Err(js::get(target, "error").unwrap_or(JsValue::NULL));
+    }
     Ok(js::get(target, "result").unwrap_or(JsValue::UNDEFINED))
 }
 

@@ -1,6 +1,6 @@
-// Chaos that needs control of processes and files: the server restarted mid-upload, five
-// random reloads during one upload, a picked file deleted before it is read, and secrets
-// kept out of errors and logs.
+// Chaos that needs control of processes, files and the browser's network: the server
+// restarted mid-upload, five random reloads during one upload, the browser offline mid-upload,
+// a picked file deleted before it is read, and secrets kept out of errors and logs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -116,6 +116,34 @@ test('five random reloads during one upload, then it completes whole', async (t)
   } finally {
     emulator.stop();
     await page.close();
+  }
+});
+
+test('offline mid-upload: the upload waits for the network, spends no retry, and completes whole', async () => {
+  const emulator = await startEmulator();
+  await emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 1_000_000 });
+  const bytes = randomBytes(4 * 1024 * 1024);
+  const picked = await pickable(bytes, 'offline.bin');
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
+    await page.setInputFiles('#file', picked);
+    // retryMax 0: a single failure counted as a retry would fail the upload.
+    await start(page, emulator.url, 'chaos/offline.bin', { retryMax: 0 });
+    await page.waitForFunction(() => window.progress >= 0.2, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    await new Promise((r) => setTimeout(r, 2000));
+    const during = await page.evaluate(() => ({ outcome: window.outcome, online: navigator.onLine }));
+    assert.deepEqual(during, { outcome: null, online: false }, 'still waiting while offline');
+    await context.setOffline(false);
+    await page.waitForFunction(() => window.outcome !== null, null, { timeout: 60_000 });
+    const outcome = await page.evaluate(() => window.outcome);
+    assert.ok(outcome.etag, JSON.stringify(outcome));
+    assert.equal(await digest(page, 'chaos/offline.bin'), sha256(bytes));
+  } finally {
+    emulator.stop();
+    await context.close();
   }
 });
 

@@ -1,12 +1,12 @@
 // The size budget: what `import OSS from 'oss-browser-upload'` loads (the wasm core and
-// index.js) must stay within 60 KB gzipped. The benchmark reports the same figure beside
+// index.js) must stay within 75 KB gzipped. The benchmark reports the same figure beside
 // ali-oss's; this keeps a change from spending the last kilobyte unnoticed until then.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET = 60_000;
+const BUDGET = 75_000;
 const loaded = ['oss_browser_upload_bg.wasm', 'index.js'];
 
 test(`pkg/ wasm + index.js stay within ${BUDGET} bytes gzip -9`, async () => {
