@@ -105,7 +105,7 @@ impl Talk {
                 Command::Sleep { id, ms } => self.sleeps.push((id, ms)),
                 Command::WaitOnline => self.online_waits += 1,
                 Command::ReadPart => self.reads += 1,
-                Command::Release(_) | Command::Warn(_) => {}
+                Command::Stored(_) | Command::Warn(_) => {}
                 Command::Save => self.saves += 1,
                 Command::Forget => self.forgets += 1,
                 Command::Progress { fraction, .. } => self.progress.push(fraction),

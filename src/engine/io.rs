@@ -43,8 +43,8 @@ pub enum Command {
     WaitOnline,
     /// Read the stream's next part (`Event::Part`, `SourceEnd` or `SourceFailed`).
     ReadPart,
-    /// The stream's part `n` is stored: its bytes can go.
-    Release(u32),
+    /// Part `n` is stored (it is in the checkpoint now): a stream's bytes for it can go.
+    Stored(u32),
     /// Keep the checkpoint (`Upload::checkpoint`) where a reload finds it.
     Save,
     /// The upload is over: drop what `Save` kept.

@@ -664,9 +664,7 @@ impl Upload {
             );
         }
         self.bytes_done += len;
-        if matches!(self.job.source, Source::Stream { .. }) {
-            self.out.push_back(Command::Release(n));
-        }
+        self.out.push_back(Command::Stored(n));
         self.out.push_back(Command::Save);
         let f = self.fraction();
         self.report(f, true, Some(&a));

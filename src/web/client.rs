@@ -193,6 +193,76 @@ fn reject(e: Error) -> Promise {
     Promise::reject(&error::to_js(&e))
 }
 
+/// What a single request brought back.
+struct Got {
+    answer: Answer,
+    /// `listParts`: every part listed.
+    parts: Vec<ListedPart>,
+    /// `get()`: the body.
+    bytes: Option<js_sys::Uint8Array>,
+}
+
+/// How a method's answer becomes its result.
+type Shape = Box<dyn FnOnce(&Shared, Got) -> Result<JsValue, Error>>;
+
+/// A method that is one request.
+struct Single {
+    request: Request,
+    /// `listParts`: follow ListParts' pages for (key, upload ID).
+    all_parts: Option<(String, String)>,
+    /// The body, for `uploadPart`.
+    body: Option<Blob>,
+    /// `abortMultipartUpload`: forget the saved record of this upload ID too.
+    forget: Option<String>,
+}
+
+impl Single {
+    fn new(request: Request) -> Single {
+        Single {
+            request,
+            all_parts: None,
+            body: None,
+            forget: None,
+        }
+    }
+}
+
+/// `{res}`.
+fn only_res() -> Shape {
+    Box::new(|_, g| Ok(js::object(&[("res", res(&g.answer))]).into()))
+}
+
+/// OSS's CRC64 of the object, as it reported it (a decimal string), if the bucket exposes it.
+fn crc64_of(a: &Answer) -> JsValue {
+    a.header("x-oss-hash-crc64ecma")
+        .map_or(JsValue::NULL, JsValue::from)
+}
+
+/// The callback server's answer (its JSON, else its text); 203 means the object was stored
+/// but the callback failed.
+fn called_back(a: &Answer) -> Result<JsValue, Error> {
+    if a.status == 203 {
+        let mut e = a.error();
+        e.message = format!(
+            "The object was stored, but its callback failed: {} Check the callback server.",
+            e.message
+        );
+        return Err(e);
+    }
+    Ok(js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into()))
+}
+
+/// An upload checked and ready to run.
+struct Prepared {
+    io: Io,
+    job: Job,
+    /// The result's first fields: name, and url or bucket.
+    first: Object,
+    has_callback: bool,
+    /// Whether the upload keeps a record to resume from after a reload.
+    saves: bool,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Put,
@@ -267,52 +337,73 @@ impl Client {
             saver: None,
             file: JsValue::UNDEFINED,
             bytes: Rc::default(),
+            done: RefCell::default(),
         }
     }
 
-    /// One request through the engine: its answer, and for `listParts` every part listed.
-    async fn call(
-        &self,
-        request: Request,
-        all_parts: Option<(&str, &str)>,
-        o: &JsValue,
-        body: Option<Blob>,
-    ) -> Result<(Answer, Vec<ListedPart>, Io), JsValue> {
+    /// One request through the engine: what came back, with every part listed for
+    /// `listParts`.
+    async fn exchange(&self, single: Single, o: &JsValue) -> Result<Got, Error> {
         let (signal, timeout) = self.control(o)?;
         let mut io = self.io(signal, timeout);
         let policy = self.0.o.retry;
         let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
-        let mut call = match all_parts {
+        let mut call = match &single.all_parts {
             Some((key, upload_id)) => Call::all_parts(key, upload_id, policy, timeout, seed),
-            None => Call::new(request.clone(), policy, timeout, seed),
+            None => Call::new(single.request, policy, timeout, seed),
         };
-        if let Some(blob) = body {
+        if let Some(blob) = single.body {
             io.size = blob.size() as u64;
             io.source = Source::File(blob);
         }
         io.run(&mut call).await;
-        match call.take_result() {
-            Some((Ok(a), parts)) => Ok((a, parts, io)),
-            Some((Err(e), _)) => Err(error::to_js(&e)),
-            None => Err(error::to_js(&Error::cancelled())),
+        let (answer, parts) = call
+            .take_result()
+            .unwrap_or_else(|| (Err(Error::cancelled()), Vec::new()));
+        if let Some(upload_id) = &single.forget {
+            if answer.is_ok() {
+                self.0.saved.forget_upload(upload_id).await;
+            }
         }
+        let bytes = io.bytes.borrow_mut().take();
+        Ok(Got {
+            answer: answer?,
+            parts,
+            bytes,
+        })
     }
 
-    fn spawn<F>(&self, work: F) -> Promise
-    where
-        F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
-    {
-        future_to_promise(work)
+    /// A method that is one request: checked at once (`made`), then sent, its answer shaped
+    /// as the method's result. One future for every such method keeps the wasm small.
+    fn single(&self, o: JsValue, made: Result<(Single, Shape), Error>) -> Promise {
+        let (single, shape) = match made {
+            Ok(m) => m,
+            Err(e) => return reject(e),
+        };
+        let me = Client(self.0.clone());
+        future_to_promise(async move {
+            let got = me.exchange(single, &o).await?;
+            Ok(shape(&me.0, got)?)
+        })
     }
 
     /// put, putStream and multipartUpload: checked, then run by the one engine.
-    async fn upload(
-        self,
+    fn upload(&self, name: JsValue, data: JsValue, o: JsValue, kind: Kind) -> Promise {
+        match self.prepare(name, data, &o, kind) {
+            Ok(p) => future_to_promise(Client(self.0.clone()).run_upload(p)),
+            Err(e) => reject(e),
+        }
+    }
+
+    /// An upload's job, checked before anything is sent.
+    fn prepare(
+        &self,
         name: JsValue,
         data: JsValue,
-        o: JsValue,
+        o: &JsValue,
         kind: Kind,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Prepared, Error> {
+        let o = o.clone();
         let name = options::check_name(&name)?;
         let (signal, timeout) = self.control(&o)?;
         let c = &self.0;
@@ -335,7 +426,7 @@ impl Client {
             io.source = Source::File(blob);
             found
         };
-        let mut checkpoint = match js::get(&o, "checkpoint") {
+        let checkpoint = match js::get(&o, "checkpoint") {
             Some(v) => Some(checkpoint_from_js(&v)?),
             None => None,
         };
@@ -381,15 +472,7 @@ impl Client {
             };
         }
         let resume = js::get(&o, "resume").and_then(|r| r.as_bool()) != Some(false);
-        if kind == Kind::Multipart && resume && (!plan.single() || checkpoint.is_some()) {
-            if let Source::File(blob) = &io.source {
-                let (saver, saved) = self.saver(&name, blob, &plan).await?;
-                if checkpoint.is_none() {
-                    checkpoint = saved;
-                }
-                io.saver = Some(saver);
-            }
-        }
+        let saves = kind == Kind::Multipart && resume && (!plan.single() || checkpoint.is_some());
         let first = match kind {
             Kind::Multipart => js::object(&[
                 ("name", name.as_str().into()),
@@ -425,6 +508,30 @@ impl Client {
             timeout_ms: timeout,
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         };
+        Ok(Prepared {
+            io,
+            job,
+            first,
+            has_callback,
+            saves,
+        })
+    }
+
+    async fn run_upload(self, p: Prepared) -> Result<JsValue, JsValue> {
+        let Prepared {
+            mut io,
+            mut job,
+            first,
+            has_callback,
+            saves,
+        } = p;
+        if let (true, Source::File(blob)) = (saves, &io.source) {
+            let (saver, saved) = self.saver(&job.name, blob, &job.plan).await?;
+            if job.checkpoint.is_none() {
+                job.checkpoint = saved;
+            }
+            io.saver = Some(saver);
+        }
         let mut up = Upload::new(job);
         io.run(&mut up).await;
         let cp = up.checkpoint().cloned();
@@ -432,27 +539,18 @@ impl Client {
         if let (Err(_), Source::Stream { reader, .. }) = (&outcome, &io.source) {
             let _ = reader.cancel();
         }
-        match outcome {
-            Ok(done) => {
-                let a = &done.answer;
-                js::set(&first, "etag", done.etag.as_str());
-                js::set(
-                    &first,
-                    "crc64",
-                    a.header("x-oss-hash-crc64ecma")
-                        .map_or(JsValue::NULL, JsValue::from),
-                );
-                js::set(&first, "res", res(a));
-                let data = if has_callback {
-                    js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into())
-                } else {
-                    JsValue::UNDEFINED
-                };
-                js::set(&first, "data", data);
-                Ok(first.into())
-            }
-            Err(e) => Err(io.error(&e, cp.as_ref())),
-        }
+        let done = outcome.map_err(|e| io.error(&e, cp.as_ref()))?;
+        let a = &done.answer;
+        js::set(&first, "etag", done.etag.as_str());
+        js::set(&first, "crc64", crc64_of(a));
+        js::set(&first, "res", res(a));
+        let data = if has_callback {
+            called_back(a)?
+        } else {
+            JsValue::UNDEFINED
+        };
+        js::set(&first, "data", data);
+        Ok(first.into())
     }
 
     /// Finds the upload's saved record and takes its lock: the saver keeps the record as the
@@ -495,19 +593,19 @@ impl Client {
             created_at: saved.map_or(now, |s| s.created_at),
             updated_at: now,
         };
-        Ok((Saver { template, release }, checkpoint))
+        Ok((Saver::new(template, release), checkpoint))
     }
 
     /// Uploads `data` in one request.
     pub fn put(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
-        self.spawn(Client(self.0.clone()).upload(name, data, options, Kind::Put))
+        self.upload(name, data, options, Kind::Put)
     }
 
     /// Uploads what a ReadableStream gives, in one request if it fits in one part, else in
     /// parts through the same engine as files, holding at most `parallel` parts at a time.
     #[wasm_bindgen(js_name = putStream)]
     pub fn put_stream(&self, name: JsValue, stream: JsValue, options: JsValue) -> Promise {
-        self.spawn(Client(self.0.clone()).upload(name, stream, options, Kind::Stream))
+        self.upload(name, stream, options, Kind::Stream)
     }
 
     /// Uploads a File or Blob in parts, in parallel. Resumes from `options.checkpoint`, or
@@ -517,27 +615,30 @@ impl Client {
         if !file.is_instance_of::<Blob>() {
             return reject(Error::argument("multipartUpload() takes a File or Blob"));
         }
-        self.spawn(Client(self.0.clone()).upload(name, file, options, Kind::Multipart))
+        self.upload(name, file, options, Kind::Multipart)
     }
 
     #[wasm_bindgen(js_name = initMultipartUpload)]
     pub fn init_multipart_upload(&self, name: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
+        let made = (|| {
             let name = options::check_name(&name)?;
             let mut r = Request::new("POST", &name, &[("uploads", "")]).text();
             r.headers = options::object_headers(&options, mime::from_name(&name))?;
-            let (a, _, _) = me.call(r, None, &options, None).await?;
-            let upload_id =
-                messages::parse_initiate(&a.body).map_err(|e| Error::bad_response(a.status, &e))?;
-            Ok(js::object(&[
-                ("bucket", me.0.o.bucket.as_str().into()),
-                ("name", name.into()),
-                ("uploadId", upload_id.into()),
-                ("res", res(&a)),
-            ])
-            .into())
-        })
+            let shape: Shape = Box::new(move |c, g| {
+                let a = &g.answer;
+                let upload_id = messages::parse_initiate(&a.body)
+                    .map_err(|e| Error::bad_response(a.status, &e))?;
+                Ok(js::object(&[
+                    ("bucket", c.o.bucket.as_str().into()),
+                    ("name", name.into()),
+                    ("uploadId", upload_id.into()),
+                    ("res", res(a)),
+                ])
+                .into())
+            });
+            Ok((Single::new(r), shape))
+        })();
+        self.single(options, made)
     }
 
     /// Uploads bytes `start..end` of `file` as part `partNo`.
@@ -553,8 +654,7 @@ impl Client {
         end: JsValue,
         options: JsValue,
     ) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
+        let made = (|| {
             let name = options::check_name(&name)?;
             let n = part_no
                 .as_f64()
@@ -575,14 +675,19 @@ impl Client {
                 start: 0,
                 end: slice.size() as u64,
             };
-            let (a, _, _) = me.call(r, None, &options, Some(slice)).await?;
-            Ok(js::object(&[
-                ("name", name.into()),
-                ("etag", a.etag()?.into()),
-                ("res", res(&a)),
-            ])
-            .into())
-        })
+            let mut single = Single::new(r);
+            single.body = Some(slice);
+            let shape: Shape = Box::new(move |_, g| {
+                Ok(js::object(&[
+                    ("name", name.into()),
+                    ("etag", g.answer.etag()?.into()),
+                    ("res", res(&g.answer)),
+                ])
+                .into())
+            });
+            Ok((single, shape))
+        })();
+        self.single(options, made)
     }
 
     /// `parts` is `[{number, etag}]`, in any order.
@@ -594,11 +699,10 @@ impl Client {
         parts: JsValue,
         options: JsValue,
     ) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
+        let made = (|| {
             let name = options::check_name(&name)?;
             if !Array::is_array(&parts) {
-                return Err(Error::argument("parts must be an array of {number, etag}").into());
+                return Err(Error::argument("parts must be an array of {number, etag}"));
             }
             let mut list = Vec::new();
             for p in Array::from(&parts).iter() {
@@ -606,7 +710,7 @@ impl Client {
                     js::get(&p, "number").and_then(|n| n.as_f64()),
                     js::get(&p, "etag").and_then(|e| e.as_string()),
                 ) else {
-                    return Err(Error::argument("each part must be {number, etag}").into());
+                    return Err(Error::argument("each part must be {number, etag}"));
                 };
                 list.push((n as u32, etag));
             }
@@ -620,133 +724,131 @@ impl Client {
             ]
             .concat();
             r.body = Body::Text(messages::complete_body(&list));
-            let (a, _, _) = me.call(r, None, &options, None).await?;
-            let (etag, data) = if callback.is_empty() {
-                let etag = messages::parse_complete(&a.body).map_err(|e| Error::bad_response(a.status, &e))?;
-                (etag, JsValue::UNDEFINED)
-            } else {
-                if a.status == 203 {
-                    let mut e = a.error();
-                    e.message = format!(
-                        "The object was stored, but its callback failed: {} Check the callback server.",
-                        e.message
-                    );
-                    return Err(e.into());
-                }
-                let data = js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into());
-                (a.etag()?, data)
-            };
-            Ok(js::object(&[
-                ("bucket", me.0.o.bucket.as_str().into()),
-                ("name", name.into()),
-                ("etag", etag.into()),
-                (
-                    "crc64",
-                    a.header("x-oss-hash-crc64ecma").map_or(JsValue::NULL, JsValue::from),
-                ),
-                ("res", res(&a)),
-                ("data", data),
-            ])
-            .into())
-        })
+            let shape: Shape = Box::new(move |c, g| {
+                let a = &g.answer;
+                let (etag, data) = if callback.is_empty() {
+                    let etag = messages::parse_complete(&a.body)
+                        .map_err(|e| Error::bad_response(a.status, &e))?;
+                    (etag, JsValue::UNDEFINED)
+                } else {
+                    (a.etag()?, called_back(a)?)
+                };
+                Ok(js::object(&[
+                    ("bucket", c.o.bucket.as_str().into()),
+                    ("name", name.into()),
+                    ("etag", etag.into()),
+                    ("crc64", crc64_of(a)),
+                    ("res", res(a)),
+                    ("data", data),
+                ])
+                .into())
+            });
+            Ok((Single::new(r), shape))
+        })();
+        self.single(options, made)
     }
 
     /// Every part the server holds for an upload (all pages).
     #[wasm_bindgen(js_name = listParts)]
     pub fn list_parts(&self, name: JsValue, upload_id: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
-            let name = options::check_name(&name)?;
-            let id = js::text(&upload_id);
-            let r = Request::new("GET", &name, &[]);
-            let (_, parts, _) = me.call(r, Some((&name, &id)), &options, None).await?;
-            let list: Array = parts
-                .iter()
-                .map(|p| {
-                    JsValue::from(js::object(&[
-                        ("PartNumber", p.number.into()),
-                        ("ETag", p.etag.as_str().into()),
-                        ("Size", (p.size as f64).into()),
-                        (
-                            "HashCrc64ecma",
-                            p.crc64.map_or(JsValue::NULL, |c| c.to_string().into()),
-                        ),
-                    ]))
-                })
-                .collect();
-            Ok(js::object(&[("uploadId", upload_id), ("parts", list.into())]).into())
-        })
+        let made = options::check_name(&name).map(|name| {
+            let mut single = Single::new(Request::new("GET", &name, &[]));
+            single.all_parts = Some((name, js::text(&upload_id)));
+            let shape: Shape = Box::new(move |_, g| {
+                let list: Array = g
+                    .parts
+                    .iter()
+                    .map(|p| {
+                        JsValue::from(js::object(&[
+                            ("PartNumber", p.number.into()),
+                            ("ETag", p.etag.as_str().into()),
+                            ("Size", (p.size as f64).into()),
+                            (
+                                "HashCrc64ecma",
+                                p.crc64.map_or(JsValue::NULL, |c| c.to_string().into()),
+                            ),
+                        ]))
+                    })
+                    .collect();
+                Ok(js::object(&[("uploadId", upload_id), ("parts", list.into())]).into())
+            });
+            (single, shape)
+        });
+        self.single(options, made)
     }
 
     /// Uploads in progress: `query` takes prefix, max-uploads, key-marker, upload-id-marker.
     #[wasm_bindgen(js_name = listUploads)]
     pub fn list_uploads(&self, query: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
+        let names = ["prefix", "max-uploads", "key-marker", "upload-id-marker"];
+        let made = query_from(&query, &names).map(|q| {
             let mut r =
                 Request::new("GET", "", &[("uploads", ""), ("encoding-type", "url")]).text();
-            r.query.extend(query_from(
-                &query,
-                &["prefix", "max-uploads", "key-marker", "upload-id-marker"],
-            )?);
-            let (a, _, _) = me.call(r, None, &options, None).await?;
-            let page = messages::parse_list_uploads(&a.body)
-                .map_err(|e| Error::bad_response(a.status, &e))?;
-            let uploads: Array = page
-                .uploads
-                .iter()
-                .map(|u| {
-                    JsValue::from(js::object(&[
-                        ("name", u.key.as_str().into()),
-                        ("uploadId", u.upload_id.as_str().into()),
-                        ("initiated", u.initiated.as_str().into()),
-                    ]))
-                })
-                .collect();
-            Ok(js::object(&[
-                ("uploads", uploads.into()),
-                ("bucket", me.0.o.bucket.as_str().into()),
-                ("nextKeyMarker", page.next_key_marker.into()),
-                ("nextUploadIdMarker", page.next_upload_id_marker.into()),
-                ("isTruncated", page.truncated.into()),
-                ("res", res(&a)),
-            ])
-            .into())
-        })
+            r.query.extend(q);
+            let shape: Shape = Box::new(|c, g| {
+                let a = &g.answer;
+                let page = messages::parse_list_uploads(&a.body)
+                    .map_err(|e| Error::bad_response(a.status, &e))?;
+                let uploads: Array = page
+                    .uploads
+                    .iter()
+                    .map(|u| {
+                        JsValue::from(js::object(&[
+                            ("name", u.key.as_str().into()),
+                            ("uploadId", u.upload_id.as_str().into()),
+                            ("initiated", u.initiated.as_str().into()),
+                        ]))
+                    })
+                    .collect();
+                Ok(js::object(&[
+                    ("uploads", uploads.into()),
+                    ("bucket", c.o.bucket.as_str().into()),
+                    ("nextKeyMarker", page.next_key_marker.into()),
+                    ("nextUploadIdMarker", page.next_upload_id_marker.into()),
+                    ("isTruncated", page.truncated.into()),
+                    ("res", res(a)),
+                ])
+                .into())
+            });
+            (Single::new(r), shape)
+        });
+        self.single(options, made)
     }
 
     /// Objects in the bucket (ListObjects): `query` takes prefix, marker, max-keys (default
     /// 100, at most 1000).
     pub fn list(&self, query: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
+        let made = query_from(&query, &["prefix", "marker", "max-keys"]).map(|q| {
             let mut r = Request::new("GET", "", &[("encoding-type", "url")]).text();
-            r.query
-                .extend(query_from(&query, &["prefix", "marker", "max-keys"])?);
-            let (a, _, _) = me.call(r, None, &options, None).await?;
-            let page = messages::parse_list_objects(&a.body)
-                .map_err(|e| Error::bad_response(a.status, &e))?;
-            let objects: Array = page
-                .objects
-                .iter()
-                .map(|o| {
-                    JsValue::from(js::object(&[
-                        ("name", o.key.as_str().into()),
-                        ("size", (o.size as f64).into()),
-                        ("etag", o.etag.as_str().into()),
-                        ("lastModified", o.last_modified.as_str().into()),
-                        ("type", o.kind.as_str().into()),
-                    ]))
-                })
-                .collect();
-            Ok(js::object(&[
-                ("objects", objects.into()),
-                ("nextMarker", page.next_marker.into()),
-                ("isTruncated", page.truncated.into()),
-                ("res", res(&a)),
-            ])
-            .into())
-        })
+            r.query.extend(q);
+            let shape: Shape = Box::new(|_, g| {
+                let a = &g.answer;
+                let page = messages::parse_list_objects(&a.body)
+                    .map_err(|e| Error::bad_response(a.status, &e))?;
+                let objects: Array = page
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        JsValue::from(js::object(&[
+                            ("name", o.key.as_str().into()),
+                            ("size", (o.size as f64).into()),
+                            ("etag", o.etag.as_str().into()),
+                            ("lastModified", o.last_modified.as_str().into()),
+                            ("type", o.kind.as_str().into()),
+                        ]))
+                    })
+                    .collect();
+                Ok(js::object(&[
+                    ("objects", objects.into()),
+                    ("nextMarker", page.next_marker.into()),
+                    ("isTruncated", page.truncated.into()),
+                    ("res", res(a)),
+                ])
+                .into())
+            });
+            (Single::new(r), shape)
+        });
+        self.single(options, made)
     }
 
     /// Aborts an upload on the server and frees its parts.
@@ -757,66 +859,56 @@ impl Client {
         upload_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
-            let name = options::check_name(&name)?;
+        let made = options::check_name(&name).map(|name| {
             let id = js::text(&upload_id);
-            let r = Request::new("DELETE", &name, &[("uploadId", &id)]);
-            let (a, _, _) = me.call(r, None, &options, None).await?;
-            me.0.saved.forget_upload(&id).await;
-            Ok(js::object(&[("res", res(&a))]).into())
-        })
+            let mut single = Single::new(Request::new("DELETE", &name, &[("uploadId", &id)]));
+            single.forget = Some(id);
+            (single, only_res())
+        });
+        self.single(options, made)
     }
 
     /// `{status, meta, res}`: the object's x-oss-meta-* as `meta`.
     pub fn head(&self, name: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
-            let name = options::check_name(&name)?;
-            let (a, _, _) = me
-                .call(Request::new("HEAD", &name, &[]), None, &options, None)
-                .await?;
-            let meta = Object::new();
-            for (k, v) in &a.headers {
-                if let Some(m) = k.strip_prefix("x-oss-meta-") {
-                    js::set(&meta, m, v.as_str());
+        let made = options::check_name(&name).map(|name| {
+            let shape: Shape = Box::new(|_, g| {
+                let a = &g.answer;
+                let meta = Object::new();
+                for (k, v) in &a.headers {
+                    if let Some(m) = k.strip_prefix("x-oss-meta-") {
+                        js::set(&meta, m, v.as_str());
+                    }
                 }
-            }
-            Ok(js::object(&[
-                ("status", a.status.into()),
-                ("meta", meta.into()),
-                ("res", res(&a)),
-            ])
-            .into())
-        })
+                Ok(js::object(&[
+                    ("status", a.status.into()),
+                    ("meta", meta.into()),
+                    ("res", res(a)),
+                ])
+                .into())
+            });
+            (Single::new(Request::new("HEAD", &name, &[])), shape)
+        });
+        self.single(options, made)
     }
 
     /// `{content: Uint8Array, res}`.
     pub fn get(&self, name: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
-            let name = options::check_name(&name)?;
+        let made = options::check_name(&name).map(|name| {
             let mut r = Request::new("GET", &name, &[]);
             r.read = Read::Bytes;
-            let (a, _, io) = me.call(r, None, &options, None).await?;
-            let content = io
-                .bytes
-                .borrow_mut()
-                .take()
-                .map_or(JsValue::UNDEFINED, JsValue::from);
-            Ok(js::object(&[("content", content), ("res", res(&a))]).into())
-        })
+            let shape: Shape = Box::new(|_, g| {
+                let content = g.bytes.map_or(JsValue::UNDEFINED, JsValue::from);
+                Ok(js::object(&[("content", content), ("res", res(&g.answer))]).into())
+            });
+            (Single::new(r), shape)
+        });
+        self.single(options, made)
     }
 
     pub fn delete(&self, name: JsValue, options: JsValue) -> Promise {
-        let me = Client(self.0.clone());
-        self.spawn(async move {
-            let name = options::check_name(&name)?;
-            let (a, _, _) = me
-                .call(Request::new("DELETE", &name, &[]), None, &options, None)
-                .await?;
-            Ok(js::object(&[("res", res(&a))]).into())
-        })
+        let made = options::check_name(&name)
+            .map(|name| (Single::new(Request::new("DELETE", &name, &[])), only_res()));
+        self.single(options, made)
     }
 
     /// A presigned URL (V1, or V4 with authorizationV4) with the credentials in hand:
@@ -876,7 +968,7 @@ impl Client {
     #[wasm_bindgen(js_name = listSavedUploads)]
     pub fn list_saved_uploads(&self) -> Promise {
         let c = self.0.clone();
-        self.spawn(async move {
+        future_to_promise(async move {
             let list: Array = c
                 .saved
                 .all()
@@ -894,7 +986,7 @@ impl Client {
     #[wasm_bindgen(js_name = forgetSavedUpload)]
     pub fn forget_saved_upload(&self, which: JsValue, options: JsValue) -> Promise {
         let me = Client(self.0.clone());
-        self.spawn(async move {
+        future_to_promise(async move {
             let fp = which
                 .as_string()
                 .or_else(|| js::get(&which, "fingerprint").and_then(|f| f.as_string()))
@@ -910,12 +1002,9 @@ impl Client {
                         .find(|r| r.fingerprint == fp);
                 if let Some(s) = saved {
                     let r = Request::new("DELETE", &s.name, &[("uploadId", &s.upload_id)]);
-                    if let Err(e) = me.call(r, None, &options, None).await {
-                        if js::get(&e, "code").and_then(|c| c.as_string()).as_deref()
-                            != Some("NoSuchUpload")
-                        {
-                            return Err(e);
-                        }
+                    match me.exchange(Single::new(r), &options).await {
+                        Err(e) if e.code != "NoSuchUpload" => return Err(e.into()),
+                        _ => {}
                     }
                 }
             }

@@ -8,14 +8,14 @@ use std::future::poll_fn;
 use std::rc::{Rc, Weak};
 use std::task::{Poll, Waker};
 
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{AbortSignal, Blob};
 
 use super::client::Shared;
 use super::fetch::{self, Target};
-use super::saved::{done_to_js, Record};
+use super::saved::{done_to_js, part_to_js, Record};
 use super::stream::StreamParts;
 use super::{error, js};
 use crate::engine::checkpoint::Checkpoint;
@@ -65,10 +65,62 @@ pub enum Source {
     },
 }
 
-/// Keeps an upload's record while it goes, and holds its cross-tab lock.
+/// Keeps an upload's record while it goes, and holds its cross-tab lock. Saves are
+/// coalesced: while one is written, only the newest waiting record is kept, so a fast run of
+/// parts costs a few writes, not one per part.
 pub struct Saver {
     pub template: Record,
     pub release: Function,
+    queue: Rc<SaveQueue>,
+}
+
+#[derive(Default)]
+struct SaveQueue {
+    next: RefCell<Option<JsValue>>,
+    busy: Cell<bool>,
+    /// Resolvers of those waiting for the writes to end.
+    idle: RefCell<Vec<Function>>,
+}
+
+impl Saver {
+    pub fn new(template: Record, release: Function) -> Saver {
+        Saver {
+            template,
+            release,
+            queue: Rc::default(),
+        }
+    }
+
+    fn save(&self, client: &Rc<Shared>, record: JsValue) {
+        let q = &self.queue;
+        *q.next.borrow_mut() = Some(record);
+        if q.busy.replace(true) {
+            return;
+        }
+        let (q, client) = (q.clone(), client.clone());
+        spawn_local(async move {
+            loop {
+                let next = q.next.borrow_mut().take();
+                let Some(record) = next else { break };
+                client.saved.put(record).await;
+            }
+            q.busy.set(false);
+            for resolve in q.idle.borrow_mut().drain(..) {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        });
+    }
+
+    /// Waits for the writes under way, then drops the record.
+    async fn forget(&self, client: &Shared) {
+        let q = &self.queue;
+        q.next.borrow_mut().take();
+        if q.busy.get() {
+            let idle = Promise::new(&mut |resolve, _| q.idle.borrow_mut().push(resolve));
+            let _ = JsFuture::from(idle).await;
+        }
+        client.saved.forget(&self.template.fingerprint).await;
+    }
 }
 
 impl Drop for Saver {
@@ -93,6 +145,11 @@ pub struct Io {
     pub file: JsValue,
     /// `get()`'s bytes.
     pub bytes: Rc<RefCell<Option<Uint8Array>>>,
+    /// The checkpoint's done parts as JavaScript sees them, grown a part at a time and
+    /// shared by every progress call and saved record, so that a part's cost does not grow
+    /// with the parts already done. `None` until first needed, or after the engine's
+    /// checkpoint was replaced (initiated, resumed).
+    pub done: RefCell<Option<Array>>,
 }
 
 thread_local! {
@@ -113,20 +170,29 @@ pub fn res(a: &Answer) -> JsValue {
     .into()
 }
 
-/// A checkpoint in ali-oss's shape, with the caller's file.
-pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue) -> JsValue {
+/// A checkpoint in ali-oss's shape, with the caller's file and its done parts.
+pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue, done: &Array) -> JsValue {
     js::object(&[
         ("file", file.clone()),
         ("name", cp.name.as_str().into()),
         ("fileSize", (cp.file_size as f64).into()),
         ("partSize", (cp.part_size as f64).into()),
         ("uploadId", cp.upload_id.as_str().into()),
-        ("doneParts", done_to_js(&cp.done).into()),
+        ("doneParts", done.into()),
     ])
     .into()
 }
 
 impl Io {
+    /// The done parts as JavaScript sees them, rebuilt only when they no longer match.
+    fn done_js(&self, cp: &Checkpoint) -> Array {
+        let mut done = self.done.borrow_mut();
+        match &*done {
+            Some(a) if a.length() as usize == cp.done.len() => a.clone(),
+            _ => done.insert(done_to_js(&cp.done)).clone(),
+        }
+    }
+
     fn env_step<R>(&self, f: impl FnOnce(&mut Env) -> R) -> R {
         let r = {
             let mut keys = self.client.keys.borrow_mut();
@@ -142,7 +208,7 @@ impl Io {
     }
 
     /// Runs `op` until it is over.
-    pub async fn run(&self, op: &mut impl Operation) {
+    pub async fn run(&self, op: &mut dyn Operation) {
         let inbox = self.inbox.clone();
         let on_abort = Closure::<dyn FnMut()>::new(move || inbox.push(Event::Cancel));
         let _ = self
@@ -167,7 +233,7 @@ impl Io {
             .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
     }
 
-    async fn perform(&self, c: Command, op: &mut impl Operation) {
+    async fn perform(&self, c: Command, op: &mut dyn Operation) {
         match c {
             Command::Send(o) => self.send(o),
             Command::Sleep { id, ms } => {
@@ -194,23 +260,28 @@ impl Io {
                 });
             }
             Command::ReadPart => self.read_part(),
-            Command::Release(n) => {
+            Command::Stored(n) => {
                 if let Source::Stream { blobs, .. } = &self.source {
                     blobs.borrow_mut().retain(|(k, _)| *k != n);
+                }
+                let part = op
+                    .checkpoint()
+                    .and_then(|cp| cp.done.get(n).map(|p| (cp, p)));
+                if let (Some(a), Some((cp, p))) = (&*self.done.borrow(), part) {
+                    if a.length() as usize + 1 == cp.done.len() {
+                        a.push(&part_to_js(n, p));
+                    }
                 }
             }
             Command::Save => {
                 if let (Some(saver), Some(cp)) = (&self.saver, op.checkpoint()) {
-                    let mut record = saver.template.clone();
-                    record.upload_id = cp.upload_id.clone();
-                    record.done = cp.done.clone();
-                    record.updated_at = js::now_ms();
-                    self.client.saved.save(&record).await;
+                    let record = saver.template.to_js_with(&cp.upload_id, &self.done_js(cp));
+                    saver.save(&self.client, record);
                 }
             }
             Command::Forget => {
                 if let Some(saver) = &self.saver {
-                    self.client.saved.forget(&saver.template.fingerprint).await;
+                    saver.forget(&self.client).await;
                 }
             }
             Command::Progress {
@@ -220,7 +291,7 @@ impl Io {
             } => {
                 let Some(f) = &self.progress else { return };
                 let cp = match (checkpoint, op.checkpoint()) {
-                    (true, Some(cp)) => checkpoint_to_js(cp, &self.file),
+                    (true, Some(cp)) => checkpoint_to_js(cp, &self.file, &self.done_js(cp)),
                     _ => JsValue::NULL,
                 };
                 let r = answer.as_ref().map_or(JsValue::NULL, res);
@@ -344,11 +415,9 @@ impl Io {
     pub fn error(&self, e: &Error, cp: Option<&Checkpoint>) -> JsValue {
         let out = error::to_js(e);
         if let (Some(cp), Source::File(_)) = (cp, &self.source) {
-            js::set(
-                out.unchecked_ref(),
-                "checkpoint",
-                checkpoint_to_js(cp, &self.file),
-            );
+            let done = self.done_js(cp);
+            let cp = checkpoint_to_js(cp, &self.file, &done);
+            js::set(out.unchecked_ref(), "checkpoint", cp);
         }
         out
     }

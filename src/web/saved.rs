@@ -48,17 +48,18 @@ fn warn_once(why: &str) {
     }
 }
 
-/// `[{number, etag, crc64?}]`, ali-oss's `doneParts`.
+/// `{number, etag, crc64?}`, a part of ali-oss's `doneParts`.
+pub fn part_to_js(n: u32, p: &DonePart) -> JsValue {
+    let part = js::object(&[("number", n.into()), ("etag", p.etag.as_str().into())]);
+    if let Some(crc) = p.crc64 {
+        js::set(&part, "crc64", crc.to_string());
+    }
+    part.into()
+}
+
+/// ali-oss's `doneParts`.
 pub fn done_to_js(done: &DoneParts) -> Array {
-    done.iter()
-        .map(|(n, p)| {
-            let part = js::object(&[("number", (*n).into()), ("etag", p.etag.as_str().into())]);
-            if let Some(crc) = p.crc64 {
-                js::set(&part, "crc64", crc.to_string());
-            }
-            JsValue::from(part)
-        })
-        .collect()
+    done.iter().map(|(n, p)| part_to_js(*n, p)).collect()
 }
 
 /// `[{number, etag, crc64?}]` read back, or `None` if it is not that.
@@ -119,9 +120,18 @@ impl Record {
     }
 
     fn to_js(&self) -> JsValue {
+        let o = self.to_js_with(&self.upload_id, &done_to_js(&self.done));
+        js::set(o.unchecked_ref(), "updatedAt", self.updated_at);
+        o
+    }
+
+    /// This record, as stored, for upload `upload_id` with these done parts, updated now.
+    pub fn to_js_with(&self, upload_id: &str, done: &Array) -> JsValue {
         let o = self.common();
+        js::set(&o, "uploadId", upload_id);
+        js::set(&o, "updatedAt", js::now_ms());
         js::set(&o, "format", FORMAT);
-        js::set(&o, "doneParts", done_to_js(&self.done));
+        js::set(&o, "doneParts", done);
         js::set(&o, "createdAt", self.created_at);
         o.into()
     }
@@ -246,28 +256,35 @@ impl SavedUploads {
     }
 
     /// Puts `record`, or deletes the record of fingerprint `key`.
-    async fn write(db: &IdbDatabase, record: Option<&Record>, key: &str) -> Result<(), JsValue> {
+    async fn write(db: &IdbDatabase, record: Option<&JsValue>, key: &str) -> Result<(), JsValue> {
         let tx = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
         let store = tx.object_store(STORE)?;
         match record {
-            Some(r) => store.put(&r.to_js())?,
+            Some(r) => store.put(r)?,
             None => store.delete(&key.into())?,
         };
         settled(&tx, "oncomplete").await.map(|_| ())
     }
 
     pub async fn save(&self, record: &Record) {
+        self.put(record.to_js()).await;
+    }
+
+    /// Saves a record already in its stored shape.
+    pub async fn put(&self, record: JsValue) {
         if let Some(db) = self.database().await {
-            match Self::write(&db, Some(record), "").await {
+            match Self::write(&db, Some(&record), "").await {
                 Ok(()) => return,
                 Err(e) => self.fall_back(&e),
             }
         }
-        MEMORY.with(|m| {
-            let mut m = m.borrow_mut();
-            m.retain(|r| r.fingerprint != record.fingerprint);
-            m.push(record.clone());
-        });
+        if let Some(record) = Record::from_js(&record) {
+            MEMORY.with(|m| {
+                let mut m = m.borrow_mut();
+                m.retain(|r| r.fingerprint != record.fingerprint);
+                m.push(record);
+            });
+        }
     }
 
     pub async fn forget(&self, fingerprint: &str) {
