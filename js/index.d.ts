@@ -180,7 +180,8 @@ export interface SavedUpload {
 export interface PutResult {
   name: string;
   url: string;
-  etag: string;
+  /** `null` when the bucket's CORS rule hides `ETag`: the object is stored all the same (a console note says to expose it). */
+  etag: string | null;
   /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
   crc64: string | null;
   res: ResponseInfo;
@@ -191,7 +192,8 @@ export interface PutResult {
 export interface MultipartUploadResult {
   name: string;
   bucket: string;
-  etag: string;
+  /** `null` when the bucket's CORS rule hides `ETag`: the object is stored all the same (a console note says to expose it). */
+  etag: string | null;
   /** The object's CRC64 (decimal string) as OSS reported it, if the CORS rule exposes it. */
   crc64: string | null;
   res: ResponseInfo;

@@ -236,3 +236,32 @@ async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
     assert!(prop(&err, "checkpoint").is_object());
     emulator("DELETE", "faults", None).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_complete_whose_answer_is_lost_resolves_once_the_object_is_found() {
+    // The server completes the upload, then drops the connection: the client's retry of
+    // Complete meets NoSuchUpload, and the object (same size, same combined CRC64) is the answer.
+    set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/lost-answer.bin","times":1,"dropAnswer":true}"#).await;
+    let c = client(&[]).await;
+    let bytes = pattern(3 * 128 * KIB + 5, 39);
+    let r = upload(&c, "chaos/lost-answer.bin", &bytes)
+        .await
+        .expect("resolved, not failed");
+    assert_stored(&c, "chaos/lost-answer.bin", &bytes, &r).await;
+    let ops: Vec<String> = log_for("chaos/lost-answer.bin")
+        .await
+        .iter()
+        .filter_map(|e| prop(e, "op").as_string())
+        .filter(|op| op != "UploadPart" && op != "GetObject")
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "InitiateMultipartUpload",
+            "CompleteMultipartUpload",
+            "CompleteMultipartUpload",
+            "HeadObject"
+        ]
+    );
+    emulator("DELETE", "faults", None).await;
+}

@@ -39,6 +39,10 @@ struct Talk {
     forgets: usize,
     online_waits: usize,
     reads: usize,
+    /// Sends and reports, in the order the engine asked for them.
+    order: Vec<String>,
+    /// The progress callback throws from its n-th call on (as the edge reports it, at once).
+    throw_from: Option<usize>,
 }
 
 fn job(size: u64, part_size: u64) -> Job {
@@ -81,6 +85,8 @@ impl Talk {
             forgets: 0,
             online_waits: 0,
             reads: 0,
+            order: vec![],
+            throw_from: None,
         };
         t.pump();
         t
@@ -100,6 +106,7 @@ impl Talk {
             match c {
                 Command::Send(o) => {
                     self.log.push(describe(&o));
+                    self.order.push(describe(&o));
                     self.sent.push(o);
                 }
                 Command::Sleep { id, ms } => self.sleeps.push((id, ms)),
@@ -108,7 +115,19 @@ impl Talk {
                 Command::Stored(_) | Command::Warn(_) => {}
                 Command::Save => self.saves += 1,
                 Command::Forget => self.forgets += 1,
-                Command::Progress { fraction, .. } => self.progress.push(fraction),
+                Command::Progress { fraction, .. } => {
+                    self.progress.push(fraction);
+                    self.order.push("progress".into());
+                    if self.throw_from.is_some_and(|n| self.progress.len() >= n) {
+                        let mut env = Env {
+                            keys: &mut self.keys,
+                            signing: &self.signing,
+                            now_ms: self.now,
+                        };
+                        let e = Error::argument("the progress callback threw: no");
+                        self.up.handle(Event::ProgressFailed(e), &mut env);
+                    }
+                }
             }
         }
     }
@@ -242,7 +261,7 @@ fn small_file_is_one_put_and_large_file_is_multipart() {
     assert_eq!(t.log, ["PUT "]);
     t.ok("PUT");
     let done = t.result().unwrap().unwrap();
-    assert_eq!(done.etag, "\"E0\"");
+    assert_eq!(done.etag.as_deref(), Some("\"E0\""));
     assert_eq!(t.progress, [1.0]);
 
     let mut t = Talk::new(job(1000 * KIB, 100 * KIB));
@@ -250,7 +269,7 @@ fn small_file_is_one_put_and_large_file_is_multipart() {
     t.ok("POST uploads");
     assert_eq!(t.count("partNumber"), 5, "parallel 5");
     let done = finish_parts(&mut t);
-    assert_eq!(done.etag, "\"DONE\"");
+    assert_eq!(done.etag.as_deref(), Some("\"DONE\""));
     assert_eq!(t.count("partNumber"), 10);
     assert_eq!(*t.progress.last().unwrap(), 1.0);
     assert!(
@@ -416,7 +435,10 @@ fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
         ..Answer::default()
     };
     t.answer(&head, Outcome::Answer(a));
-    assert_eq!(t.result().unwrap().unwrap().etag, "\"WHOLE\"");
+    assert_eq!(
+        t.result().unwrap().unwrap().etag.as_deref(),
+        Some("\"WHOLE\"")
+    );
     assert_eq!(t.forgets, 1);
 }
 
@@ -603,4 +625,57 @@ fn the_work_per_part_does_not_grow_with_the_parts_done() {
     assert!(per_part[..9_995].iter().all(|c| *c == (1, 1, 1)));
     t.ok("POST uploadId");
     assert!(t.result().unwrap().is_ok());
+}
+
+#[test]
+fn a_hidden_etag_resolves_a_put_and_aborts_a_multipart_upload() {
+    let hide = |t: &mut Talk, what: &str| {
+        let o = t.take(what);
+        let mut a = server_ok(&o, None);
+        a.headers.retain(|(k, _)| k != "etag");
+        t.answer(&o, Outcome::Answer(a));
+    };
+    // The object is stored: its etag is unknown, not an error.
+    let mut t = Talk::new(job(50 * KIB, 100 * KIB));
+    hide(&mut t, "PUT");
+    assert_eq!(t.result().unwrap().unwrap().etag, None);
+
+    // No part's ETag can be read, so no Complete can ever be sent: the upload is aborted and
+    // its record forgotten, rather than left to resume.
+    let mut t = Talk::new(job(300 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    hide(&mut t, "part1;");
+    t.ok("part2;");
+    t.ok("part3;");
+    t.ok("DELETE uploadId");
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(e.name, "ETagNotExposedError");
+    assert!(t.up.checkpoint().is_none(), "nothing to resume");
+    assert_eq!(t.forgets, 1);
+}
+
+#[test]
+fn reports_come_before_the_first_part_and_before_complete() {
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    assert_eq!(
+        t.order[1..3],
+        ["progress", "PUT partNumber&uploadId part1;"]
+    );
+    t.ok("part1;");
+    t.ok("part2;");
+    let n = t.order.len();
+    assert_eq!(t.order[n - 2..], ["progress", "POST uploadId"]);
+
+    // A progress callback that throws on the last part's report: no Complete is sent, and
+    // the error carries the checkpoint of both parts.
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.throw_from = Some(3);
+    t.ok("POST uploads");
+    t.ok("part1;");
+    t.ok("part2;");
+    assert_eq!(t.count("POST uploadId"), 0);
+    let e = t.result().unwrap().unwrap_err();
+    assert!(e.message.contains("progress callback threw"));
+    assert_eq!(t.up.checkpoint().unwrap().done.len(), 2);
 }

@@ -6,7 +6,8 @@
 //! at most `times` times (default: always); then do any of `delayMs`, `bytesPerSecond`
 //! (throttle the request body), `resetAfterBytes` (drop the connection after that many body
 //! bytes), `status` + `code` + `message` (answer with that OSS error), `wrongCrc` (answer
-//! with a wrong `x-oss-hash-crc64ecma`).
+//! with a wrong `x-oss-hash-crc64ecma`), `dropAnswer` (carry the request out, then drop the
+//! connection instead of answering: the answer lost on its way back).
 
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -29,6 +30,7 @@ pub struct Rule {
     pub delay_ms: Option<u64>,
     pub bytes_per_second: Option<u64>,
     pub wrong_crc: Option<bool>,
+    pub drop_answer: Option<bool>,
     #[serde(default)]
     matched: u64,
     #[serde(default)]
@@ -43,6 +45,7 @@ pub struct Action {
     pub delay_ms: u64,
     pub bytes_per_second: Option<u64>,
     pub wrong_crc: bool,
+    pub drop_answer: bool,
 }
 
 /// One line of `GET /_emulator/requests`. It is written when the request arrives (status 0,
@@ -129,6 +132,7 @@ impl Faults {
             action.delay_ms += rule.delay_ms.unwrap_or(0);
             action.bytes_per_second = action.bytes_per_second.or(rule.bytes_per_second);
             action.wrong_crc |= rule.wrong_crc.unwrap_or(false);
+            action.drop_answer |= rule.drop_answer.unwrap_or(false);
         }
         action
     }

@@ -292,6 +292,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
                 )
                 .await;
                 match outcome {
+                    // Done, but the answer is lost: the guard logs it as reset when dropped.
+                    Ok(_) if action.drop_answer => return Err(Reset),
                     Ok(result) => result,
                     // The guard logs it as reset when dropped.
                     Err(Reset) => return Err(Reset),

@@ -307,7 +307,8 @@ impl Exchange {
                 };
                 (failed, e)
             }
-            Outcome::Network { offline: true, .. } => {
+            // The clean-up after a failure (not cancellable) does not wait: a cancel must end.
+            Outcome::Network { offline: true, .. } if self.request.cancellable => {
                 // Offline is not a failure of this request: wait, then try again, unspent.
                 self.state = State::Online;
                 return Step::WaitOnline;

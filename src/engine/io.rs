@@ -51,10 +51,13 @@ pub enum Command {
     Forget,
     /// Call `progress(fraction, checkpoint, res)`: the checkpoint when `checkpoint` is true,
     /// `res` from the answer that moved it.
+    /// `live`: a report of bytes going out (XHR), between the per-part ones: not awaited,
+    /// and what it throws is ignored, so that it cannot hold up or fail the upload.
     Progress {
         fraction: f64,
         checkpoint: bool,
         res: Option<Answer>,
+        live: bool,
     },
     /// Say this once per page on the console.
     Warn(&'static str),
@@ -63,7 +66,8 @@ pub enum Command {
 /// How an upload ended well.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Done {
-    pub etag: String,
+    /// `None` when the bucket's CORS rule hides it (the object is stored all the same).
+    pub etag: Option<String>,
     /// The answer that made the object: its headers give `res` and `crc64`, its body the
     /// callback server's answer (when a callback was asked for).
     pub answer: Answer,

@@ -45,11 +45,6 @@ impl<T: Copy> Slots<T> {
         self.list.is_empty()
     }
 
-    /// The tags of the requests under way.
-    pub fn tags(&self) -> impl Iterator<Item = T> + '_ {
-        self.list.iter().map(|(t, _)| *t)
-    }
-
     /// Forgets every request (their late answers are ignored).
     pub fn clear(&mut self) {
         self.list.clear();

@@ -22,6 +22,8 @@ use crate::protocol::messages::{self, ListedPart};
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
 const CRC_TRIES: u32 = 3;
 
+const ETAG_HIDDEN: &str = "oss-browser-upload: the object is stored, but the bucket's CORS rule hides its ETag (the result's etag is null): add ETag to ExposeHeaders.";
+
 const CRC_HIDDEN: &str = "oss-browser-upload: OSS's x-oss-hash-crc64ecma header is not exposed by the bucket's CORS rule, so uploads cannot be checked end to end: add it to ExposeHeaders.";
 
 /// Where the bytes come from.
@@ -106,6 +108,15 @@ pub struct Upload {
     sending: Vec<(u32, u64)>,
     shown: f64,
     warned: bool,
+    /// The upload can never complete (its parts' ETags cannot be read): a failure aborts it
+    /// rather than leaving a checkpoint to resume from.
+    doomed: bool,
+    /// No request starts until the reports queued are carried out: the first report comes
+    /// before any part, the last before Complete, so a progress callback that throws stops
+    /// the upload where it stands (as it always did).
+    held: bool,
+    /// The object exists: an error from here on has no checkpoint to resume from.
+    made: bool,
     failure: Option<Error>,
     out: VecDeque<Command>,
     result: Option<Result<Done, Error>>,
@@ -130,6 +141,9 @@ impl Upload {
             sending: Vec::new(),
             shown: 0.0,
             warned: false,
+            doomed: false,
+            held: false,
+            made: false,
             failure: None,
             out: VecDeque::new(),
             result: None,
@@ -173,6 +187,10 @@ impl Operation for Upload {
         if self.phase == Phase::Start {
             self.begin();
         }
+        if self.held && self.out.is_empty() {
+            self.held = false;
+            self.advance();
+        }
         if let Some(c) = self.slots.poll(env) {
             return Some(c);
         }
@@ -205,7 +223,10 @@ impl Operation for Upload {
             }
             Event::Sent(id, bytes) => self.sent(id, bytes),
             Event::ProgressFailed(e) => match &self.result {
-                Some(Ok(_)) => self.result = Some(Err(e)),
+                Some(Ok(_)) => {
+                    self.result = Some(Err(e));
+                    self.cp = None;
+                }
                 Some(Err(_)) => {}
                 None => self.fail_soon(e),
             },
@@ -305,7 +326,7 @@ impl Upload {
         if self.phase != Phase::Parts {
             return;
         }
-        while self.failure.is_none() && self.slots.len() < self.job.parallel {
+        while !self.held && self.failure.is_none() && self.slots.len() < self.job.parallel {
             match self.job.source {
                 Source::File => {
                     let Some(cp) = &self.cp else { break };
@@ -347,7 +368,9 @@ impl Upload {
                 }
             }
         };
-        if all_in {
+        if all_in && !self.out.is_empty() {
+            self.held = true;
+        } else if all_in {
             self.complete();
         }
     }
@@ -433,6 +456,7 @@ impl Upload {
             fraction,
             checkpoint,
             res,
+            live: false,
         });
     }
 
@@ -459,6 +483,7 @@ impl Upload {
                 fraction: p,
                 checkpoint: has_cp,
                 res: None,
+                live: true,
             });
         }
     }
@@ -475,23 +500,19 @@ impl Upload {
             }
             return Ok(false);
         };
-        let tries = match self.crc_tries.iter_mut().find(|(k, _)| *k == key) {
-            Some(t) => t,
-            None => {
-                self.crc_tries.push((key, 0));
-                self.crc_tries.last_mut().expect("just pushed")
-            }
-        };
+        let tries = self
+            .crc_tries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |t| t.1);
+        self.crc_tries.retain(|(k, _)| *k != key);
         if theirs == ours.to_string() {
-            tries.1 = CRC_TRIES;
-            self.crc_tries.retain(|(k, _)| *k != key);
             return Ok(false);
         }
-        tries.1 += 1;
-        if tries.1 < CRC_TRIES {
+        if tries + 1 < CRC_TRIES {
+            self.crc_tries.push((key, tries + 1));
             return Ok(true);
         }
-        self.crc_tries.retain(|(k, _)| *k != key);
         Err(Error::inconsistent(what, ours, theirs))
     }
 
@@ -535,10 +556,12 @@ impl Upload {
             Ok(false) => {}
             Err(e) => return self.finish(Err(e)),
         }
+        self.made = true;
         self.made(a, None);
     }
 
-    /// The object exists: check the callback's outcome and report.
+    /// The object exists: check the callback's outcome and report. An ETag the bucket's CORS
+    /// rule hides is no reason to fail: the object is stored (ali-oss resolves too).
     fn made(&mut self, a: Answer, etag: Option<String>) {
         if a.status == 203 {
             let mut e = a.error();
@@ -548,10 +571,10 @@ impl Upload {
             );
             return self.finish(Err(e));
         }
-        let etag = match etag.map_or_else(|| a.etag(), Ok) {
-            Ok(etag) => etag,
-            Err(e) => return self.finish(Err(e)),
-        };
+        let etag = etag.or_else(|| a.etag().ok());
+        if etag.is_none() {
+            self.out.push_back(Command::Warn(ETAG_HIDDEN));
+        }
         let has_cp = self.cp.is_some();
         self.report(1.0, has_cp, Some(&a));
         self.finish(Ok(Done { etag, answer: a }));
@@ -578,6 +601,7 @@ impl Upload {
 
     fn start_parts(&mut self, res: Option<&Answer>) {
         self.phase = Phase::Parts;
+        self.held = true;
         self.out.push_back(Command::Save);
         let f = self.fraction();
         self.report(f, true, res);
@@ -616,7 +640,10 @@ impl Upload {
                 self.out.push_back(Command::Forget);
                 self.cp = None;
                 self.report(1.0, false, Some(&a));
-                return self.finish(Ok(Done { etag, answer: a }));
+                return self.finish(Ok(Done {
+                    etag: Some(etag),
+                    answer: a,
+                }));
             }
         }
         match otherwise {
@@ -651,7 +678,11 @@ impl Upload {
                 let (start, len) = self.part_span(n);
                 return self.send_part(n, start, len);
             }
-            Err(e) => return self.fail_soon(e),
+            Err(e) => {
+                // Without its parts' ETags no upload can be completed: drop it.
+                self.doomed |= e.code == "ETagNotExposed";
+                return self.fail_soon(e);
+            }
         };
         let len = self.part_span(n).1;
         if let Some(cp) = &mut self.cp {
@@ -682,6 +713,7 @@ impl Upload {
     }
 
     fn completed(&mut self, a: Answer) {
+        self.made = true;
         self.out.push_back(Command::Forget);
         let ours = match (&self.cp, self.job.crc64) {
             (Some(cp), true) => combined_crc64(&self.actual(), &cp.done),
@@ -718,13 +750,19 @@ impl Upload {
     }
 
     fn fail(&mut self, e: Error) {
-        match (self.job.source, &self.cp) {
-            (Source::Stream { .. }, Some(cp)) if self.phase != Phase::Over => {
+        // Aborting already ends with the error that started it.
+        if matches!(self.phase, Phase::Aborting(_)) {
+            return;
+        }
+        let stream = matches!(self.job.source, Source::Stream { .. });
+        match &self.cp {
+            Some(cp) if (stream || self.doomed) && self.phase != Phase::Over => {
                 let id = cp.upload_id.clone();
                 self.slots.clear();
                 let mut r = self.request("DELETE", &[("uploadId", &id)]);
                 r.cancellable = false;
                 self.slots.start(Tag::Abort, r);
+                self.out.push_back(Command::Forget);
                 self.cp = None;
                 self.phase = Phase::Aborting(e);
             }
@@ -744,6 +782,9 @@ impl Upload {
     fn finish(&mut self, r: Result<Done, Error>) {
         self.phase = Phase::Over;
         self.failure = None;
+        if r.is_err() && self.made {
+            self.cp = None;
+        }
         if self.result.is_none() {
             self.result = Some(r);
         }

@@ -288,6 +288,7 @@ impl Io {
                 fraction,
                 checkpoint,
                 res: answer,
+                live,
             } => {
                 let Some(f) = &self.progress else { return };
                 let cp = match (checkpoint, op.checkpoint()) {
@@ -295,7 +296,14 @@ impl Io {
                     _ => JsValue::NULL,
                 };
                 let r = answer.as_ref().map_or(JsValue::NULL, res);
-                if let Err(e) = js::call(f, &[fraction.into(), cp, r]).await {
+                if live {
+                    let (f, fraction) = (f.clone(), fraction.into());
+                    spawn_local(async move {
+                        let _ = js::call_progress(&f, &[fraction, cp, r]).await;
+                    });
+                    return;
+                }
+                if let Err(e) = js::call_progress(f, &[fraction.into(), cp, r]).await {
                     let e = Error::argument(format!(
                         "the progress callback threw: {}",
                         js::message_of(&e)

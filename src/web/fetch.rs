@@ -4,7 +4,10 @@
 //! What the outcome means is the engine's business.
 
 use std::cell::Cell;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::Poll;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -74,13 +77,15 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     }
     let controller = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
     let timed_out = Rc::new(Cell::new(false));
-    let timer = {
+    // Stays armed after the answer: reading its body is bounded too.
+    let on_timeout = {
         let (flag, c) = (timed_out.clone(), controller.clone());
-        js::after(o.timeout_ms, move || {
+        Closure::once(move || {
             flag.set(true);
             c.abort();
         })
     };
+    let timer = js::set_timeout(on_timeout.as_ref(), o.timeout_ms);
     let signal = match &t.cancel {
         Some(cancel) => AbortSignal::any(&Array::of2(&controller.signal(), cancel)),
         None => controller.signal(),
@@ -104,19 +109,41 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
         init.set_signal(Some(&signal));
         js::fetch(&t.url, &init)
     };
-    // Hashing reads the body while the browser sends it.
-    let crc64 = match (o.hash, t.body.dyn_ref::<Blob>()) {
-        (true, Some(blob)) => match hash::crc64_of(blob).await {
-            Ok(crc) => Some(crc),
-            Err(_) => {
+    // Hashing reads the body while the browser sends it; a request that fails first is
+    // reported at once, not after the whole body is read.
+    let mut answer = pin!(JsFuture::from(pending));
+    let mut answered = None;
+    let mut crc64 = None;
+    if let (true, Some(blob)) = (o.hash, t.body.dyn_ref::<Blob>()) {
+        let mut hashing = pin!(hash::crc64_of(blob));
+        let hashed = poll_fn(|cx| {
+            if answered.is_none() {
+                if let Poll::Ready(r) = answer.as_mut().poll(cx) {
+                    let failed = r.is_err();
+                    answered = Some(r);
+                    if failed {
+                        return Poll::Ready(None);
+                    }
+                }
+            }
+            hashing.as_mut().poll(cx).map(Some)
+        })
+        .await;
+        match hashed {
+            Some(Ok(crc)) => crc64 = Some(crc),
+            Some(Err(_)) => {
                 controller.abort();
                 js::clear_timeout(&timer);
                 return Ok((unreadable(), None));
             }
-        },
-        _ => None,
+            // Failed before the body was read through: what failed is the request.
+            None => controller.abort(),
+        }
+    }
+    let result = match answered {
+        Some(r) => r,
+        None => answer.await,
     };
-    let result = JsFuture::from(pending).await;
     let outcome = match result {
         Ok(response) => read(response.unchecked_into(), o, crc64).await,
         Err(_) if timed_out.get() => Ok((Outcome::Timeout, None)),
@@ -136,6 +163,7 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
         }
     };
     js::clear_timeout(&timer);
+    drop(on_timeout);
     match outcome {
         Err(()) if timed_out.get() => Ok((Outcome::Timeout, None)),
         Err(()) => Ok((

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &JsValue, ms: i32) -> JsValue;
+    fn set_timeout_raw(f: &JsValue, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
@@ -26,15 +26,15 @@ extern "C" {
     pub fn next_task() -> Promise;
 }
 
-/// Calls `f` once after `ms`; returns the timer, for `clear_timeout`.
-pub fn after(ms: u32, f: impl FnOnce() + 'static) -> JsValue {
-    set_timeout(&Closure::once_into_js(f), ms.min(i32::MAX as u32) as i32)
+/// Calls `f` after `ms`; returns the timer, for `clear_timeout`.
+pub fn set_timeout(f: &JsValue, ms: u32) -> JsValue {
+    set_timeout_raw(f, ms.min(i32::MAX as u32) as i32)
 }
 
 /// Resolves after `ms`.
 pub async fn sleep(ms: u32) {
     let p = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
+        set_timeout(&resolve, ms);
     });
     let _ = JsFuture::from(p).await;
 }
@@ -71,6 +71,50 @@ pub async fn call(f: &Function, args: &[JsValue]) -> Result<JsValue, JsValue> {
     } else {
         Ok(out)
     }
+}
+
+/// Calls a `progress` callback in any of the forms ali-oss's document gives: a plain or async
+/// function, a generator function (`function*`: driven to its end, each value it yields
+/// awaited and sent back in, as `co` does), or a thunk (a function returning a function that
+/// takes a node-style `(err, value)` callback).
+pub async fn call_progress(f: &Function, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let out = call(f, args).await?;
+    if let (Some(next), Some(throw)) = (function(&out, "next"), function(&out, "throw")) {
+        // An async generator's steps are promises too: awaiting each covers both kinds.
+        let mut step = next.call1(&out, &JsValue::UNDEFINED);
+        loop {
+            let s = JsFuture::from(Promise::resolve(&step?)).await?;
+            let value = get(&s, "value").unwrap_or(JsValue::UNDEFINED);
+            if get(&s, "done").and_then(|d| d.as_bool()) == Some(true) {
+                return Ok(value);
+            }
+            // What the yielded promise gives goes back in; what it rejects with is thrown in.
+            step = match JsFuture::from(Promise::resolve(&value)).await {
+                Ok(v) => next.call1(&out, &v),
+                Err(e) => throw.call1(&out, &e),
+            };
+        }
+    }
+    if let Some(thunk) = out.dyn_ref::<Function>() {
+        let mut failed = None;
+        let p = Promise::new(&mut |resolve, reject| {
+            let done = Closure::once_into_js(move |err: JsValue, value: JsValue| {
+                let _ = if err.is_undefined() || err.is_null() {
+                    resolve.call1(&JsValue::NULL, &value)
+                } else {
+                    reject.call1(&JsValue::NULL, &err)
+                };
+            });
+            if let Err(e) = thunk.call1(&JsValue::NULL, &done) {
+                failed = Some(e);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        return JsFuture::from(p).await;
+    }
+    Ok(out)
 }
 
 /// A function option, if given.

@@ -104,6 +104,15 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
             js::quoted(name)
         )));
     }
+    // A browser sends a header string as Latin-1 bytes, OSS verifies the signature over the
+    // UTF-8 bytes: outside ASCII the two differ, and the request would fail as
+    // SignatureDoesNotMatch. Say so before sending.
+    if !value.is_ascii() {
+        return Err(Error::argument(format!(
+            "the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition)",
+            js::quoted(name)
+        )));
+    }
     Ok(())
 }
 
@@ -240,7 +249,7 @@ pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String,
             let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
             check_header(&header, &value).map_err(|_| {
                 Error::argument(format!(
-                    "meta key {} must be letters, digits, '-' or '_', and its value one line",
+                    "meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)",
                     js::quoted(&name)
                 ))
             })?;

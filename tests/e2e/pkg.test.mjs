@@ -68,7 +68,7 @@ test('pkg/index.js uploads a picked file with no init() and no bundler', async (
   assert.ok(viaUrl.equals(bytes));
 });
 
-test('a bucket whose CORS rule hides ETag gets an error that says how to fix it', async () => {
+test('a bucket whose CORS rule hides ETag: a put resolves, a multipart upload fails saying how to fix it and leaves nothing', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'cors-'));
   const rules = path.join(dir, 'cors.json');
   await writeFile(rules, JSON.stringify([{
@@ -83,17 +83,61 @@ test('a bucket whose CORS rule hides ETag gets an error that says how to fix it'
       const { default: OSS } = await import('/pkg/index.js');
       const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
       const file = new File([new Uint8Array(300 * 1024)], 'f.bin');
+      const put = await client.put('hidden-etag-put.bin', 'stored');
       try {
         await client.multipartUpload('hidden-etag.bin', file, { partSize: 100 * 1024 });
         return null;
       } catch (e) {
-        return { name: e.name, code: e.code, message: e.message, parts: e.checkpoint?.doneParts.length };
+        const left = await client.listUploads({ prefix: 'hidden-etag' });
+        return {
+          name: e.name, code: e.code, message: e.message, checkpoint: e.checkpoint ?? null,
+          left: left.uploads.length, putEtag: put.etag, putName: put.name,
+        };
       }
     }, { endpoint: strict.url, id: KEY_ID, secret: SECRET });
     assert.equal(err?.name, 'ETagNotExposedError');
     assert.match(err.message, /ExposeHeaders/);
-    assert.equal(err.parts, 0);
+    assert.equal(err.checkpoint, null, 'an upload that can never complete is not resumable');
+    assert.equal(err.left, 0, 'the upload was aborted');
+    assert.deepEqual([err.putName, err.putEtag], ['hidden-etag-put.bin', null]);
   } finally {
     strict.stop();
+  }
+});
+
+test('progress as a generator function or a thunk, the forms ali-oss documents, is driven', async () => {
+  const page = await env.browser.newPage();
+  try {
+    await page.goto(`${env.web.url}/tests/e2e/pkg.html`);
+    const seen = await page.evaluate(async ({ endpoint, id, secret }) => {
+      const { default: OSS } = await import('/pkg/index.js');
+      const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+      const file = new File([new Uint8Array(300 * 1024)], 'f.bin');
+      const wait = (v) => new Promise((r) => setTimeout(() => r(v), 1));
+      const generator = [];
+      await client.multipartUpload('progress/generator.bin', file, {
+        partSize: 100 * 1024,
+        // What each yield gives back is what it yielded, awaited.
+        *progress(p) {
+          generator.push(yield wait(p));
+        },
+      });
+      const thunk = [];
+      await client.multipartUpload('progress/thunk.bin', file, {
+        partSize: 100 * 1024,
+        progress: (p) => (done) => {
+          thunk.push(p);
+          setTimeout(done, 1);
+        },
+      });
+      return { generator, thunk };
+    }, { endpoint: env.emulator.url, id: KEY_ID, secret: SECRET });
+    for (const [form, calls] of Object.entries(seen)) {
+      assert.ok(calls.length >= 4, `${form}: ${JSON.stringify(calls)}`);
+      assert.equal(calls.at(-1), 1, form);
+      assert.ok(calls.every((p, i) => i === 0 || p >= calls[i - 1]), `${form}: never backwards`);
+    }
+  } finally {
+    await page.close();
   }
 });

@@ -15,7 +15,7 @@ export async function quickStart(input: HTMLInputElement): Promise<string> {
   const result = await client.multipartUpload(`uploads/${file.name}`, file, {
     progress: (p) => console.log(`${Math.round(p * 100)} %`),
   });
-  return result.etag;
+  return result.etag ?? '';
 }
 
 export async function everyOption(file: File, saved?: Checkpoint): Promise<void> {
