@@ -23,7 +23,10 @@ wasm-bindgen --target web --no-typescript --remove-name-section --remove-produce
   --out-dir target/glue --out-name oss_browser_upload \
   target/pkg/wasm32-unknown-unknown/release/oss_browser_upload.wasm
 mkdir pkg
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+# --converge repeats -Oz while it still shrinks; the module is always instantiated fresh
+# (zero-filled memory) and Rust never uses the first KB of memory: −0.7 % gzipped together.
+node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory \
+  --strip-debug --strip-producers \
   --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   target/glue/oss_browser_upload_bg.wasm -o pkg/oss_browser_upload_bg.wasm
