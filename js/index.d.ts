@@ -282,6 +282,12 @@ export interface SignatureUrlOptions {
   expires?: number;
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
   'Content-Type'?: string;
+  /** Override the download's headers, e.g. `{'content-disposition': 'attachment; filename="a.pdf"'}` (sent as `response-*` parameters). */
+  response?: Record<string, string>;
+  /** `x-oss-process`, e.g. `'image/resize,w_200'`. */
+  process?: string;
+  /** `x-oss-traffic-limit`, in bit/s. */
+  trafficLimit?: number;
   subResource?: Record<string, string>;
 }
 

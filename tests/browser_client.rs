@@ -199,6 +199,41 @@ async fn v4_signing_uploads_and_presigns() {
             .expect("url");
         let resp = fetch(&web_sys::Request::new_with_str(&url).unwrap()).await;
         assert_eq!(resp.status(), 200, "{url}");
+        // ali-oss's `response`: the download renamed and retyped, signed as OSS signs it.
+        let renamed = obj(&[
+            ("expires", 60.into()),
+            (
+                "response",
+                obj(&[
+                    (
+                        "content-disposition",
+                        "attachment; filename=\"r.bin\"".into(),
+                    ),
+                    ("content-type", "application/x-renamed".into()),
+                ]),
+            ),
+        ]);
+        let url = c
+            .signature_url("v4/object name+.bin".into(), renamed)
+            .expect("url");
+        let resp = fetch(&web_sys::Request::new_with_str(&url).unwrap()).await;
+        assert_eq!(resp.status(), 200, "{url}");
+        let header = |name| resp.headers().get(name).ok().flatten();
+        assert_eq!(
+            header("content-disposition").as_deref(),
+            Some("attachment; filename=\"r.bin\"")
+        );
+        assert_eq!(
+            header("content-type").as_deref(),
+            Some("application/x-renamed")
+        );
+        let unknown = c
+            .signature_url("x".into(), obj(&[("expire", 60.into())]))
+            .unwrap_err();
+        assert_eq!(
+            prop(&unknown, "name").as_string().as_deref(),
+            Some("ArgumentError")
+        );
     }
 }
 

@@ -18,6 +18,16 @@ fn upload_id<'a>(ctx: &'a Ctx) -> &'a str {
     ctx.param("uploadId").unwrap_or("")
 }
 
+/// The upload the request names, checked without copying its parts.
+fn check_upload(ctx: &Ctx) -> Result<(), Failure> {
+    ctx.state
+        .store
+        .upload_record(ctx.bucket, upload_id(ctx))
+        .filter(|r| r.key == ctx.key)
+        .map(|_| ())
+        .ok_or_else(Failure::no_such_upload)
+}
+
 fn find_upload(ctx: &Ctx) -> Result<Upload, Failure> {
     ctx.state
         .store
@@ -74,7 +84,7 @@ pub fn part_number(ctx: &Ctx) -> Result<u32, Failure> {
 /// The upload a part belongs to, checked before its body is read.
 pub fn check_part_target(ctx: &Ctx) -> Result<u32, Failure> {
     let number = part_number(ctx)?;
-    find_upload(ctx)?;
+    check_upload(ctx)?;
     Ok(number)
 }
 
@@ -247,7 +257,7 @@ pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
 }
 
 pub fn abort(ctx: &Ctx) -> Result<Reply, Failure> {
-    find_upload(ctx)?;
+    check_upload(ctx)?;
     ctx.state
         .store
         .remove_upload(ctx.bucket, upload_id(ctx))

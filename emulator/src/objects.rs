@@ -144,8 +144,31 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
     if head {
         reply = reply.header("content-length", size.to_string());
     }
+    // `response-content-type=…` and its kin (signed as subresources) override the headers of
+    // this answer, as OSS does for renamed or retyped downloads.
+    for (name, value) in &ctx.req.query {
+        if let Some(header) = name
+            .strip_prefix("response-")
+            .filter(|h| RESPONSE_HEADERS.contains(h))
+        {
+            reply
+                .headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case(header));
+            reply = reply.header(header, value.clone());
+        }
+    }
     Ok(reply)
 }
+
+/// The headers GetObject's `response-*` parameters may override.
+const RESPONSE_HEADERS: [&str; 6] = [
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "content-type",
+    "expires",
+];
 
 pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {
     ctx.state

@@ -317,6 +317,19 @@ impl Store {
         self.lock().get(bucket)?.uploads.get(upload_id).cloned()
     }
 
+    /// An upload's record without its parts: what a part's request checks, at a cost that
+    /// does not grow with the parts already stored.
+    pub fn upload_record(&self, bucket: &str, upload_id: &str) -> Option<UploadRecord> {
+        Some(
+            self.lock()
+                .get(bucket)?
+                .uploads
+                .get(upload_id)?
+                .record
+                .clone(),
+        )
+    }
+
     pub fn uploads(&self, bucket: &str) -> Vec<UploadRecord> {
         self.lock()
             .get(bucket)
@@ -327,7 +340,7 @@ impl Store {
     /// Records a part, replacing an earlier upload of the same number. `Ok(false)` if the
     /// upload is gone (aborted or completed meanwhile).
     pub fn commit_part(&self, bucket: &str, upload_id: &str, part: PartRecord) -> Result<bool> {
-        if self.upload(bucket, upload_id).is_none() {
+        if self.upload_record(bucket, upload_id).is_none() {
             self.delete_blob(bucket, &part.blob);
             return Ok(false);
         }

@@ -195,6 +195,34 @@ fn reject(e: Error) -> Promise {
     Promise::reject(&error::to_js(&e))
 }
 
+/// What `signatureUrl()` takes, as ali-oss names it.
+const SIGNATURE_URL_OPTIONS: [&str; 7] = [
+    "expires",
+    "method",
+    "Content-Type",
+    "response",
+    "process",
+    "trafficLimit",
+    "subResource",
+];
+
+/// An object's entries as strings (`String(v)`; null and undefined as empty).
+fn entries_of(obj: &JsValue) -> Vec<(String, String)> {
+    Object::entries(obj.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let pair = Array::from(&entry);
+            let v = pair.get(1);
+            let v = if v.is_undefined() || v.is_null() {
+                String::new()
+            } else {
+                js::text(&v)
+            };
+            (pair.get(0).as_string().unwrap_or_default(), v)
+        })
+        .collect()
+}
+
 /// What a single request brought back.
 struct Got {
     answer: Answer,
@@ -941,20 +969,37 @@ impl Client {
         if let Some(t) = js::get(&options, "Content-Type") {
             parts.headers.push(("content-type".into(), js::text(&t)));
         }
-        if let Some(sub) = js::get(&options, "subResource") {
-            for entry in Object::entries(sub.unchecked_ref()).iter() {
-                let pair: Array = entry.unchecked_into();
-                let v = pair.get(1);
-                let v = if v.is_undefined() || v.is_null() {
-                    String::new()
-                } else {
-                    js::text(&v)
-                };
-                parts
-                    .query
-                    .push((pair.get(0).as_string().unwrap_or_default(), v));
+        if options.is_object() {
+            for entry in Object::entries(options.unchecked_ref()).iter() {
+                let key = Array::from(&entry).get(0).as_string().unwrap_or_default();
+                if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
+                    return Err(Error::argument(format!(
+                        "signatureUrl() has no option {}: it takes {}",
+                        js::quoted(&key),
+                        SIGNATURE_URL_OPTIONS.join(", ")
+                    ))
+                    .into());
+                }
             }
         }
+        // ali-oss's `response` ({'content-disposition': …}) rides as `response-*` parameters,
+        // which OSS signs as subresources; `process` and `trafficLimit` likewise.
+        let mut params = Vec::new();
+        if let Some(response) = js::get(&options, "response") {
+            for (k, v) in entries_of(&response) {
+                params.push((format!("response-{}", k.to_ascii_lowercase()), v));
+            }
+        }
+        if let Some(p) = js::get(&options, "process") {
+            params.push(("x-oss-process".into(), js::text(&p)));
+        }
+        if let Some(t) = js::get(&options, "trafficLimit") {
+            params.push(("x-oss-traffic-limit".into(), js::text(&t)));
+        }
+        if let Some(sub) = js::get(&options, "subResource") {
+            params.extend(entries_of(&sub));
+        }
+        parts.query = params;
         let keys = c.keys.borrow();
         let creds = keys.current().ok_or_else(|| {
             Error::credentials("signatureUrl() needs credentials in hand: await an upload first, or pass accessKeyId/accessKeySecret")

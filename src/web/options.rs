@@ -17,34 +17,29 @@ pub const DEFAULT_PARALLEL: usize = 5;
 const DEFAULT_REFRESH_INTERVAL_MS: f64 = 300_000.0;
 const DEFAULT_SAVED_MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
 
+/// Option `key`, read by `read`, or `None` when not given; an error naming what it must be
+/// when it is something else.
+fn typed<T>(
+    opts: &JsValue,
+    key: &str,
+    read: impl Fn(&JsValue) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, Error> {
+    js::get(opts, key)
+        .map(|v| read(&v).ok_or_else(|| Error::argument(format!("`{key}` must be {what}"))))
+        .transpose()
+}
+
 pub fn string(opts: &JsValue, key: &str) -> Result<Option<String>, Error> {
-    match js::get(opts, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| Error::argument(format!("`{key}` must be a string"))),
-    }
+    typed(opts, key, JsValue::as_string, "a string")
 }
 
 pub fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
-    match js::get(opts, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| Error::argument(format!("`{key}` must be true or false"))),
-    }
+    typed(opts, key, JsValue::as_bool, "true or false")
 }
 
 pub fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Error> {
-    match js::get(opts, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| Error::argument(format!("`{key}` must be a number"))),
-    }
+    typed(opts, key, JsValue::as_f64, "a number")
 }
 
 /// A positive whole number within `range`, or the default.
@@ -226,12 +221,7 @@ impl ClientOptions {
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
-    js::get(opts, key)
-        .map(|f| {
-            f.dyn_into::<Function>()
-                .map_err(|_| Error::argument(format!("`{key}` must be a function")))
-        })
-        .transpose()
+    typed(opts, key, |v| v.clone().dyn_into().ok(), "a function")
 }
 
 /// Headers an upload sends: `mime`, `meta` and `headers`, checked.
