@@ -2,7 +2,7 @@
 //! path-style URLs (`http://127.0.0.1:9000/bucket/key`), a cname endpoint `/key` on that host,
 //! anything else virtual-hosted (`https://bucket.oss-cn-hangzhou.aliyuncs.com/key`).
 
-use super::encode::{build_query, uri_encode_path};
+use super::encode::{build_query, uri_encode, uri_encode_path};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -91,7 +91,16 @@ impl Endpoint {
 
     /// The URL of a bucket-level (`key` = `None`) or object request.
     pub fn url(&self, bucket: &str, key: Option<&str>, query: &[(String, String)]) -> String {
-        let key = uri_encode_path(key.unwrap_or(""));
+        // A `.` or `..` path segment is resolved away by every browser's URL parser (WHATWG),
+        // so the request would reach another object than the one signed. Such a key goes with
+        // its slashes encoded, as one segment no parser touches; OSS decodes `%2F` back (the
+        // official C SDK encodes every `/` so). The signature covers the key itself either way.
+        let key = key.unwrap_or("");
+        let key = if key.split('/').any(|s| s == "." || s == "..") {
+            uri_encode(key)
+        } else {
+            uri_encode_path(key)
+        };
         let mut url = match self.style {
             Style::Path => format!("{}://{}/{bucket}/{key}", self.scheme, self.host),
             Style::VirtualHosted => format!("{}://{bucket}.{}/{key}", self.scheme, self.host),
@@ -122,6 +131,19 @@ impl Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_travel_as_one_segment() {
+        let e = Endpoint::new(Some("http://127.0.0.1:9000"), None, None, false).unwrap();
+        assert_eq!(
+            e.url("b", Some("reports/q1/../summary.txt"), &[]),
+            "http://127.0.0.1:9000/b/reports%2Fq1%2F..%2Fsummary.txt"
+        );
+        assert_eq!(
+            e.url("b", Some("a/b.c/d"), &[]),
+            "http://127.0.0.1:9000/b/a/b.c/d"
+        );
+    }
 
     #[test]
     fn chooses_the_style_like_ali_oss() {

@@ -300,6 +300,12 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
             name.len()
         )));
     }
+    // Alone, no encoding keeps a browser from resolving them away.
+    if name == "." || name == ".." {
+        return Err(Error::argument(
+            "the object name must not be '.' or '..': browsers resolve such a path segment away",
+        ));
+    }
     if name.starts_with('/') || name.starts_with('\\') {
         return Err(Error::argument(
             "the object name must not start with '/' or '\\'",
