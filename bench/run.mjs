@@ -31,6 +31,11 @@ const ALL_WORKLOADS = [
   { id: '100 × 1 MiB, parallel 5', files: Array(100).fill(MiB), parallel: 5, partSize: MiB },
   { id: '256 MiB, parallel 1', files: [256 * MiB], parallel: 1, partSize: 8 * MiB },
   { id: '256 MiB, parallel 8', files: [256 * MiB], parallel: 8, partSize: 8 * MiB },
+  // OSS's most parts (#22): does a part cost more once thousands are done? Raw and ours only
+  // (ali-oss would take half an hour); `spread` is the time of the last 1,000 parts over the
+  // first 1,000's, from the server's log.
+  { id: '10,000 parts of 100 KiB, parallel 5', files: [10000 * 100 * 1024], parallel: 5, partSize: 100 * 1024,
+    contenders: ['raw', 'ours'], spread: true },
 ];
 const WORKLOADS = process.env.BENCH_WORKLOADS
   ? process.env.BENCH_WORKLOADS.split(',').map((i) => ALL_WORKLOADS[Number(i)])
@@ -121,7 +126,8 @@ async function main() {
   }
   for (let rep = 0; rep < REPS; rep += 1) {
     for (const w of WORKLOADS) {
-      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
+      const cs = CONTENDERS.filter((c) => !w.contenders || w.contenders.includes(c));
+      const order = cs.map((_, i) => cs[(i + rep) % cs.length]);
       for (const contender of order) {
         const page = await browser.newPage();
         page.on('pageerror', (e) => process.stderr.write(`${contender}: page error: ${e.message}\n`));
@@ -177,10 +183,11 @@ async function main() {
           run.ms += rawOverheadMs;
         }
         const bytes = w.files.reduce((a, b) => a + b, 0);
+        const spread = w.spread ? await partSpread(emulator.url, prefix) : undefined;
         results.push({ rep, workload: w.id, contender, ms: run.ms, mbps: bytes / MiB / (run.ms / 1000),
-          memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100 });
+          memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100, spread });
         const long = run.longTasks.map((t) => `${t.ms.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s${contender === 'ali-oss' ? '' : ` (${t.what})`}`).join(', ');
-        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s, +${((peak - before.rss) / 1024).toFixed(0)} MiB${long ? `, long tasks: ${long}` : ''}\n`);
+        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s, +${((peak - before.rss) / 1024).toFixed(0)} MiB${spread ? `, last/first 1,000 parts ${spread.toFixed(2)}` : ''}${long ? `, long tasks: ${long}` : ''}\n`);
         await page.close();
         // The server keeps objects in memory: free this run's before the next.
         for (const i of w.files.keys()) await node.delete(`${prefix}${i}`).catch(() => {});
@@ -194,7 +201,7 @@ async function main() {
   const table = [];
   for (const w of WORKLOADS) {
     const raw = median(results.filter((r) => r.workload === w.id && r.contender === 'raw').map((r) => r.mbps));
-    for (const c of CONTENDERS) {
+    for (const c of CONTENDERS.filter((x) => !w.contenders || w.contenders.includes(x))) {
       const rs = results.filter((r) => r.workload === w.id && r.contender === c);
       const mbps = rs.map((r) => r.mbps);
       // Each repetition runs the contenders back to back, so a ratio within one repetition
@@ -203,7 +210,8 @@ async function main() {
       table.push({ workload: w.id, contender: c, mbps: median(mbps), min: Math.min(...mbps), max: Math.max(...mbps),
         ratio: median(mbps) / raw, pairedRatio: median(paired), seconds: median(rs.map((r) => r.ms)) / 1000,
         memoryGrowthMiB: Math.max(...rs.map((r) => r.memoryGrowthMiB)), longestTaskMs: Math.max(...rs.map((r) => r.longestTaskMs)),
-        cpuS: median(rs.map((r) => r.cpuS)), limitMiB: w.parallel * w.partSize / MiB + 16 });
+        cpuS: median(rs.map((r) => r.cpuS)), limitMiB: w.parallel * w.partSize / MiB + 16,
+        spread: w.spread ? median(rs.map((r) => r.spread)) : undefined });
     }
   }
   const gz = async (f) => { const b = await readFile(f); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
@@ -227,6 +235,19 @@ async function main() {
     console.log(`${pad(r.workload, 26)}${pad(r.contender, 12)}${pad(`${r.mbps.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)})`, 20)}${pad(r.ratio.toFixed(3), 8)}${pad(r.pairedRatio.toFixed(3), 8)}${pad(r.memoryGrowthMiB.toFixed(0), 10)}${pad(r.limitMiB, 8)}${pad(`${r.longestTaskMs.toFixed(0)} ms`, 11)}${r.cpuS.toFixed(1)}`);
   }
   console.log(`\nbundle: this library ${(ours.raw / 1024).toFixed(1)} KiB (${(ours.gzip / 1024).toFixed(1)} KiB gzip -9), ali-oss min.js ${(alioss.raw / 1024).toFixed(1)} KiB (${(alioss.gzip / 1024).toFixed(1)} KiB gzip -9)`);
+}
+
+/**
+ * How much longer the last 1,000 parts took than the first 1,000, by the server's request log:
+ * from the first part's arrival to the 1,000th part's answer, against the same for the last.
+ */
+async function partSpread(endpoint, prefix) {
+  const log = await (await fetch(`${endpoint}/_emulator/requests`)).json();
+  const parts = log.filter((e) => e.op === 'UploadPart' && e.status === 200 && e.key.startsWith(prefix))
+    .sort((a, b) => a.endMs - b.endMs);
+  const span = (xs) => xs.at(-1).endMs - Math.min(...xs.map((e) => e.startMs));
+  await fetch(`${endpoint}/_emulator/requests`, { method: 'DELETE' });
+  return parts.length < 2000 ? NaN : span(parts.slice(-1000)) / span(parts.slice(0, 1000));
 }
 
 function chart(table) {
