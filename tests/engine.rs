@@ -164,7 +164,7 @@ impl Talk {
     /// Answers `what` as the server would, with the right CRC64 for its body.
     fn ok(&mut self, what: &str) -> Outgoing {
         let o = self.take(what);
-        let a = server_ok(&o, self.up.checkpoint().map(|c| c.upload_id.clone()));
+        let a = server_ok(&o);
         self.answer(&o, Outcome::Answer(a));
         o
     }
@@ -203,7 +203,7 @@ fn header(k: &str, v: &str) -> (String, String) {
 }
 
 /// What the server answers a request that goes well.
-fn server_ok(o: &Outgoing, upload_id: Option<String>) -> Answer {
+fn server_ok(o: &Outgoing) -> Answer {
     let mut a = Answer {
         status: 200,
         headers: vec![header("x-oss-request-id", "RID")],
@@ -222,7 +222,6 @@ fn server_ok(o: &Outgoing, upload_id: Option<String>) -> Answer {
         a.body = "<InitiateMultipartUploadResult><UploadId>UP1</UploadId></InitiateMultipartUploadResult>".into();
     }
     if o.parts.method == "POST" && o.parts.query_param("uploadId").is_some() {
-        let _ = upload_id;
         a.body =
             "<CompleteMultipartUploadResult><ETag>\"DONE\"</ETag></CompleteMultipartUploadResult>"
                 .into();
@@ -388,7 +387,7 @@ fn a_crc64_mismatch_once_is_resent_and_always_fails_with_the_part() {
     let mut t = Talk::new(job(200 * KIB, 100 * KIB));
     t.ok("POST uploads");
     let p1 = t.take("part1;");
-    let mut bad = server_ok(&p1, None);
+    let mut bad = server_ok(&p1);
     bad.crc64 = Some(1);
     t.answer(&p1, Outcome::Answer(bad.clone()));
     assert_eq!(t.count("part1;"), 2, "sent again");
@@ -501,19 +500,9 @@ fn cancel_with_parts_in_flight_ends_at_once_with_the_checkpoint() {
     assert_eq!(t.up.checkpoint().unwrap().done.len(), 1);
     // A late answer of a part that was in flight changes nothing.
     let late = t.take("part2;");
-    t.answer(&late, server_ok(&late, None).into_outcome());
+    t.answer(&late, Outcome::Answer(server_ok(&late)));
     assert_eq!(t.up.checkpoint().unwrap().done.len(), 1);
     assert_eq!(t.count("partNumber"), 6, "nothing new started");
-}
-
-trait IntoOutcome {
-    fn into_outcome(self) -> Outcome;
-}
-
-impl IntoOutcome for Answer {
-    fn into_outcome(self) -> Outcome {
-        Outcome::Answer(self)
-    }
 }
 
 #[test]
@@ -631,7 +620,7 @@ fn the_work_per_part_does_not_grow_with_the_parts_done() {
 fn a_hidden_etag_resolves_a_put_and_aborts_a_multipart_upload() {
     let hide = |t: &mut Talk, what: &str| {
         let o = t.take(what);
-        let mut a = server_ok(&o, None);
+        let mut a = server_ok(&o);
         a.headers.retain(|(k, _)| k != "etag");
         t.answer(&o, Outcome::Answer(a));
     };
