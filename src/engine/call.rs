@@ -5,14 +5,15 @@
 use super::error::Error;
 use super::exchange::{Answer, Env, Request};
 use super::io::{Command, Event, Operation};
+use super::listing;
 use super::retry::Policy;
 use super::slots::Slots;
-use crate::protocol::messages::{self, ListedPart};
+use crate::protocol::messages::ListedPart;
 
 pub struct Call {
     slots: Slots<()>,
-    /// For `all_parts`: the pages' parts so far, and the request to repeat with a marker.
-    pages: Option<(Request, Vec<ListedPart>)>,
+    /// For `all_parts`: the key and upload ID listed, and the pages' parts so far.
+    pages: Option<(String, String, Vec<ListedPart>)>,
     result: Option<Result<Answer, Error>>,
 }
 
@@ -35,18 +36,8 @@ impl Call {
         timeout_ms: u32,
         seed: u64,
     ) -> Call {
-        let page = Request::new(
-            "GET",
-            key,
-            &[
-                ("uploadId", upload_id),
-                ("max-parts", "1000"),
-                ("part-number-marker", "0"),
-            ],
-        )
-        .text();
-        let mut call = Call::new(page.clone(), policy, timeout_ms, seed);
-        call.pages = Some((page, Vec::new()));
+        let mut call = Call::new(listing::page(key, upload_id, 0), policy, timeout_ms, seed);
+        call.pages = Some((key.into(), upload_id.into(), Vec::new()));
         call
     }
 
@@ -56,7 +47,7 @@ impl Call {
             return None;
         }
         let r = self.result.take()?;
-        Some((r, self.pages.take().map(|p| p.1).unwrap_or_default()))
+        Some((r, self.pages.take().map(|p| p.2).unwrap_or_default()))
     }
 }
 
@@ -77,19 +68,13 @@ impl Operation for Call {
         }
         for ((), r) in self.slots.handle(event, env) {
             let r = match (r, &mut self.pages) {
-                (Ok(a), Some((page, parts))) => match messages::parse_list_parts(&a.body) {
-                    Ok(p) => {
-                        let marker = parts.last().map_or(0, |p| p.number);
-                        parts.extend(p.parts);
-                        if p.truncated && p.next_marker > marker {
-                            let mut next = page.clone();
-                            next.query[2].1 = p.next_marker.to_string();
-                            self.slots.start((), next);
-                            continue;
-                        }
-                        Ok(a)
+                (Ok(a), Some((key, upload_id, parts))) => match listing::read(parts, &a) {
+                    Ok(Some(next)) => {
+                        self.slots.start((), listing::page(key, upload_id, next));
+                        continue;
                     }
-                    Err(e) => Err(Error::bad_response(a.status, &e)),
+                    Ok(None) => Ok(a),
+                    Err(e) => Err(e),
                 },
                 (r, _) => r,
             };

@@ -124,6 +124,18 @@ impl Answer {
             .ok_or_else(Error::etag_not_exposed)
     }
 
+    /// With a callback, 203 means the object was stored but the callback server failed.
+    pub fn callback_failed(&self) -> Option<Error> {
+        (self.status == 203).then(|| {
+            let mut e = self.error();
+            e.message = format!(
+                "The object was stored, but its callback failed: {} Check the callback server.",
+                e.message
+            );
+            e
+        })
+    }
+
     /// The error this answer carries: in its body, or for HEAD in the base64 `x-oss-err`
     /// header (a HEAD answer has no body).
     pub fn error(&self) -> Error {

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod fingerprint;
 pub mod io;
 pub mod keys;
+pub mod listing;
 pub mod plan;
 pub mod retry;
 pub mod slots;

@@ -14,6 +14,7 @@ use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
 use super::error::Error;
 use super::exchange::{Answer, Body, Env, Read, Request};
 use super::io::{Command, Done, Event, Operation};
+use super::listing;
 use super::plan::{Plan, MAX_PARTS};
 use super::retry::Policy;
 use super::slots::Slots;
@@ -56,6 +57,24 @@ pub struct Job {
     pub policy: Policy,
     pub timeout_ms: u32,
     pub seed: u64,
+}
+
+/// CompleteMultipartUpload of `parts` (number, ETag; in ascending order), with the
+/// callback's headers if one is asked for: the engine's Complete and `completeMultipartUpload()`.
+pub fn complete_request(
+    key: &str,
+    upload_id: &str,
+    parts: &[(u32, String)],
+    callback: &[(String, String)],
+) -> Request {
+    let mut r = Request::new("POST", key, &[("uploadId", upload_id)]).text();
+    r.headers = [
+        vec![("content-type".to_string(), "application/xml".to_string())],
+        callback.to_vec(),
+    ]
+    .concat();
+    r.body = Body::Text(messages::complete_body(parts));
+    r
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,17 +300,7 @@ impl Upload {
 
     fn list_parts(&mut self, marker: u32) {
         let upload_id = self.job.checkpoint.as_ref().map_or("", |c| &c.upload_id);
-        let marker = marker.to_string();
-        let r = self
-            .request(
-                "GET",
-                &[
-                    ("uploadId", upload_id),
-                    ("max-parts", "1000"),
-                    ("part-number-marker", &marker),
-                ],
-            )
-            .text();
+        let r = listing::page(&self.job.name, upload_id, marker);
         self.slots.start(Tag::ListParts, r);
     }
 
@@ -389,14 +398,7 @@ impl Upload {
         self.phase = Phase::Completing;
         let Some(cp) = &self.cp else { return };
         let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
-        let id = self.upload_id();
-        let mut r = self.request("POST", &[("uploadId", &id)]).text();
-        r.headers = [
-            vec![("content-type".to_string(), "application/xml".to_string())],
-            self.job.callback.clone(),
-        ]
-        .concat();
-        r.body = Body::Text(messages::complete_body(&parts));
+        let r = complete_request(&self.job.name, &cp.upload_id, &parts, &self.job.callback);
         self.slots.start(Tag::Complete, r);
     }
 
@@ -563,12 +565,7 @@ impl Upload {
     /// The object exists: check the callback's outcome and report. An ETag the bucket's CORS
     /// rule hides is no reason to fail: the object is stored (ali-oss resolves too).
     fn made(&mut self, a: Answer, etag: Option<String>) {
-        if a.status == 203 {
-            let mut e = a.error();
-            e.message = format!(
-                "The object was stored, but its callback failed: {} Check the callback server.",
-                e.message
-            );
+        if let Some(e) = a.callback_failed() {
             return self.finish(Err(e));
         }
         let etag = etag.or_else(|| a.etag().ok());
@@ -581,14 +578,10 @@ impl Upload {
     }
 
     fn listed_page(&mut self, a: Answer) {
-        let page = match messages::parse_list_parts(&a.body) {
-            Ok(page) => page,
-            Err(e) => return self.fail(Error::bad_response(a.status, &e)),
-        };
-        let marker = self.listed.last().map_or(0, |p: &ListedPart| p.number);
-        self.listed.extend(page.parts);
-        if page.truncated && page.next_marker > marker {
-            return self.list_parts(page.next_marker);
+        match listing::read(&mut self.listed, &a) {
+            Ok(Some(next)) => return self.list_parts(next),
+            Ok(None) => {}
+            Err(e) => return self.fail(e),
         }
         let Some(mut cp) = self.job.checkpoint.clone() else {
             return;

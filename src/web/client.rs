@@ -23,7 +23,7 @@ use crate::engine::fingerprint::{self, FileIdentity};
 use crate::engine::io::{Event, Operation};
 use crate::engine::keys::{Keys, Source as KeySource};
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
-use crate::engine::upload::{Job, Source as JobSource, Upload};
+use crate::engine::upload::{complete_request, Job, Source as JobSource, Upload};
 use crate::protocol::messages::{self, ListedPart};
 use crate::protocol::{mime, presign, time};
 
@@ -271,12 +271,7 @@ fn crc64_of(a: &Answer) -> JsValue {
 /// The callback server's answer (its JSON, else its text); 203 means the object was stored
 /// but the callback failed.
 fn called_back(a: &Answer) -> Result<JsValue, Error> {
-    if a.status == 203 {
-        let mut e = a.error();
-        e.message = format!(
-            "The object was stored, but its callback failed: {} Check the callback server.",
-            e.message
-        );
+    if let Some(e) = a.callback_failed() {
         return Err(e);
     }
     Ok(js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into()))
@@ -755,13 +750,7 @@ impl Client {
             crate::protocol::order::sort_by(&mut list, |a, b| a.0 < b.0);
             let callback = options::callback_headers(&options)?;
             let id = js::text(&upload_id);
-            let mut r = Request::new("POST", &name, &[("uploadId", &id)]).text();
-            r.headers = [
-                vec![("content-type".to_string(), "application/xml".to_string())],
-                callback.clone(),
-            ]
-            .concat();
-            r.body = Body::Text(messages::complete_body(&list));
+            let r = complete_request(&name, &id, &list, &callback);
             let shape: Shape = Box::new(move |c, g| {
                 let a = &g.answer;
                 let (etag, data) = if callback.is_empty() {

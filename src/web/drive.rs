@@ -275,7 +275,10 @@ impl Io {
             }
             Command::Save => {
                 if let (Some(saver), Some(cp)) = (&self.saver, op.checkpoint()) {
-                    let record = saver.template.to_js_with(&cp.upload_id, &self.done_js(cp));
+                    let done = self.done_js(cp);
+                    let record = saver
+                        .template
+                        .to_js_with(&cp.upload_id, &done, js::now_ms());
                     saver.save(&self.client, record);
                 }
             }

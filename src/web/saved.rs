@@ -120,16 +120,15 @@ impl Record {
     }
 
     fn to_js(&self) -> JsValue {
-        let o = self.to_js_with(&self.upload_id, &done_to_js(&self.done));
-        js::set(o.unchecked_ref(), "updatedAt", self.updated_at);
-        o
+        self.to_js_with(&self.upload_id, &done_to_js(&self.done), self.updated_at)
     }
 
-    /// This record, as stored, for upload `upload_id` with these done parts, updated now.
-    pub fn to_js_with(&self, upload_id: &str, done: &Array) -> JsValue {
+    /// This record, as stored, for upload `upload_id` with these done parts, updated at
+    /// `updated_at`.
+    pub fn to_js_with(&self, upload_id: &str, done: &Array, updated_at: f64) -> JsValue {
         let o = self.common();
         js::set(&o, "uploadId", upload_id);
-        js::set(&o, "updatedAt", js::now_ms());
+        js::set(&o, "updatedAt", updated_at);
         js::set(&o, "format", FORMAT);
         js::set(&o, "doneParts", done);
         js::set(&o, "createdAt", self.created_at);
