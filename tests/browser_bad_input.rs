@@ -215,9 +215,10 @@ async fn bad_client_options_throw_at_once() {
     let cases: Vec<(&str, JsValue)> = vec![
         ("no options", JsValue::UNDEFINED),
         (
-            "no bucket",
+            "bucket not a bucket name",
             obj(&[
                 ("endpoint", endpoint().into()),
+                ("bucket", "Demo Bucket".into()),
                 ("accessKeyId", c.access_key_id.as_str().into()),
                 ("accessKeySecret", "s".into()),
             ]),

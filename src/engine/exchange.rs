@@ -102,6 +102,12 @@ pub struct Answer {
     pub body: String,
     /// Our CRC64 of the body sent, when the request asked for it.
     pub crc64: Option<u64>,
+    /// Where the request went, as ali-oss's `res.requestUrls` shows it.
+    pub url: String,
+    /// Milliseconds from sending to the whole answer (ali-oss's `res.rt`).
+    pub rt_ms: u32,
+    /// Bytes of the answer's body (ali-oss's `res.size`).
+    pub size: u64,
 }
 
 impl Answer {

@@ -128,6 +128,17 @@ impl Endpoint {
     }
 }
 
+/// A bucket name as ali-oss accepts one for an existing bucket: 3–63 of `a-z 0-9 - _`, not
+/// starting or ending with `-`.
+pub fn valid_bucket(name: &str) -> bool {
+    let b = name.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +193,23 @@ mod tests {
         assert!(Endpoint::new(Some("ftp://x"), None, None, false).is_err());
         assert!(Endpoint::new(Some("http://x/path"), None, None, false).is_err());
         assert!(Endpoint::new(Some("  "), Some(""), None, false).is_err());
+    }
+
+    #[test]
+    fn bucket_names_as_ali_oss_checks_them() {
+        for ok in ["demo-bucket", "abc", "a_b", "x".repeat(63).as_str()] {
+            assert!(valid_bucket(ok), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "-abc",
+            "abc-",
+            "ABC",
+            "a.b",
+            "",
+            "x".repeat(64).as_str(),
+        ] {
+            assert!(!valid_bucket(bad), "{bad}");
+        }
     }
 }

@@ -124,6 +124,26 @@ pub fn parse_iso8601(s: &str) -> Option<u64> {
     )
 }
 
+/// `'60s'`, `'1.5 h'`, `'500'` (milliseconds) and the other units of the `ms` package, in
+/// milliseconds.
+pub fn parse_duration(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(s.len());
+    let n: f64 = s[..split].parse().ok()?;
+    let unit = match s[split..].trim().to_ascii_lowercase().as_str() {
+        "" | "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1.0,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1e3,
+        "m" | "min" | "mins" | "minute" | "minutes" => 6e4,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3.6e6,
+        "d" | "day" | "days" => 8.64e7,
+        "w" | "week" | "weeks" => 6.048e8,
+        _ => return None,
+    };
+    Some(n * unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +173,17 @@ mod tests {
         assert_eq!(parse_iso8601_basic("2024010203040Z"), None);
         assert_eq!(parse_iso8601("yesterday"), None);
         assert_eq!(parse_rfc1123("Tue, 02 Jan 2024 03:04:05 GMT\u{e9}"), None);
+    }
+
+    #[test]
+    fn durations_as_the_ms_package_reads_them() {
+        assert_eq!(parse_duration("60s"), Some(60_000.0));
+        assert_eq!(parse_duration("2 m"), Some(120_000.0));
+        assert_eq!(parse_duration("1.5h"), Some(5_400_000.0));
+        assert_eq!(parse_duration("500"), Some(500.0));
+        assert_eq!(parse_duration("10 Seconds"), Some(10_000.0));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("5 parsecs"), None);
+        assert_eq!(parse_duration(""), None);
     }
 }

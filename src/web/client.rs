@@ -37,10 +37,14 @@ extern "C" {
 pub struct Shared {
     pub o: ClientOptions,
     pub keys: RefCell<Keys>,
-    pub signing: Signing,
+    /// ali-oss's useBucket()/setBucket() change it; each call keeps the bucket it began with.
+    pub bucket: RefCell<String>,
     pub saved: SavedUploads,
     /// Aborted by cancel(), then replaced so later uploads start clean.
     cancel: RefCell<AbortController>,
+    /// ali-oss's cancel flag: set by cancel(), cleared by resetCancelFlag() and by each
+    /// multipartUpload() as it starts.
+    cancelled: Cell<bool>,
     /// The operations under way, told when new keys arrive.
     inboxes: RefCell<Vec<Weak<Inbox>>>,
 }
@@ -226,6 +230,8 @@ fn entries_of(obj: &JsValue) -> Vec<(String, String)> {
 /// What a single request brought back.
 struct Got {
     answer: Answer,
+    /// The bucket the call went to.
+    bucket: String,
     /// `listParts`: every part listed.
     parts: Vec<ListedPart>,
     /// `get()`: the body.
@@ -233,7 +239,7 @@ struct Got {
 }
 
 /// How a method's answer becomes its result.
-type Shape = Box<dyn FnOnce(&Shared, Got) -> Result<JsValue, Error>>;
+type Shape = Box<dyn FnOnce(Got) -> Result<JsValue, Error>>;
 
 /// A method that is one request.
 struct Single {
@@ -259,7 +265,7 @@ impl Single {
 
 /// `{res}`.
 fn only_res() -> Shape {
-    Box::new(|_, g| Ok(js::object(&[("res", res(&g.answer))]).into()))
+    Box::new(|g| Ok(js::object(&[("res", res(&g.answer))]).into()))
 }
 
 /// OSS's CRC64 of the object, as it reported it (a decimal string), if the bucket exposes it.
@@ -303,6 +309,7 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let o = ClientOptions::parse(&options)?;
+        let bucket = RefCell::new(options::bucket(&options)?);
         let now = js::now_ms();
         let source = if o.signer.is_some() {
             KeySource::Backend
@@ -317,27 +324,31 @@ impl Client {
         if keys.is_long_term() && !WARNED_LONG_TERM.with(|w| w.replace(true)) {
             js::warn("oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it. Give the page short-lived STS tokens from your backend (refreshSTSToken) instead.");
         }
-        let signing = Signing {
-            bucket: o.bucket.clone(),
-            v4: o.v4.then(|| o.region.clone()),
-        };
         let saved = SavedUploads::new(o.saved_max_age_ms, None);
         let cancel = AbortController::new()?;
         Ok(Client(Rc::new(Shared {
             o,
             keys: RefCell::new(keys),
-            signing,
+            bucket,
             saved,
             cancel: RefCell::new(cancel),
+            cancelled: Cell::new(false),
             inboxes: RefCell::default(),
         })))
     }
 
-    /// What a call runs under, fixed when it is made: aborted by the client's cancel() or the
-    /// caller's `signal`, bounded by the caller's `timeout` or the client's.
-    fn control(&self, o: &JsValue) -> Result<(AbortSignal, u32), Error> {
+    /// What a call runs under, fixed when it is made: the bucket in use, aborted by the
+    /// client's cancel() or the caller's `signal`, bounded by the caller's `timeout` or the
+    /// client's.
+    fn io(&self, o: &JsValue) -> Result<Io, Error> {
+        let bucket = self.0.bucket.borrow().clone();
+        if bucket.is_empty() {
+            return Err(Error::argument(
+                "no bucket: pass `bucket` to new OSS() or call useBucket(name) first",
+            ));
+        }
         let client = self.0.cancel.borrow().signal();
-        let signal = match js::get(o, "signal") {
+        let cancel = match js::get(o, "signal") {
             None => client,
             Some(s) => {
                 let s: AbortSignal = s
@@ -346,16 +357,15 @@ impl Client {
                 AbortSignal::any(&Array::of2(&client, &s))
             }
         };
-        let timeout = options::count(o, "timeout", self.0.o.timeout_ms, 1..=u32::MAX)?;
-        Ok((signal, timeout))
-    }
-
-    fn io(&self, cancel: AbortSignal, timeout_ms: u32) -> Io {
-        Io {
+        Ok(Io {
             client: self.0.clone(),
+            signing: Signing {
+                bucket,
+                v4: self.0.o.v4.then(|| self.0.o.region.clone()),
+            },
             inbox: Rc::default(),
             cancel,
-            timeout_ms,
+            timeout_ms: options::duration_ms(o, "timeout")?.unwrap_or(self.0.o.timeout_ms),
             source: Source::None,
             size: 0,
             progress: None,
@@ -363,14 +373,13 @@ impl Client {
             file: JsValue::UNDEFINED,
             bytes: Rc::default(),
             done: RefCell::default(),
-        }
+        })
     }
 
     /// One request through the engine: what came back, with every part listed for
     /// `listParts`.
-    async fn exchange(&self, single: Single, o: &JsValue) -> Result<Got, Error> {
-        let (signal, timeout) = self.control(o)?;
-        let mut io = self.io(signal, timeout);
+    async fn exchange(&self, single: Single, mut io: Io) -> Result<Got, Error> {
+        let timeout = io.timeout_ms;
         let policy = self.0.o.retry;
         let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
         let mut call = match &single.all_parts {
@@ -393,6 +402,7 @@ impl Client {
         let bytes = io.bytes.borrow_mut().take();
         Ok(Got {
             answer: answer?,
+            bucket: io.signing.bucket,
             parts,
             bytes,
         })
@@ -405,10 +415,14 @@ impl Client {
             Ok(m) => m,
             Err(e) => return reject(e),
         };
+        let io = match self.io(&o) {
+            Ok(io) => io,
+            Err(e) => return reject(e),
+        };
         let me = Client(self.0.clone());
         future_to_promise(async move {
-            let got = me.exchange(single, &o).await?;
-            Ok(shape(&me.0, got)?)
+            let got = me.exchange(single, io).await?;
+            Ok(shape(got)?)
         })
     }
 
@@ -430,9 +444,8 @@ impl Client {
     ) -> Result<Prepared, Error> {
         let o = o.clone();
         let name = options::check_name(&name)?;
-        let (signal, timeout) = self.control(&o)?;
         let c = &self.0;
-        let mut io = self.io(signal, timeout);
+        let mut io = self.io(&o)?;
         let mut stream = None;
         let (size, own_type) = if kind == Kind::Stream {
             let s: ReadableStream = data
@@ -500,13 +513,15 @@ impl Client {
         let first = match kind {
             Kind::Multipart => js::object(&[
                 ("name", name.as_str().into()),
-                ("bucket", c.o.bucket.as_str().into()),
+                ("bucket", io.signing.bucket.as_str().into()),
             ]),
             _ => js::object(&[
                 ("name", name.as_str().into()),
                 (
                     "url",
-                    c.o.endpoint.url(&c.o.bucket, Some(&name), &[]).into(),
+                    c.o.endpoint
+                        .url(&io.signing.bucket, Some(&name), &[])
+                        .into(),
                 ),
             ]),
         };
@@ -529,7 +544,7 @@ impl Client {
             progress: io.progress.is_some(),
             live: c.o.xhr,
             policy: c.o.retry,
-            timeout_ms: timeout,
+            timeout_ms: io.timeout_ms,
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         };
         Ok(Prepared {
@@ -550,7 +565,9 @@ impl Client {
             saves,
         } = p;
         if let (true, Source::File(blob)) = (saves, &io.source) {
-            let (saver, saved) = self.saver(&job.name, blob, &job.plan).await?;
+            let (saver, saved) = self
+                .saver(&io.signing.bucket, &job.name, blob, &job.plan)
+                .await?;
             if job.checkpoint.is_none() {
                 job.checkpoint = saved;
             }
@@ -590,13 +607,14 @@ impl Client {
     /// upload goes, and releases the lock when the upload ends.
     async fn saver(
         &self,
+        bucket: &str,
         name: &str,
         blob: &Blob,
         plan: &Plan,
     ) -> Result<(Saver, Option<Checkpoint>), Error> {
         let c = &self.0;
         let file = identity(blob);
-        let fp = fingerprint::fingerprint(&c.o.bucket, name, &file, plan.part_size);
+        let fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
         let release =
             wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{fp}")))
                 .await
@@ -614,7 +632,7 @@ impl Client {
         });
         let template = Record {
             fingerprint: fp,
-            bucket: c.o.bucket.clone(),
+            bucket: bucket.into(),
             name: name.into(),
             file_name: file.name,
             file_size: file.size,
@@ -645,9 +663,7 @@ impl Client {
     /// else from the upload of the same file saved in IndexedDB (unless `resume: false`).
     #[wasm_bindgen(js_name = multipartUpload)]
     pub fn multipart_upload(&self, name: JsValue, file: JsValue, options: JsValue) -> Promise {
-        if !file.is_instance_of::<Blob>() {
-            return reject(Error::argument("multipartUpload() takes a File or Blob"));
-        }
+        self.0.cancelled.set(false);
         self.upload(name, file, options, Kind::Multipart)
     }
 
@@ -657,12 +673,12 @@ impl Client {
             let name = options::check_name(&name)?;
             let mut r = Request::new("POST", &name, &[("uploads", "")]).text();
             r.headers = options::object_headers(&options, mime::from_name(&name))?;
-            let shape: Shape = Box::new(move |c, g| {
+            let shape: Shape = Box::new(move |g| {
                 let a = &g.answer;
                 let upload_id = messages::parse_initiate(&a.body)
                     .map_err(|e| Error::bad_response(a.status, &e))?;
                 Ok(js::object(&[
-                    ("bucket", c.o.bucket.as_str().into()),
+                    ("bucket", g.bucket.into()),
                     ("name", name.into()),
                     ("uploadId", upload_id.into()),
                     ("res", res(a)),
@@ -710,7 +726,7 @@ impl Client {
             };
             let mut single = Single::new(r);
             single.body = Some(slice);
-            let shape: Shape = Box::new(move |_, g| {
+            let shape: Shape = Box::new(move |g| {
                 Ok(js::object(&[
                     ("name", name.into()),
                     ("etag", g.answer.etag()?.into()),
@@ -751,7 +767,7 @@ impl Client {
             let callback = options::callback_headers(&options)?;
             let id = js::text(&upload_id);
             let r = complete_request(&name, &id, &list, &callback);
-            let shape: Shape = Box::new(move |c, g| {
+            let shape: Shape = Box::new(move |g| {
                 let a = &g.answer;
                 let (etag, data) = if callback.is_empty() {
                     let etag = messages::parse_complete(&a.body)
@@ -762,7 +778,7 @@ impl Client {
                     (etag, called_back(a)?)
                 };
                 Ok(js::object(&[
-                    ("bucket", c.o.bucket.as_str().into()),
+                    ("bucket", g.bucket.into()),
                     ("name", name.into()),
                     ("etag", etag.into()),
                     ("crc64", crc64_of(a)),
@@ -782,7 +798,7 @@ impl Client {
         let made = options::check_name(&name).map(|name| {
             let mut single = Single::new(Request::new("GET", &name, &[]));
             single.all_parts = Some((name, js::text(&upload_id)));
-            let shape: Shape = Box::new(move |_, g| {
+            let shape: Shape = Box::new(move |g| {
                 let list: Array = g
                     .parts
                     .iter()
@@ -813,7 +829,7 @@ impl Client {
             let mut r =
                 Request::new("GET", "", &[("uploads", ""), ("encoding-type", "url")]).text();
             r.query.extend(q);
-            let shape: Shape = Box::new(|c, g| {
+            let shape: Shape = Box::new(|g| {
                 let a = &g.answer;
                 let page = messages::parse_list_uploads(&a.body)
                     .map_err(|e| Error::bad_response(a.status, &e))?;
@@ -830,7 +846,7 @@ impl Client {
                     .collect();
                 Ok(js::object(&[
                     ("uploads", uploads.into()),
-                    ("bucket", c.o.bucket.as_str().into()),
+                    ("bucket", g.bucket.into()),
                     ("nextKeyMarker", page.next_key_marker.into()),
                     ("nextUploadIdMarker", page.next_upload_id_marker.into()),
                     ("isTruncated", page.truncated.into()),
@@ -849,7 +865,7 @@ impl Client {
         let made = query_from(&query, &["prefix", "marker", "max-keys"]).map(|q| {
             let mut r = Request::new("GET", "", &[("encoding-type", "url")]).text();
             r.query.extend(q);
-            let shape: Shape = Box::new(|_, g| {
+            let shape: Shape = Box::new(|g| {
                 let a = &g.answer;
                 let page = messages::parse_list_objects(&a.body)
                     .map_err(|e| Error::bad_response(a.status, &e))?;
@@ -899,17 +915,18 @@ impl Client {
     /// `{status, meta, res}`: the object's x-oss-meta-* as `meta`.
     pub fn head(&self, name: JsValue, options: JsValue) -> Promise {
         let made = options::check_name(&name).map(|name| {
-            let shape: Shape = Box::new(|_, g| {
+            let shape: Shape = Box::new(|g| {
                 let a = &g.answer;
-                let meta = Object::new();
+                // As ali-oss: null when the object has no x-oss-meta-*.
+                let mut meta = None;
                 for (k, v) in &a.headers {
                     if let Some(m) = k.strip_prefix("x-oss-meta-") {
-                        js::set(&meta, m, v.as_str());
+                        js::set(meta.get_or_insert_with(Object::new), m, v.as_str());
                     }
                 }
                 Ok(js::object(&[
                     ("status", a.status.into()),
-                    ("meta", meta.into()),
+                    ("meta", meta.map_or(JsValue::NULL, JsValue::from)),
                     ("res", res(a)),
                 ])
                 .into())
@@ -924,7 +941,7 @@ impl Client {
         let made = options::check_name(&name).map(|name| {
             let mut r = Request::new("GET", &name, &[]);
             r.read = Read::Bytes;
-            let shape: Shape = Box::new(|_, g| {
+            let shape: Shape = Box::new(|g| {
                 let content = g.bytes.map_or(JsValue::UNDEFINED, JsValue::from);
                 Ok(js::object(&[("content", content), ("res", res(&g.answer))]).into())
             });
@@ -951,7 +968,7 @@ impl Client {
             .to_ascii_uppercase();
         let mut parts = crate::protocol::request::RequestParts {
             method,
-            bucket: Some(c.o.bucket.clone()),
+            bucket: Some(c.bucket.borrow().clone()),
             key: Some(name.clone()),
             ..Default::default()
         };
@@ -995,7 +1012,7 @@ impl Client {
         })?;
         let now = keys.now_secs(js::now_ms());
         let mut query = parts.query.clone();
-        query.extend(match &c.signing.v4 {
+        query.extend(match c.o.v4.then_some(&c.o.region) {
             Some(region) => presign::v4_query(
                 &parts,
                 creds,
@@ -1005,7 +1022,7 @@ impl Client {
             ),
             None => presign::v1_query(&parts, creds, now + u64::from(expires)),
         });
-        Ok(c.o.endpoint.url(&c.o.bucket, Some(&name), &query))
+        Ok(c.o.endpoint.url(&c.bucket.borrow(), Some(&name), &query))
     }
 
     /// The uploads saved for this bucket that resume when their file is picked again,
@@ -1019,7 +1036,7 @@ impl Client {
                 .all()
                 .await
                 .iter()
-                .filter(|r| r.bucket == c.o.bucket)
+                .filter(|r| *r.bucket == *c.bucket.borrow())
                 .map(Record::summary)
                 .collect();
             Ok(list.into())
@@ -1047,7 +1064,7 @@ impl Client {
                         .find(|r| r.fingerprint == fp);
                 if let Some(s) = saved {
                     let r = Request::new("DELETE", &s.name, &[("uploadId", &s.upload_id)]);
-                    match me.exchange(Single::new(r), &options).await {
+                    match me.exchange(Single::new(r), me.io(&options)?).await {
                         Err(e) if e.code != "NoSuchUpload" => return Err(e.into()),
                         _ => {}
                     }
@@ -1061,15 +1078,49 @@ impl Client {
     /// Stops every upload and request of this client at once (ali-oss's cancel()); their
     /// promises reject with an error isCancel() recognises, checkpoints intact.
     pub fn cancel(&self) {
+        self.0.cancelled.set(true);
         if let Ok(fresh) = AbortController::new() {
             let old = self.0.cancel.replace(fresh);
             old.abort();
         }
     }
 
-    /// Whether `err` is the rejection of a cancelled upload.
+    /// With no argument, ali-oss's flag: whether cancel() was called since the last
+    /// multipartUpload() began (or resetCancelFlag()). With an error, whether it is the
+    /// rejection of a cancelled call.
     #[wasm_bindgen(js_name = isCancel)]
     pub fn is_cancel(&self, err: JsValue) -> bool {
+        if err.is_undefined() {
+            return self.0.cancelled.get();
+        }
         js::get(&err, "name").and_then(|n| n.as_string()).as_deref() == Some(CANCEL)
+    }
+
+    #[wasm_bindgen(js_name = resetCancelFlag)]
+    pub fn reset_cancel_flag(&self) {
+        self.0.cancelled.set(false);
+    }
+
+    /// The bucket later calls go to (ali-oss's useBucket); calls under way keep theirs.
+    #[wasm_bindgen(js_name = useBucket)]
+    pub fn use_bucket(&self, name: JsValue) -> Result<(), JsValue> {
+        let name = name
+            .as_string()
+            .filter(|b| crate::protocol::endpoint::valid_bucket(b))
+            .ok_or_else(|| {
+                Error::argument("the bucket name must be 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit")
+            })?;
+        *self.0.bucket.borrow_mut() = name;
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = setBucket)]
+    pub fn set_bucket(&self, name: JsValue) -> Result<(), JsValue> {
+        self.use_bucket(name)
+    }
+
+    #[wasm_bindgen(js_name = getBucket)]
+    pub fn get_bucket(&self) -> String {
+        self.0.bucket.borrow().clone()
     }
 }

@@ -20,7 +20,7 @@ use super::stream::StreamParts;
 use super::{error, js};
 use crate::engine::checkpoint::Checkpoint;
 use crate::engine::error::Error;
-use crate::engine::exchange::{Answer, Body, Env, Outgoing};
+use crate::engine::exchange::{Answer, Body, Env, Outgoing, Signing};
 use crate::engine::io::{Command, Event, Operation};
 
 /// Where an operation's tasks post their results.
@@ -132,6 +132,8 @@ impl Drop for Saver {
 /// What an operation's commands are carried out with.
 pub struct Io {
     pub client: Rc<Shared>,
+    /// The bucket this operation addresses and how its requests are signed.
+    pub signing: Signing,
     pub inbox: Rc<Inbox>,
     /// Aborted by the client's cancel() or the caller's signal.
     pub cancel: AbortSignal,
@@ -156,7 +158,8 @@ thread_local! {
     static WARNED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
 }
 
-/// ali-oss's `res`: `{status, headers (lower-case names), requestId}`.
+/// ali-oss's `res`: `{status, statusCode, headers (lower-case names), size, rt,
+/// requestUrls}`, and `requestId`.
 pub fn res(a: &Answer) -> JsValue {
     let headers = js_sys::Object::new();
     for (k, v) in &a.headers {
@@ -164,7 +167,11 @@ pub fn res(a: &Answer) -> JsValue {
     }
     js::object(&[
         ("status", a.status.into()),
+        ("statusCode", a.status.into()),
         ("headers", headers.into()),
+        ("size", (a.size as f64).into()),
+        ("rt", a.rt_ms.into()),
+        ("requestUrls", Array::of1(&a.url.as_str().into()).into()),
         ("requestId", a.request_id().into()),
     ])
     .into()
@@ -198,7 +205,7 @@ impl Io {
             let mut keys = self.client.keys.borrow_mut();
             let mut env = Env {
                 keys: &mut keys,
-                signing: &self.client.signing,
+                signing: &self.signing,
                 now_ms: js::now_ms(),
             };
             f(&mut env)
@@ -334,7 +341,7 @@ impl Io {
         let c = &self.client;
         let url =
             c.o.endpoint
-                .url(&c.o.bucket, o.parts.key.as_deref(), &o.parts.query);
+                .url(&self.signing.bucket, o.parts.key.as_deref(), &o.parts.query);
         let mut file = None;
         let body = match &o.body {
             Body::Empty => JsValue::UNDEFINED,

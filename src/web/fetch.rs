@@ -62,6 +62,7 @@ pub async fn send(o: &Outgoing, t: Target) -> (Outcome, Bytes) {
 }
 
 async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
+    let started = js::now_ms();
     let mut headers = o.parts.headers.clone();
     if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
         headers = sign_by_backend(o, to_sign, signer, region).await?;
@@ -145,7 +146,17 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
         None => answer.await,
     };
     let outcome = match result {
-        Ok(response) => read(response.unchecked_into(), o, crc64).await,
+        Ok(response) => {
+            read(response.unchecked_into(), o, crc64)
+                .await
+                .map(|(mut outcome, bytes)| {
+                    if let Outcome::Answer(a) = &mut outcome {
+                        a.url = t.url.clone();
+                        a.rt_ms = (js::now_ms() - started) as u32;
+                    }
+                    (outcome, bytes)
+                })
+        }
         Err(_) if timed_out.get() => Ok((Outcome::Timeout, None)),
         Err(e) => {
             let gone = match &t.file {
@@ -219,8 +230,12 @@ async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome,
     let answer = Answer {
         status,
         headers,
+        size: bytes
+            .as_ref()
+            .map_or(body.len() as u64, |b| b.length().into()),
         body,
         crc64,
+        ..Answer::default()
     };
     Ok((Outcome::Answer(answer), bytes))
 }

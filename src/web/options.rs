@@ -67,6 +67,26 @@ pub fn count(
     }
 }
 
+/// A duration in milliseconds, as ali-oss takes it: a number, or a string the `ms` package
+/// reads (`'60s'`, `'2m'`, `'1.5h'`, `'500'`).
+pub fn duration_ms(opts: &JsValue, key: &str) -> Result<Option<u32>, Error> {
+    let Some(v) = js::get(opts, key) else {
+        return Ok(None);
+    };
+    let ms = match (v.as_f64(), v.as_string()) {
+        (Some(n), _) => Some(n),
+        (_, Some(s)) => crate::protocol::time::parse_duration(&s),
+        _ => None,
+    };
+    match ms {
+        Some(n) if n >= 1.0 && n <= f64::from(u32::MAX) => Ok(Some(n.round() as u32)),
+        _ => Err(Error::argument(format!(
+            "`{key}` must be a positive number of milliseconds or a duration such as '60s', got {}",
+            js::text(&v)
+        ))),
+    }
+}
+
 /// A number of bytes: a whole number from 0 up to JavaScript's largest exact integer.
 pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
     match number(opts, key)? {
@@ -114,7 +134,6 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
 /// What `new OSS({...})` takes.
 pub struct ClientOptions {
     pub endpoint: Endpoint,
-    pub bucket: String,
     pub region: String,
     pub credentials: Option<Credentials>,
     pub refresh: Option<Function>,
@@ -153,9 +172,6 @@ impl ClientOptions {
         if !opts.is_object() {
             return Err(Error::argument("new OSS(options) needs an options object"));
         }
-        let bucket = string(opts, "bucket")?
-            .filter(|b| !b.is_empty())
-            .ok_or_else(|| Error::argument("`bucket` is required"))?;
         let id = string(opts, "accessKeyId")?;
         let secret = string(opts, "accessKeySecret")?;
         let credentials = match (id, secret) {
@@ -185,7 +201,7 @@ impl ClientOptions {
             .filter(|n| *n > 0.0)
             .unwrap_or(DEFAULT_REFRESH_INTERVAL_MS);
         let v4 = boolean(opts, "authorizationV4")?.unwrap_or(false);
-        let timeout_ms = count(opts, "timeout", DEFAULT_TIMEOUT_MS, 1..=u32::MAX)?;
+        let timeout_ms = duration_ms(opts, "timeout")?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let retry = Policy {
             max_retries: count(opts, "retryMax", Policy::default().max_retries, 0..=100)?,
             ..Policy::default()
@@ -205,7 +221,6 @@ impl ClientOptions {
         Ok(ClientOptions {
             region: endpoint.v4_region(region.as_deref()),
             endpoint,
-            bucket,
             credentials,
             refresh,
             signer,
@@ -218,6 +233,18 @@ impl ClientOptions {
             saved_max_age_ms,
         })
     }
+}
+
+/// `bucket`: as in ali-oss, a client may start without one and get it from useBucket().
+pub fn bucket(opts: &JsValue) -> Result<String, Error> {
+    let bucket = string(opts, "bucket")?.unwrap_or_default();
+    if !bucket.is_empty() && !crate::protocol::endpoint::valid_bucket(&bucket) {
+        return Err(Error::argument(format!(
+            "`bucket` {} is not a bucket name: 3 to 63 lower-case letters, digits and '-'",
+            js::quoted(&bucket)
+        )));
+    }
+    Ok(bucket)
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
@@ -289,11 +316,13 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `/` or `\`,
-/// no control characters (they cannot travel in a header or be listed back safely).
+/// no control characters (they cannot travel in a header or be listed back safely). Leading
+/// slashes are dropped first, as ali-oss does, so `'/a.txt'` names `a.txt`.
 pub fn check_name(name: &JsValue) -> Result<String, Error> {
     let name = name
         .as_string()
         .ok_or_else(|| Error::argument("the object name must be a string"))?;
+    let name = name.trim_start_matches('/').to_string();
     if name.is_empty() || name.len() > 1023 {
         return Err(Error::argument(format!(
             "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",
@@ -306,10 +335,8 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
             "the object name must not be '.' or '..': browsers resolve such a path segment away",
         ));
     }
-    if name.starts_with('/') || name.starts_with('\\') {
-        return Err(Error::argument(
-            "the object name must not start with '/' or '\\'",
-        ));
+    if name.starts_with('\\') {
+        return Err(Error::argument("the object name must not start with '\\'"));
     }
     if name.contains('\u{FFFD}') || name.chars().any(char::is_control) {
         return Err(Error::argument(
