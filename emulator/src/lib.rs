@@ -11,6 +11,7 @@ pub mod cors;
 pub mod failure;
 pub mod faults;
 pub mod keys;
+pub mod listing;
 pub mod multipart;
 pub mod objects;
 pub mod reply;

@@ -8,7 +8,10 @@ use oss_browser_upload::protocol::{crc64, time, xml, xml::Writer};
 
 use crate::failure::Failure;
 use crate::objects::check_key;
-use crate::reply::{check_content_md5, content_type, etag_of, stored_headers, Ctx, Reply};
+use crate::reply::{
+    check_content_md5, check_storage_headers, content_type, encryption_of, etag_of, storage_class,
+    stored_headers, Ctx, Reply,
+};
 use crate::store::{ObjectMeta, ObjectRecord, PartRecord, Upload, UploadRecord};
 
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -19,12 +22,11 @@ fn upload_id<'a>(ctx: &'a Ctx) -> &'a str {
 }
 
 /// The upload the request names, checked without copying its parts.
-fn check_upload(ctx: &Ctx) -> Result<(), Failure> {
+fn check_upload(ctx: &Ctx) -> Result<UploadRecord, Failure> {
     ctx.state
         .store
         .upload_record(ctx.bucket, upload_id(ctx))
         .filter(|r| r.key == ctx.key)
-        .map(|_| ())
         .ok_or_else(Failure::no_such_upload)
 }
 
@@ -38,12 +40,14 @@ fn find_upload(ctx: &Ctx) -> Result<Upload, Failure> {
 
 pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
     check_key(ctx.key)?;
+    check_storage_headers(ctx.req)?;
     // Time first, so that IDs sort in initiation order as OSS lists them.
     let id = format!(
         "{:016X}{:016X}",
         crate::faults::epoch_ms() * 1000 + u64::from(rand::random::<u16>() % 1000),
         rand::random::<u64>()
     );
+    let headers = stored_headers(ctx.req);
     ctx.state
         .store
         .create_upload(
@@ -53,7 +57,7 @@ pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
                 upload_id: id.clone(),
                 initiated: ctx.now,
                 content_type: content_type(ctx.req),
-                headers: stored_headers(ctx.req),
+                headers: headers.clone(),
             },
         )
         .map_err(Failure::internal)?;
@@ -65,9 +69,9 @@ pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
     if ctx.url_encoding() {
         w.leaf("EncodingType", "url");
     }
-    Ok(Reply::xml(
-        w.close("InitiateMultipartUploadResult").finish(),
-    ))
+    let mut reply = Reply::xml(w.close("InitiateMultipartUploadResult").finish());
+    reply.headers.extend(encryption_of(&headers));
+    Ok(reply)
 }
 
 pub fn part_number(ctx: &Ctx) -> Result<u32, Failure> {
@@ -82,14 +86,13 @@ pub fn part_number(ctx: &Ctx) -> Result<u32, Failure> {
 }
 
 /// The upload a part belongs to, checked before its body is read.
-pub fn check_part_target(ctx: &Ctx) -> Result<u32, Failure> {
+pub fn check_part_target(ctx: &Ctx) -> Result<(u32, UploadRecord), Failure> {
     let number = part_number(ctx)?;
-    check_upload(ctx)?;
-    Ok(number)
+    Ok((number, check_upload(ctx)?))
 }
 
 pub fn upload_part(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
-    let number = check_part_target(ctx)?;
+    let (number, upload) = check_part_target(ctx)?;
     check_content_md5(ctx.req, &body)?;
     let part = PartRecord {
         number,
@@ -103,9 +106,10 @@ pub fn upload_part(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     let blob = store
         .put_blob(ctx.bucket, body)
         .map_err(Failure::internal)?;
-    let reply = Reply::empty(200)
+    let mut reply = Reply::empty(200)
         .header("etag", part.etag.clone())
         .header("x-oss-hash-crc64ecma", part.crc64.to_string());
+    reply.headers.extend(encryption_of(&upload.headers));
     let kept = store
         .commit_part(ctx.bucket, upload_id(ctx), PartRecord { blob, ..part })
         .map_err(Failure::internal)?;
@@ -249,11 +253,11 @@ pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
         .leaf("Bucket", ctx.bucket)
         .leaf("Key", &ctx.encode_key(ctx.key))
         .leaf("ETag", &etag);
-    Ok(
-        Reply::xml(w.close("CompleteMultipartUploadResult").finish())
-            .header("etag", etag)
-            .header("x-oss-hash-crc64ecma", crc.to_string()),
-    )
+    let mut reply = Reply::xml(w.close("CompleteMultipartUploadResult").finish())
+        .header("etag", etag)
+        .header("x-oss-hash-crc64ecma", crc.to_string());
+    reply.headers.extend(encryption_of(&upload.record.headers));
+    Ok(reply)
 }
 
 pub fn abort(ctx: &Ctx) -> Result<Reply, Failure> {
@@ -277,7 +281,7 @@ pub fn list_parts(ctx: &Ctx) -> Result<Reply, Failure> {
         .leaf("Bucket", ctx.bucket)
         .leaf("Key", &ctx.encode_key(ctx.key))
         .leaf("UploadId", upload_id(ctx))
-        .leaf("StorageClass", "Standard")
+        .leaf("StorageClass", storage_class(&upload.record.headers))
         .leaf("PartNumberMarker", &marker.to_string())
         .leaf(
             "NextPartNumberMarker",
@@ -344,7 +348,7 @@ pub fn list_uploads(ctx: &Ctx) -> Result<Reply, Failure> {
         w.open("Upload")
             .leaf("Key", &ctx.encode_key(&u.key))
             .leaf("UploadId", &u.upload_id)
-            .leaf("StorageClass", "Standard")
+            .leaf("StorageClass", storage_class(&u.headers))
             .leaf("Initiated", &time::iso8601(u.initiated))
             .close("Upload");
     }

@@ -1,10 +1,13 @@
-//! PutObject, GetObject (with Range), HeadObject, DeleteObject and ListObjects.
+//! PutObject, GetObject (with Range), HeadObject and DeleteObject. Listing is in `listing.rs`.
 
 use bytes::Bytes;
-use oss_browser_upload::protocol::{crc64, time, xml::Writer};
+use oss_browser_upload::protocol::{crc64, time};
 
 use crate::failure::Failure;
-use crate::reply::{check_content_md5, content_type, etag_of, stored_headers, Ctx, Reply};
+use crate::reply::{
+    check_content_md5, check_storage_headers, content_type, encryption_of, etag_of, storage_class,
+    stored_headers, Ctx, Reply,
+};
 use crate::store::{ObjectMeta, ObjectRecord};
 
 fn no_such_key(key: &str) -> Failure {
@@ -24,6 +27,7 @@ pub fn check_key(key: &str) -> Result<(), Failure> {
 
 pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     check_key(ctx.key)?;
+    check_storage_headers(ctx.req)?;
     check_content_md5(ctx.req, &body)?;
     if ctx.req.header("x-oss-forbid-overwrite") == Some("true")
         && ctx.state.store.object(ctx.bucket, ctx.key).is_some()
@@ -47,9 +51,10 @@ pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     let blob = store
         .put_blob(ctx.bucket, body)
         .map_err(Failure::internal)?;
-    let reply = Reply::empty(200)
+    let mut reply = Reply::empty(200)
         .header("etag", meta.etag.clone())
         .header("x-oss-hash-crc64ecma", meta.crc64.to_string());
+    reply.headers.extend(encryption_of(&meta.headers));
     store
         .commit_object(
             ctx.bucket,
@@ -99,10 +104,16 @@ fn meta_headers(reply: Reply, meta: &ObjectMeta) -> Reply {
         .header("last-modified", time::rfc1123(meta.last_modified))
         .header("content-type", meta.content_type.clone())
         .header("x-oss-object-type", meta.object_type.clone())
-        .header("x-oss-storage-class", "Standard")
+        .header("x-oss-storage-class", storage_class(&meta.headers))
         .header("x-oss-hash-crc64ecma", meta.crc64.to_string())
         .header("accept-ranges", "bytes");
-    reply.headers.extend(meta.headers.iter().cloned());
+    // The storage class is written above, with its default; the rest as they were stored.
+    reply.headers.extend(
+        meta.headers
+            .iter()
+            .filter(|(k, _)| k != "x-oss-storage-class")
+            .cloned(),
+    );
     reply
 }
 
@@ -176,64 +187,6 @@ pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {
         .delete_object(ctx.bucket, ctx.key)
         .map_err(Failure::internal)?;
     Ok(Reply::empty(204))
-}
-
-/// ListObjects (V1) and ListObjectsV2 (`list-type=2`), with prefix, marker and max-keys.
-pub fn list(ctx: &Ctx) -> Result<Reply, Failure> {
-    let v2 = ctx.param("list-type") == Some("2");
-    let prefix = ctx.param("prefix").unwrap_or("");
-    let marker = if v2 {
-        ctx.param("continuation-token")
-            .or(ctx.param("start-after"))
-            .unwrap_or("")
-    } else {
-        ctx.param("marker").unwrap_or("")
-    };
-    let max = ctx.number("max-keys", 100, 0..=1000)? as usize;
-    let all: Vec<ObjectRecord> = ctx
-        .state
-        .store
-        .list_objects(ctx.bucket)
-        .into_iter()
-        .filter(|o| o.key.starts_with(prefix) && o.key.as_str() > marker)
-        .collect();
-    let truncated = all.len() > max;
-    let page = &all[..all.len().min(max)];
-    let mut w = Writer::default();
-    w.open("ListBucketResult")
-        .leaf("Name", ctx.bucket)
-        .leaf("Prefix", &ctx.encode_key(prefix))
-        .leaf("MaxKeys", &max.to_string())
-        .leaf("IsTruncated", &truncated.to_string());
-    if ctx.url_encoding() {
-        w.leaf("EncodingType", "url");
-    }
-    let next = page
-        .last()
-        .map(|o| ctx.encode_key(&o.key))
-        .unwrap_or_default();
-    if v2 {
-        w.leaf("KeyCount", &page.len().to_string());
-        if truncated {
-            w.leaf("NextContinuationToken", &next);
-        }
-    } else {
-        w.leaf("Marker", &ctx.encode_key(marker));
-        if truncated {
-            w.leaf("NextMarker", &next);
-        }
-    }
-    for o in page {
-        w.open("Contents")
-            .leaf("Key", &ctx.encode_key(&o.key))
-            .leaf("LastModified", &time::iso8601(o.meta.last_modified))
-            .leaf("ETag", &o.meta.etag)
-            .leaf("Type", &o.meta.object_type)
-            .leaf("Size", &o.meta.size.to_string())
-            .leaf("StorageClass", "Standard")
-            .close("Contents");
-    }
-    Ok(Reply::xml(w.close("ListBucketResult").finish()))
 }
 
 #[cfg(test)]

@@ -143,20 +143,95 @@ pub fn check_content_md5(req: &RequestParts, body: &[u8]) -> Result<(), Failure>
     Ok(())
 }
 
+/// What OSS keeps about how an object is stored, from its upload request: echoed on the
+/// answers to PutObject, InitiateMultipartUpload, UploadPart and Complete, and on HEAD and GET.
+pub const ENCRYPTION_HEADERS: [&str; 3] = [
+    "x-oss-server-side-encryption",
+    "x-oss-server-side-encryption-key-id",
+    "x-oss-server-side-data-encryption",
+];
+
 /// The headers an object keeps from its upload request, names lower-cased.
 pub fn stored_headers(req: &RequestParts) -> Vec<(String, String)> {
-    const KEPT: [&str; 5] = [
+    const KEPT: [&str; 6] = [
         "cache-control",
         "content-disposition",
         "content-encoding",
         "content-language",
         "expires",
+        "x-oss-storage-class",
     ];
     req.headers
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-        .filter(|(k, _)| KEPT.contains(&k.as_str()) || k.starts_with("x-oss-meta-"))
+        .filter(|(k, _)| {
+            KEPT.contains(&k.as_str())
+                || ENCRYPTION_HEADERS.contains(&k.as_str())
+                || k.starts_with("x-oss-meta-")
+        })
         .collect()
+}
+
+/// The server-side encryption headers among stored ones, to echo on an answer.
+pub fn encryption_of(stored: &[(String, String)]) -> Vec<(String, String)> {
+    stored
+        .iter()
+        .filter(|(k, _)| ENCRYPTION_HEADERS.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The storage class stored with an object or upload: `Standard` unless the upload named one.
+pub fn storage_class(stored: &[(String, String)]) -> &str {
+    stored
+        .iter()
+        .find(|(k, _)| k == "x-oss-storage-class")
+        .map_or("Standard", |(_, v)| v.as_str())
+}
+
+/// Refuses what OSS refuses among `x-oss-storage-class` and the encryption headers of an
+/// upload request, before anything is stored.
+pub fn check_storage_headers(req: &RequestParts) -> Result<(), Failure> {
+    const CLASSES: [&str; 5] = [
+        "Standard",
+        "IA",
+        "Archive",
+        "ColdArchive",
+        "DeepColdArchive",
+    ];
+    if let Some(class) = req.header("x-oss-storage-class") {
+        if !CLASSES.contains(&class) {
+            // OSS's EC 0017-00000132: the header does not name a storage class.
+            return Err(Failure::invalid_argument(
+                "The x-oss-storage-class header is not a valid storage class: Standard, IA, Archive, ColdArchive or DeepColdArchive.",
+            )
+            .with("ArgumentName", "x-oss-storage-class")
+            .with("ArgumentValue", class));
+        }
+    }
+    let sse = req.header("x-oss-server-side-encryption");
+    if let Some(sse) = sse {
+        if !["AES256", "KMS", "SM4"].contains(&sse) {
+            return Err(Failure::new(
+                400,
+                "InvalidEncryptionAlgorithmError",
+                "The Encryption request you specified is not valid. Supported value: AES256/KMS/SM4.",
+            ));
+        }
+    }
+    let kms = sse == Some("KMS");
+    if req.header("x-oss-server-side-encryption-key-id").is_some() && !kms {
+        return Err(Failure::invalid_argument(
+            "x-oss-server-side-encryption-key-id is only allowed with x-oss-server-side-encryption: KMS.",
+        ));
+    }
+    match req.header("x-oss-server-side-data-encryption") {
+        Some("SM4") if kms => Ok(()),
+        Some(_) => Err(Failure::invalid_argument(
+            "x-oss-server-side-data-encryption must be SM4, with x-oss-server-side-encryption: KMS.",
+        )),
+        None => Ok(()),
+    }
 }
 
 pub fn content_type(req: &RequestParts) -> String {

@@ -27,6 +27,7 @@ use crate::control;
 use crate::cors;
 use crate::failure::Failure;
 use crate::faults::{epoch_ms, throttle_wait, Action, LogEntry};
+use crate::listing;
 use crate::multipart;
 use crate::objects;
 use crate::reply::{Ctx, Reply};
@@ -425,7 +426,7 @@ fn dispatch_op(ctx: &Ctx, op: &str, body: Bytes) -> Result<Reply, Failure> {
         "GetObject" => objects::get(ctx, false),
         "HeadObject" => objects::get(ctx, true),
         "DeleteObject" => objects::delete(ctx),
-        "ListObjects" => objects::list(ctx),
+        "ListObjects" => listing::list(ctx),
         "InitiateMultipartUpload" => multipart::initiate(ctx),
         "UploadPart" => multipart::upload_part(ctx, body),
         "CompleteMultipartUpload" => multipart::complete(ctx, body),

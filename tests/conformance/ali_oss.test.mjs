@@ -98,7 +98,86 @@ for (const [kind, make] of Object.entries(kinds)) {
     await c.abortMultipartUpload(`ali/${kind}/aborted.bin`, init.uploadId);
     await assert.rejects(c.listParts(`ali/${kind}/aborted.bin`, init.uploadId), (e) => e.status === 404 && e.code === 'NoSuchUpload');
   });
+  test(`${kind}: list and listV2 with owner, delimiter, pages and encoding-type=url`, async () => {
+    const c = await make();
+    const p = `lst/${kind}/`;
+    const keys = ['a/1.txt', 'a/2.txt', 'b/x y.txt', 'c.txt', '中.txt'].map((k) => p + k);
+    for (const k of keys) await c.put(k, Buffer.from(k));
+    const all = await c.list({ prefix: p, 'max-keys': 100 });
+    assert.deepEqual(all.objects.map((o) => o.name), keys);
+    assert.ok(all.objects.every((o) => /^\d+$/.test(o.owner.id) && o.owner.displayName));
+    assert.equal(all.objects[0].storageClass, 'Standard');
+    assert.equal(all.prefixes, null);
+
+    const folders = await c.list({ prefix: p, delimiter: '/' });
+    assert.deepEqual(folders.prefixes, [`${p}a/`, `${p}b/`]);
+    assert.deepEqual(folders.objects.map((o) => o.name), [`${p}c.txt`, `${p}中.txt`]);
+    // A page holds max-keys entries, a common prefix counting once; the next starts after it.
+    const first = await c.list({ prefix: p, delimiter: '/', 'max-keys': 1 });
+    assert.deepEqual([first.prefixes, first.objects, first.isTruncated, first.nextMarker],
+      [[`${p}a/`], [], true, `${p}a/`]);
+    const second = await c.list({ prefix: p, delimiter: '/', 'max-keys': 2, marker: first.nextMarker });
+    assert.deepEqual([second.prefixes, second.objects.map((o) => o.name), second.isTruncated],
+      [[`${p}b/`], [`${p}c.txt`], true]);
+
+    const v2 = await c.listV2({ prefix: p, delimiter: '/', 'max-keys': 2 });
+    assert.deepEqual([v2.prefixes, v2.objects, v2.keyCount, v2.isTruncated], [[`${p}a/`, `${p}b/`], [], 2, true]);
+    const rest = await c.listV2({ prefix: p, delimiter: '/', 'max-keys': 2, 'continuation-token': v2.nextContinuationToken });
+    assert.deepEqual([rest.objects.map((o) => o.name), rest.isTruncated, rest.continuationToken],
+      [[`${p}c.txt`, `${p}中.txt`], false, v2.nextContinuationToken]);
+    // ListObjectsV2 names owners only when asked to.
+    assert.equal(rest.objects[0].owner, null);
+    const owned = await c.listV2({ prefix: p, 'fetch-owner': true, 'start-after': `${p}b/x y.txt` });
+    assert.deepEqual(owned.objects.map((o) => o.name), [`${p}c.txt`, `${p}中.txt`]);
+    assert.match(owned.objects[0].owner.id, /^\d+$/);
+
+    // ali-oss hands encoded names back as they came.
+    const enc = await c.list({ prefix: `${p}b/`, delimiter: '/', 'encoding-type': 'url' });
+    assert.equal(enc.objects.length, 1);
+    assert.ok(!enc.objects[0].name.includes(' '), enc.objects[0].name);
+    assert.equal(decodeURIComponent(enc.objects[0].name), `${p}b/x y.txt`);
+    const encPrefixes = await c.listV2({ prefix: p, delimiter: '/', 'encoding-type': 'url' });
+    assert.deepEqual(encPrefixes.prefixes.map(decodeURIComponent), [`${p}a/`, `${p}b/`]);
+    assert.deepEqual(encPrefixes.objects.map((o) => decodeURIComponent(o.name)), [`${p}c.txt`, `${p}中.txt`]);
+    for (const k of keys) await c.delete(k);
+  });
 }
+
+test('storage class and server-side encryption are kept and echoed on put, multipart, head, get and list', async () => {
+  const c = client();
+  const sse = { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'key-1234' };
+  const put = await c.put('ali/sse.txt', Buffer.from('secret'), { headers: { ...sse, 'x-oss-storage-class': 'IA' } });
+  assert.equal(put.res.headers['x-oss-server-side-encryption'], 'KMS');
+  assert.equal(put.res.headers['x-oss-server-side-encryption-key-id'], 'key-1234');
+  for (const res of [(await c.head('ali/sse.txt')).res, (await c.get('ali/sse.txt')).res]) {
+    assert.equal(res.headers['x-oss-storage-class'], 'IA');
+    assert.equal(res.headers['x-oss-server-side-encryption'], 'KMS');
+    assert.equal(res.headers['x-oss-server-side-encryption-key-id'], 'key-1234');
+  }
+  const listed = await c.list({ prefix: 'ali/sse.txt' });
+  assert.equal(listed.objects[0].storageClass, 'IA');
+
+  const init = await c.initMultipartUpload('ali/sse-multi.bin', { headers: { 'x-oss-server-side-encryption': 'AES256', 'x-oss-storage-class': 'Archive' } });
+  assert.equal(init.res.headers['x-oss-server-side-encryption'], 'AES256');
+  const part = await c.uploadPart('ali/sse-multi.bin', init.uploadId, 1, bytes(10), 0, 10);
+  assert.equal(part.res.headers['x-oss-server-side-encryption'], 'AES256');
+  const done = await c.completeMultipartUpload('ali/sse-multi.bin', init.uploadId, [{ number: 1, etag: part.etag }]);
+  assert.equal(done.res.headers['x-oss-server-side-encryption'], 'AES256');
+  const head = await c.head('ali/sse-multi.bin');
+  assert.equal(head.res.headers['x-oss-storage-class'], 'Archive');
+  assert.equal((await c.head('ali/sse-multi.bin')).res.headers['x-oss-server-side-encryption'], 'AES256');
+  // A plain object is Standard and names no encryption.
+  await c.put('ali/plain.txt', Buffer.from('p'));
+  const plain = await c.head('ali/plain.txt');
+  assert.equal(plain.res.headers['x-oss-storage-class'], 'Standard');
+  assert.equal(plain.res.headers['x-oss-server-side-encryption'], undefined);
+
+  await assert.rejects(c.put('ali/bad-class.txt', Buffer.from('x'), { headers: { 'x-oss-storage-class': 'Frozen' } }),
+    (e) => e.status === 400 && e.code === 'InvalidArgument');
+  await assert.rejects(c.put('ali/bad-sse.txt', Buffer.from('x'), { headers: { 'x-oss-server-side-encryption': 'ROT13' } }),
+    (e) => e.status === 400 && e.code === 'InvalidEncryptionAlgorithmError');
+  await assert.rejects(c.head('ali/bad-class.txt'), (e) => e.status === 404);
+});
 
 test('errors: wrong secret, expired STS token, EntityTooSmall, InvalidPart, NoSuchUpload', async () => {
   for (const v4 of [false, true]) {
