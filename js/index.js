@@ -11,9 +11,11 @@ const loading = init().then(() => {
 });
 
 /** Methods that answer at once, so cannot wait for the wasm. */
-const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel']);
+const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel', 'getBucket', 'getObjectUrl', 'generateObjectUrl']);
+/** Methods that return the client, as ali-oss's do, for chaining. */
+const CHAIN = new Set(['useBucket', 'setBucket']);
 
-export default class OSS {
+class Client {
   #core = null;
   #ready;
 
@@ -34,12 +36,26 @@ export default class OSS {
     for (const name of Object.getOwnPropertyNames(Core.prototype)) {
       if (name === 'constructor' || name === 'free') continue;
       OSS.prototype[name] = function forward(...args) {
-        if (this.#core) return this.#core[name](...args);
+        if (this.#core) {
+          const result = this.#core[name](...args);
+          return CHAIN.has(name) ? this : result;
+        }
         if (SYNC.has(name)) throw new Error(`${name}() needs the module loaded: \`await client.ready\` once before calling it`);
+        if (CHAIN.has(name)) {
+          this.#ready = this.#ready.then(() => (this.#core[name](...args), this));
+          return this;
+        }
         return this.#ready.then(() => this.#core[name](...args));
       };
     }
   }
 }
+
+/** ali-oss's `OSS(options)` works with or without `new`. */
+export default function OSS(options) {
+  return new Client(options);
+}
+OSS.prototype = Client.prototype;
+Object.defineProperty(Client.prototype, 'constructor', { value: OSS });
 
 export { OSS };

@@ -60,6 +60,7 @@ fn job(size: u64, part_size: u64) -> Job {
         policy: Policy::default(),
         timeout_ms: 60_000,
         seed: 7,
+        append: None,
     }
 }
 
@@ -308,8 +309,9 @@ fn a_stall_past_the_timeout_is_retried_then_fails_with_the_timeout() {
     }
     let e = t.result().unwrap().unwrap_err();
     assert_eq!(
-        (e.name.as_str(), e.code.as_str()),
-        ("ConnectionTimeoutError", "ConnectionTimeout")
+        (e.name.as_str(), e.code.as_str(), e.status),
+        ("ConnectionTimeoutError", "ConnectionTimeoutError", -2),
+        "as ali-oss's timeout, which the seed's own example tests for"
     );
     assert_eq!(t.count("PUT"), 4, "the first try and retryMax 3");
 }
@@ -546,6 +548,40 @@ fn a_part_that_fails_for_good_lets_the_others_finish() {
         ("AccessDenied", 403, "R")
     );
     assert_eq!(t.up.checkpoint().unwrap().done.len(), 2);
+    assert_eq!(e.part, Some(1), "ali-oss's partNum");
+}
+
+#[test]
+fn a_part_whose_upload_id_is_gone_fails_as_ali_oss_abort() {
+    let mut t = Talk::new(job(300 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let p2 = t.take("part2;");
+    t.answer(&p2, error_answer(404, "NoSuchUpload", ""));
+    t.ok("part1;");
+    t.ok("part3;");
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(
+        (e.name.as_str(), e.code.as_str(), e.part),
+        ("abort", "NoSuchUpload", Some(2))
+    );
+}
+
+#[test]
+fn an_append_is_one_post_at_its_position_checked_by_crc64_only_from_zero() {
+    for (position, hashed) in [(0, true), (7, false)] {
+        let mut j = job(50 * KIB, 100 * KIB);
+        j.append = Some(position);
+        let mut t = Talk::new(j);
+        let sent = t.take("POST");
+        assert_eq!(describe(&sent), "POST append&position");
+        assert_eq!(
+            sent.parts.query_param("position"),
+            Some(position.to_string().as_str())
+        );
+        assert_eq!(sent.hash, hashed);
+        t.answer(&sent, Outcome::Answer(server_ok(&sent)));
+        assert!(t.result().unwrap().is_ok());
+    }
 }
 
 #[test]

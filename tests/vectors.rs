@@ -106,6 +106,7 @@ fn presigned_urls_match_the_sdks() {
             s(&inputs["signing_time"]),
             inputs["expires_in"].as_u64().unwrap(),
             &region,
+            &[],
         );
         let sig4 = q4.iter().find(|(k, _)| k == "x-oss-signature").unwrap();
         assert_eq!(sig4.1, s(&case["v4"]["x_oss_signature"]), "{name} v4");

@@ -12,12 +12,16 @@ pub struct Error {
     pub name: String,
     pub code: String,
     pub message: String,
-    pub status: u16,
+    /// The HTTP status; as in ali-oss, -1 for a network failure, -2 for a timeout, 0 when
+    /// nothing was asked of the server.
+    pub status: i32,
     pub request_id: String,
     pub host_id: String,
     /// The error body's further fields (`ServerTime`, `StringToSign`, …), set on the
     /// JavaScript error as ali-oss does.
     pub extra: Vec<(String, String)>,
+    /// The part that failed, in a multipart upload (ali-oss's `partNum`).
+    pub part: Option<u32>,
 }
 
 impl Error {
@@ -30,6 +34,7 @@ impl Error {
             request_id: String::new(),
             host_id: String::new(),
             extra: Vec::new(),
+            part: None,
         }
     }
 
@@ -46,21 +51,33 @@ impl Error {
     }
 
     pub fn network(detail: &str) -> Error {
-        Error::new(
+        let mut e = Error::new(
             "RequestError",
             "RequestError",
             format!("The request failed before OSS answered ({detail}). Check the network, the endpoint, and that the bucket's CORS rules allow this origin."),
-        )
+        );
+        e.status = -1;
+        e
     }
 
     pub fn timeout(ms: u32) -> Error {
-        Error::new(
+        let mut e = Error::new(
             "ConnectionTimeoutError",
-            "ConnectionTimeout",
+            "ConnectionTimeoutError",
             format!(
                 "No answer within {ms} ms; raise `timeout` for slow links or smaller `partSize`."
             ),
-        )
+        );
+        e.status = -2;
+        e
+    }
+
+    /// ali-oss's `abort`: the upload ID a part was sent to is gone (aborted elsewhere, or
+    /// expired), so the upload cannot go on.
+    pub fn upload_gone(mut e: Error) -> Error {
+        e.name = "abort".into();
+        e.message = format!("upload task has been abort: OSS no longer knows this upload ID ({}); start the upload again.", e.message);
+        e
     }
 
     pub fn cancelled() -> Error {
@@ -119,7 +136,7 @@ impl Error {
             "InvalidResponse",
             format!("OSS sent an answer this client cannot read: {detail}."),
         );
-        e.status = status;
+        e.status = status.into();
         e
     }
 
@@ -137,7 +154,7 @@ impl Error {
                     name: format!("{}Error", e.code),
                     code: e.code,
                     message,
-                    status,
+                    status: status.into(),
                     request_id: e.request_id,
                     host_id: e.host_id,
                     extra: e
@@ -145,21 +162,26 @@ impl Error {
                         .into_iter()
                         .filter(|(k, _)| k != "StringToSignBytes")
                         .collect(),
+                    part: None,
                 }
             }
             None => {
-                let code = match status {
-                    403 => "AccessDenied",
-                    404 => "NotFound",
-                    500.. => "ServerError",
-                    _ => "UnknownError",
+                // As ali-oss names them, so apps' `err.code === 'NoSuchKey'` after head() holds.
+                let (code, what) = match status {
+                    404 => ("NoSuchKey", "the object does not exist"),
+                    412 => ("PreconditionFailed", "a precondition failed"),
+                    _ => ("Unknown", "no error details"),
                 };
                 let mut e = Error::new(
                     &format!("{code}Error"),
-                    code,
-                    format!("OSS answered {status} with no error details."),
+                    if code == "Unknown" {
+                        "UnknownError"
+                    } else {
+                        code
+                    },
+                    format!("OSS answered {status}: {what}."),
                 );
-                e.status = status;
+                e.status = status.into();
                 e.request_id = request_id.into();
                 e
             }

@@ -320,7 +320,7 @@ impl Exchange {
             Outcome::Answer(a) => {
                 let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
                 let failed = Failed::Http {
-                    status: e.status,
+                    status: a.status,
                     code: e.code.clone(),
                 };
                 (failed, e)

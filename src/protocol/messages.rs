@@ -120,18 +120,28 @@ pub struct ListedObject {
     pub etag: String,
     pub last_modified: String,
     pub kind: String,
+    pub storage_class: String,
+    /// (ID, DisplayName), when the answer has an `<Owner>`.
+    pub owner: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ObjectsPage {
     pub objects: Vec<ListedObject>,
+    /// The `CommonPrefixes` of a listing with a delimiter.
+    pub prefixes: Vec<String>,
     pub truncated: bool,
-    pub next_marker: String,
+    /// V1's next marker, V2's next continuation token.
+    pub next: String,
+    /// V2: the token this page was asked with, and the number of keys and prefixes in it.
+    pub continuation_token: String,
+    pub key_count: u64,
 }
 
-/// A `ListBucketResult` (ListObjects V1).
+/// A `ListBucketResult` (ListObjects V1 or V2).
 pub fn parse_list_objects(body: &str) -> Result<ObjectsPage, String> {
     let root = root(body, "ListBucketResult")?;
+    let field = |el: &Element, name| el.child_text(name).unwrap_or("").to_string();
     let objects = root
         .children_named("Contents")
         .map(|o| {
@@ -139,15 +149,31 @@ pub fn parse_list_objects(body: &str) -> Result<ObjectsPage, String> {
                 key: key_text(&root, o, "Key")?,
                 size: text(o, "Size")?.trim().parse().map_err(|_| "bad Size")?,
                 etag: text(o, "ETag")?,
-                last_modified: o.child_text("LastModified").unwrap_or("").to_string(),
-                kind: o.child_text("Type").unwrap_or("").to_string(),
+                last_modified: field(o, "LastModified"),
+                kind: field(o, "Type"),
+                storage_class: field(o, "StorageClass"),
+                owner: o
+                    .child("Owner")
+                    .map(|w| (field(w, "ID"), field(w, "DisplayName"))),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let prefixes = root
+        .children_named("CommonPrefixes")
+        .map(|p| key_text(&root, p, "Prefix"))
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(ObjectsPage {
         truncated: root.child_text("IsTruncated") == Some("true"),
-        next_marker: key_text(&root, &root, "NextMarker").unwrap_or_default(),
+        next: key_text(&root, &root, "NextMarker")
+            .or_else(|_| text(&root, "NextContinuationToken"))
+            .unwrap_or_default(),
+        continuation_token: field(&root, "ContinuationToken"),
+        key_count: root
+            .child_text("KeyCount")
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0),
         objects,
+        prefixes,
     })
 }
 
@@ -167,6 +193,35 @@ pub fn complete_body(parts: &[(u32, String)]) -> String {
 /// The `ETag` of a `CompleteMultipartUploadResult`.
 pub fn parse_complete(body: &str) -> Result<String, String> {
     text(&root(body, "CompleteMultipartUploadResult")?, "ETag")
+}
+
+/// The body of DeleteMultipleObjects: `keys` with an optional version each.
+pub fn delete_body(keys: &[(String, Option<String>)], quiet: bool) -> String {
+    let mut w = Writer::default();
+    w.open("Delete")
+        .leaf("Quiet", if quiet { "true" } else { "false" });
+    for (key, version) in keys {
+        w.open("Object").leaf("Key", key);
+        if let Some(v) = version {
+            w.leaf("VersionId", v);
+        }
+        w.close("Object");
+    }
+    w.close("Delete").finish()
+}
+
+/// The keys a `DeleteResult` lists as deleted.
+pub fn parse_delete(body: &str) -> Result<Vec<String>, String> {
+    let root = root(body, "DeleteResult")?;
+    root.children_named("Deleted")
+        .map(|d| key_text(&root, d, "Key"))
+        .collect()
+}
+
+/// (ETag, LastModified) of a `CopyObjectResult`.
+pub fn parse_copy(body: &str) -> Result<(String, String), String> {
+    let root = root(body, "CopyObjectResult")?;
+    Ok((text(&root, "ETag")?, text(&root, "LastModified")?))
 }
 
 #[cfg(test)]
@@ -203,6 +258,27 @@ mod tests {
             ("a+b", 3)
         );
         assert!(objects.truncated);
+        assert_eq!(objects.next, "b");
+        assert_eq!(objects.objects[0].owner, None);
+        let v2 = parse_list_objects(
+            "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><KeyCount>2</KeyCount>\
+             <NextContinuationToken>T2</NextContinuationToken><ContinuationToken>T1</ContinuationToken>\
+             <Contents><Key>d%2Fa</Key><Size>0</Size><ETag>\"E\"</ETag><StorageClass>Standard</StorageClass>\
+             <Owner><ID>1</ID><DisplayName>me</DisplayName></Owner></Contents>\
+             <CommonPrefixes><Prefix>d%2Fsub%2F</Prefix></CommonPrefixes></ListBucketResult>",
+        )
+        .unwrap();
+        assert_eq!(v2.prefixes, ["d/sub/"]);
+        assert_eq!(
+            (
+                v2.next.as_str(),
+                v2.continuation_token.as_str(),
+                v2.key_count
+            ),
+            ("T2", "T1", 2)
+        );
+        assert_eq!(v2.objects[0].storage_class, "Standard");
+        assert_eq!(v2.objects[0].owner, Some(("1".into(), "me".into())));
         assert_eq!(uploads.next_key_marker, "a b");
         assert_eq!(parse_initiate("<InitiateMultipartUploadResult><UploadId>X</UploadId></InitiateMultipartUploadResult>").unwrap(), "X");
         assert!(parse_initiate("<Error/>").is_err());
@@ -218,5 +294,26 @@ mod tests {
             .collect();
         assert_eq!(numbers, ["1", "2"]);
         assert_eq!(root.children[1].child_text("ETag"), Some("\"B\""));
+    }
+
+    #[test]
+    fn delete_and_copy_bodies() {
+        let body = delete_body(
+            &[("a&b".into(), None), ("c".into(), Some("v1".into()))],
+            true,
+        );
+        let root = xml::parse(&body).unwrap();
+        assert_eq!(root.child_text("Quiet"), Some("true"));
+        let objects: Vec<_> = root.children_named("Object").collect();
+        assert_eq!(objects[0].child_text("Key"), Some("a&b"));
+        assert_eq!(objects[1].child_text("VersionId"), Some("v1"));
+        assert_eq!(
+            parse_delete("<DeleteResult><EncodingType>url</EncodingType><Deleted><Key>a%26b</Key></Deleted></DeleteResult>").unwrap(),
+            ["a&b"]
+        );
+        assert_eq!(
+            parse_copy("<CopyObjectResult><ETag>\"E\"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></CopyObjectResult>").unwrap(),
+            ("\"E\"".to_string(), "2024-01-01T00:00:00.000Z".to_string())
+        );
     }
 }

@@ -31,14 +31,13 @@ const TYPES: &[(&str, &str)] = &[
 pub const DEFAULT: &str = "application/octet-stream";
 
 pub fn from_name(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    TYPES
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map_or(DEFAULT, |(_, t)| t)
+    lookup(name).unwrap_or(DEFAULT)
+}
+
+/// The type of `name`'s extension, if known.
+pub fn lookup(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
 }
 
 #[cfg(test)]

@@ -34,12 +34,15 @@ pub fn v1_query(
 }
 
 /// The query pairs to append for a V4 presigned URL signed at `datetime` for `expires_in` s.
+/// `additional`: the further headers (lower-case) the signature covers, as
+/// `x-oss-additional-headers` names them.
 pub fn v4_query(
     req: &RequestParts,
     creds: &Credentials,
     datetime: &str,
     expires_in: u64,
     region: &str,
+    additional: &[String],
 ) -> Vec<(String, String)> {
     let date = datetime.get(..8).unwrap_or(datetime);
     let mut added = vec![
@@ -54,12 +57,21 @@ pub fn v4_query(
         ("x-oss-date".to_string(), datetime.to_string()),
         ("x-oss-expires".to_string(), expires_in.to_string()),
     ];
+    if !additional.is_empty() {
+        let mut names = additional.to_vec();
+        crate::protocol::order::sort_by(&mut names, |a, b| a < b);
+        added.push(("x-oss-additional-headers".into(), names.join(";")));
+    }
     if let Some(token) = &creds.security_token {
         added.push(("x-oss-security-token".into(), token.clone()));
     }
     let mut signed = req.clone();
     signed.query.extend(added.iter().cloned());
-    let sts = sign_v4::string_to_sign(&sign_v4::canonical_request(&signed, &[]), datetime, region);
+    let sts = sign_v4::string_to_sign(
+        &sign_v4::canonical_request(&signed, additional),
+        datetime,
+        region,
+    );
     added.push((
         "x-oss-signature".to_string(),
         sign_v4::signature(&creds.access_key_secret, date, region, &sts),

@@ -21,11 +21,18 @@ use crate::engine::error::{Error, CANCEL};
 use crate::engine::exchange::{Answer, Body, Read, Request, Signing};
 use crate::engine::fingerprint::{self, FileIdentity};
 use crate::engine::io::{Event, Operation};
-use crate::engine::keys::{Keys, Source as KeySource};
+use crate::engine::keys::{Keys, Ready, Source as KeySource};
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::upload::{complete_request, Job, Source as JobSource, Upload};
 use crate::protocol::messages::{self, ListedPart};
 use crate::protocol::{mime, presign, time};
+
+#[wasm_bindgen(module = "/src/web/content.js")]
+extern "C" {
+    type Content;
+    #[wasm_bindgen(constructor)]
+    fn new(buffer: &JsValue) -> Content;
+}
 
 #[wasm_bindgen(module = "/src/web/lock.js")]
 extern "C" {
@@ -203,10 +210,10 @@ fn reject(e: Error) -> Promise {
 const SIGNATURE_URL_OPTIONS: [&str; 7] = [
     "expires",
     "method",
-    "Content-Type",
     "response",
     "process",
     "trafficLimit",
+    "callback",
     "subResource",
 ];
 
@@ -263,6 +270,15 @@ impl Single {
     }
 }
 
+/// `base` (with a `/` added if it lacks one) and the name as a URL path.
+fn object_url(base: &str, name: &str) -> String {
+    let slash = if base.ends_with('/') { "" } else { "/" };
+    format!(
+        "{base}{slash}{}",
+        crate::protocol::encode::uri_encode_path(name)
+    )
+}
+
 /// `{res}`.
 fn only_res() -> Shape {
     Box::new(|g| Ok(js::object(&[("res", res(&g.answer))]).into()))
@@ -297,6 +313,8 @@ struct Prepared {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Put,
+    /// AppendObject at `options.position`.
+    Append,
     Stream,
     Multipart,
 }
@@ -460,7 +478,12 @@ impl Client {
             )
         } else {
             let blob = to_blob(&data)?;
-            let found = (blob.size() as u64, blob.type_());
+            // As ali-oss: a File's type by its name, then what the browser says it is.
+            let own = blob
+                .dyn_ref::<web_sys::File>()
+                .and_then(|f| mime::lookup(&f.name()))
+                .map_or_else(|| blob.type_(), String::from);
+            let found = (blob.size() as u64, own);
             io.source = Source::File(blob);
             found
         };
@@ -473,12 +496,13 @@ impl Client {
                 "putStream() cannot resume from a checkpoint: a stream is read only once",
             ));
         }
-        if kind == Kind::Put && size > MAX_PART_SIZE {
+        let one_request = matches!(kind, Kind::Put | Kind::Append);
+        if one_request && size > MAX_PART_SIZE {
             return Err(Error::argument("put() sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files"));
         }
         // A checkpoint fixes the part size: its parts must line up with the file's.
         let asked = match (kind, &checkpoint) {
-            (Kind::Put, _) => Some(MAX_PART_SIZE as f64),
+            _ if one_request => Some(MAX_PART_SIZE as f64),
             (_, Some(cp)) => Some(cp.part_size as f64),
             _ => options::number(&o, "partSize")?,
         };
@@ -546,6 +570,16 @@ impl Client {
             policy: c.o.retry,
             timeout_ms: io.timeout_ms,
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
+            append: match kind {
+                // ali-oss takes the position as a number or a string.
+                Kind::Append => Some(match js::get(&o, "position") {
+                    None => 0,
+                    Some(p) => js::text(&p).parse().map_err(|_| {
+                        Error::argument("`position` must be a whole number of bytes")
+                    })?,
+                }),
+                _ => None,
+            },
         };
         Ok(Prepared {
             io,
@@ -593,6 +627,9 @@ impl Client {
         );
         js::set(&first, "crc64", crc64_of(a));
         js::set(&first, "res", res(a));
+        if let Some(next) = a.header("x-oss-next-append-position") {
+            js::set(&first, "nextAppendPosition", next);
+        }
         // An upload found already finished (HEAD) has no callback answer to give.
         let data = if has_callback && (a.status == 203 || !a.body.is_empty()) {
             called_back(a)?
@@ -650,6 +687,12 @@ impl Client {
     /// Uploads `data` in one request.
     pub fn put(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
         self.upload(name, data, options, Kind::Put)
+    }
+
+    /// AppendObject: adds `data` at `options.position` (default 0) of an appendable object;
+    /// the result's `nextAppendPosition` is where the next append goes.
+    pub fn append(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
+        self.upload(name, data, options, Kind::Append)
     }
 
     /// Uploads what a ReadableStream gives, in one request if it fits in one part, else in
@@ -792,12 +835,19 @@ impl Client {
         self.single(options, made)
     }
 
-    /// Every part the server holds for an upload (all pages).
+    /// Every part the server holds for an upload: all pages, so `isTruncated` is false and
+    /// ali-oss's `query` (max-parts, part-number-marker) is not needed.
     #[wasm_bindgen(js_name = listParts)]
-    pub fn list_parts(&self, name: JsValue, upload_id: JsValue, options: JsValue) -> Promise {
+    pub fn list_parts(
+        &self,
+        name: JsValue,
+        upload_id: JsValue,
+        _query: JsValue,
+        options: JsValue,
+    ) -> Promise {
         let made = options::check_name(&name).map(|name| {
             let mut single = Single::new(Request::new("GET", &name, &[]));
-            single.all_parts = Some((name, js::text(&upload_id)));
+            single.all_parts = Some((name.clone(), js::text(&upload_id)));
             let shape: Shape = Box::new(move |g| {
                 let list: Array = g
                     .parts
@@ -814,7 +864,15 @@ impl Client {
                         ]))
                     })
                     .collect();
-                Ok(js::object(&[("uploadId", upload_id), ("parts", list.into())]).into())
+                Ok(js::object(&[
+                    ("res", res(&g.answer)),
+                    ("uploadId", upload_id),
+                    ("bucket", g.bucket.into()),
+                    ("name", name.into()),
+                    ("isTruncated", false.into()),
+                    ("parts", list.into()),
+                ])
+                .into())
             });
             (single, shape)
         });
@@ -860,39 +918,103 @@ impl Client {
     }
 
     /// Objects in the bucket (ListObjects): `query` takes prefix, marker, max-keys (default
-    /// 100, at most 1000).
+    /// 100, at most 1000), delimiter.
     pub fn list(&self, query: JsValue, options: JsValue) -> Promise {
-        let made = query_from(&query, &["prefix", "marker", "max-keys"]).map(|q| {
-            let mut r = Request::new("GET", "", &[("encoding-type", "url")]).text();
-            r.query.extend(q);
-            let shape: Shape = Box::new(|g| {
-                let a = &g.answer;
-                let page = messages::parse_list_objects(&a.body)
-                    .map_err(|e| Error::bad_response(a.status, &e))?;
-                let objects: Array = page
-                    .objects
-                    .iter()
-                    .map(|o| {
-                        JsValue::from(js::object(&[
-                            ("name", o.key.as_str().into()),
-                            ("size", (o.size as f64).into()),
-                            ("etag", o.etag.as_str().into()),
-                            ("lastModified", o.last_modified.as_str().into()),
-                            ("type", o.kind.as_str().into()),
-                        ]))
-                    })
-                    .collect();
-                Ok(js::object(&[
-                    ("objects", objects.into()),
-                    ("nextMarker", page.next_marker.into()),
-                    ("isTruncated", page.truncated.into()),
-                    ("res", res(a)),
-                ])
-                .into())
-            });
-            (Single::new(r), shape)
+        let made = query_from(&query, &["prefix", "marker", "max-keys", "delimiter"])
+            .map(|q| self.listing(q, false));
+        self.single(options, made)
+    }
+
+    /// Objects in the bucket (ListObjectsV2): `query` takes prefix, continuation-token (or
+    /// continuationToken), start-after, max-keys, delimiter, fetch-owner.
+    #[wasm_bindgen(js_name = listV2)]
+    pub fn list_v2(&self, query: JsValue, options: JsValue) -> Promise {
+        let names = [
+            "prefix",
+            "continuation-token",
+            "start-after",
+            "max-keys",
+            "delimiter",
+            "fetch-owner",
+        ];
+        let made = query_from(&query, &names).map(|mut q| {
+            if let Some(t) = js::get(&query, "continuationToken") {
+                q.push(("continuation-token".into(), js::text(&t)));
+            }
+            q.push(("list-type".into(), "2".into()));
+            self.listing(q, true)
         });
         self.single(options, made)
+    }
+
+    /// A ListObjects request and its result in ali-oss's shape, V1 or V2.
+    fn listing(&self, query: Vec<(String, String)>, v2: bool) -> (Single, Shape) {
+        let mut r = Request::new("GET", "", &[("encoding-type", "url")]).text();
+        r.query.extend(query);
+        let endpoint = self.0.o.endpoint.clone();
+        let shape: Shape = Box::new(move |g| {
+            let a = &g.answer;
+            let page = messages::parse_list_objects(&a.body)
+                .map_err(|e| Error::bad_response(a.status, &e))?;
+            let objects: Array = page
+                .objects
+                .iter()
+                .map(|o| {
+                    let owner = o.owner.as_ref().map_or(JsValue::NULL, |(id, name)| {
+                        js::object(&[
+                            ("id", id.as_str().into()),
+                            ("displayName", name.as_str().into()),
+                        ])
+                        .into()
+                    });
+                    JsValue::from(js::object(&[
+                        ("name", o.key.as_str().into()),
+                        ("url", endpoint.url(&g.bucket, Some(&o.key), &[]).into()),
+                        ("lastModified", o.last_modified.as_str().into()),
+                        ("etag", o.etag.as_str().into()),
+                        ("type", o.kind.as_str().into()),
+                        ("size", (o.size as f64).into()),
+                        ("storageClass", o.storage_class.as_str().into()),
+                        ("owner", owner),
+                    ]))
+                })
+                .collect();
+            let text_or_null = |s: &str| {
+                if s.is_empty() {
+                    JsValue::NULL
+                } else {
+                    s.into()
+                }
+            };
+            let prefixes = if page.prefixes.is_empty() {
+                JsValue::NULL
+            } else {
+                page.prefixes
+                    .iter()
+                    .map(|p| JsValue::from(p.as_str()))
+                    .collect::<Array>()
+                    .into()
+            };
+            let out = js::object(&[
+                ("res", res(a)),
+                ("objects", objects.into()),
+                ("prefixes", prefixes),
+                ("isTruncated", page.truncated.into()),
+            ]);
+            if v2 {
+                js::set(&out, "keyCount", page.key_count as f64);
+                js::set(
+                    &out,
+                    "continuationToken",
+                    text_or_null(&page.continuation_token),
+                );
+                js::set(&out, "nextContinuationToken", text_or_null(&page.next));
+            } else {
+                js::set(&out, "nextMarker", text_or_null(&page.next));
+            }
+            Ok(out.into())
+        });
+        (Single::new(r), shape)
     }
 
     /// Aborts an upload on the server and frees its parts.
@@ -903,6 +1025,8 @@ impl Client {
         upload_id: JsValue,
         options: JsValue,
     ) -> Promise {
+        // As ali-oss: an abort stops this client's uploads too (isCancel() says so).
+        self.0.cancelled.set(true);
         let made = options::check_name(&name).map(|name| {
             let id = js::text(&upload_id);
             let mut single = Single::new(Request::new("DELETE", &name, &[("uploadId", &id)]));
@@ -936,18 +1060,181 @@ impl Client {
         self.single(options, made)
     }
 
-    /// `{content: Uint8Array, res}`.
+    /// `{content, res}`: `content` is a Uint8Array whose toString() gives the text, as
+    /// ali-oss's Buffer. `options` takes headers (Range, If-Match …), subres (e.g.
+    /// `response-content-type`), versionId, process.
     pub fn get(&self, name: JsValue, options: JsValue) -> Promise {
-        let made = options::check_name(&name).map(|name| {
+        let made = (|| {
+            let name = options::check_name(&name)?;
             let mut r = Request::new("GET", &name, &[]);
+            r.query = options::subresources(&options)?;
+            r.headers = options::headers(&options)?;
             r.read = Read::Bytes;
             let shape: Shape = Box::new(|g| {
-                let content = g.bytes.map_or(JsValue::UNDEFINED, JsValue::from);
+                let content = g
+                    .bytes
+                    .map_or(JsValue::UNDEFINED, |b| Content::new(&b.buffer()).into());
                 Ok(js::object(&[("content", content), ("res", res(&g.answer))]).into())
             });
-            (Single::new(r), shape)
-        });
+            Ok((Single::new(r), shape))
+        })();
         self.single(options, made)
+    }
+
+    /// `{status, res}` of HEAD ?objectMeta: the object's size, ETag and dates without its
+    /// metadata.
+    #[wasm_bindgen(js_name = getObjectMeta)]
+    pub fn get_object_meta(&self, name: JsValue, options: JsValue) -> Promise {
+        let made = (|| {
+            let name = options::check_name(&name)?;
+            let mut r = Request::new("HEAD", &name, &[("objectMeta", "")]);
+            r.query.extend(options::subresources(&options)?);
+            let shape: Shape = Box::new(|g| {
+                Ok(
+                    js::object(&[("status", g.answer.status.into()), ("res", res(&g.answer))])
+                        .into(),
+                )
+            });
+            Ok((Single::new(r), shape))
+        })();
+        self.single(options, made)
+    }
+
+    /// DeleteMultipleObjects: `names` are strings or `{key, versionId}`; `{quiet}` leaves the
+    /// deleted keys out of the answer. `{deleted: [{Key}], res}`.
+    #[wasm_bindgen(js_name = deleteMulti)]
+    pub fn delete_multi(&self, names: JsValue, options: JsValue) -> Promise {
+        let made = (|| {
+            if !Array::is_array(&names) || Array::from(&names).length() == 0 {
+                return Err(Error::argument(
+                    "deleteMulti() takes a non-empty array of names",
+                ));
+            }
+            let mut keys = Vec::new();
+            for n in Array::from(&names).iter() {
+                let (key, version) = match js::get(&n, "key") {
+                    Some(k) => (k, js::get(&n, "versionId").map(|v| js::text(&v))),
+                    None => (n, None),
+                };
+                keys.push((options::check_name(&key)?, version));
+            }
+            let quiet = options::boolean(&options, "quiet")?.unwrap_or(false);
+            let body = messages::delete_body(&keys, quiet);
+            let md5 = {
+                use base64::Engine;
+                use md5::Digest;
+                base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&body))
+            };
+            let mut r =
+                Request::new("POST", "", &[("delete", ""), ("encoding-type", "url")]).text();
+            r.headers = vec![
+                ("content-type".into(), "application/xml".into()),
+                ("content-md5".into(), md5),
+            ];
+            r.body = Body::Text(body);
+            let shape: Shape = Box::new(|g| {
+                let a = &g.answer;
+                let deleted = if a.body.is_empty() {
+                    Vec::new()
+                } else {
+                    messages::parse_delete(&a.body)
+                        .map_err(|e| Error::bad_response(a.status, &e))?
+                };
+                let deleted: Array = deleted
+                    .iter()
+                    .map(|k| JsValue::from(js::object(&[("Key", k.as_str().into())])))
+                    .collect();
+                Ok(js::object(&[("res", res(a)), ("deleted", deleted.into())]).into())
+            });
+            Ok((Single::new(r), shape))
+        })();
+        self.single(options, made)
+    }
+
+    /// CopyObject: `name` from `source` (in `sourceBucket`, or this bucket); `options` take
+    /// headers, meta (which replace the source's), versionId. `{data: {etag, lastModified}, res}`.
+    pub fn copy(
+        &self,
+        name: JsValue,
+        source: JsValue,
+        source_bucket: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        // As ali-oss: copy(name, source, options) when the third argument is the options.
+        let (source_bucket, options) = match source_bucket.as_string() {
+            Some(b) => (Some(b), options),
+            None if source_bucket.is_object() => (None, source_bucket),
+            None => (None, options),
+        };
+        let made = (|| {
+            let name = options::check_name(&name)?;
+            let source = options::check_name(&source)?;
+            let bucket = source_bucket.unwrap_or_else(|| self.0.bucket.borrow().clone());
+            let mut r = Request::new("PUT", &name, &[]).text();
+            let mut headers = options::headers(&options)?;
+            let replaced = [
+                "content-type",
+                "content-encoding",
+                "content-language",
+                "content-disposition",
+                "cache-control",
+                "expires",
+            ];
+            let mut replace = headers
+                .iter()
+                .any(|(k, _)| replaced.contains(&k.to_ascii_lowercase().as_str()));
+            if js::get(&options, "meta").is_some() {
+                replace = true;
+                headers.extend(
+                    options::object_headers(&options, "")?
+                        .into_iter()
+                        .filter(|(k, _)| k.starts_with("x-oss-meta-")),
+                );
+            }
+            let mut from = format!("/{bucket}/{}", crate::protocol::encode::uri_encode(&source));
+            if let Some(v) = options::string(&options, "versionId")? {
+                from.push_str(&format!("?versionId={v}"));
+            }
+            headers.push(("x-oss-copy-source".into(), from));
+            if replace {
+                headers.push(("x-oss-metadata-directive".into(), "REPLACE".into()));
+            }
+            r.headers = headers;
+            let shape: Shape = Box::new(|g| {
+                let a = &g.answer;
+                let data = if a.body.is_empty() {
+                    JsValue::NULL
+                } else {
+                    let (etag, modified) = messages::parse_copy(&a.body)
+                        .map_err(|e| Error::bad_response(a.status, &e))?;
+                    js::object(&[("etag", etag.into()), ("lastModified", modified.into())]).into()
+                };
+                Ok(js::object(&[("data", data), ("res", res(a))]).into())
+            });
+            Ok((Single::new(r), shape))
+        })();
+        self.single(options, made)
+    }
+
+    /// Replaces an object's x-oss-meta-* (a copy onto itself), as ali-oss's putMeta.
+    #[wasm_bindgen(js_name = putMeta)]
+    pub fn put_meta(&self, name: JsValue, meta: JsValue, options: JsValue) -> Promise {
+        let o = Object::new();
+        js::set(
+            &o,
+            "meta",
+            if meta.is_object() {
+                meta
+            } else {
+                Object::new().into()
+            },
+        );
+        for key in ["timeout", "signal"] {
+            if let Some(v) = js::get(&options, key) {
+                js::set(&o, key, v);
+            }
+        }
+        self.copy(name.clone(), name, o.into(), JsValue::UNDEFINED)
     }
 
     pub fn delete(&self, name: JsValue, options: JsValue) -> Promise {
@@ -956,31 +1243,27 @@ impl Client {
         self.single(options, made)
     }
 
-    /// A presigned URL (V1, or V4 with authorizationV4) with the credentials in hand:
-    /// `{expires: seconds (default 1800), method: 'GET', 'Content-Type', subResource}`.
+    /// A presigned URL (V1, or V4 with authorizationV4) with the credentials in hand, as
+    /// ali-oss's: `{expires: seconds (default 1800), method: 'GET', 'Content-Type',
+    /// 'Content-MD5', 'x-oss-*' (signed headers the request must then send), response,
+    /// process, trafficLimit, callback, subResource}`.
     #[wasm_bindgen(js_name = signatureUrl)]
     pub fn signature_url(&self, name: JsValue, options: JsValue) -> Result<String, JsValue> {
-        let c = &self.0;
         let name = options::check_name(&name)?;
         let expires = options::count(&options, "expires", 1800, 1..=7 * 24 * 3600)?;
         let method = options::string(&options, "method")?
             .unwrap_or_else(|| "GET".into())
             .to_ascii_uppercase();
-        let mut parts = crate::protocol::request::RequestParts {
-            method,
-            bucket: Some(c.bucket.borrow().clone()),
-            key: Some(name.clone()),
-            ..Default::default()
-        };
-        if let Some(t) = js::get(&options, "Content-Type") {
-            parts.headers.push(("content-type".into(), js::text(&t)));
-        }
+        let mut headers = Vec::new();
         if options.is_object() {
-            for entry in Object::entries(options.unchecked_ref()).iter() {
-                let key = Array::from(&entry).get(0).as_string().unwrap_or_default();
-                if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
+            for (key, value) in entries_of(&options) {
+                let lower = key.to_ascii_lowercase();
+                if lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5"
+                {
+                    headers.push((lower, value));
+                } else if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
                     return Err(Error::argument(format!(
-                        "signatureUrl() has no option {}: it takes {}",
+                        "signatureUrl() has no option {}: it takes {}, Content-MD5 and x-oss-* headers",
                         js::quoted(&key),
                         SIGNATURE_URL_OPTIONS.join(", ")
                     ))
@@ -989,7 +1272,7 @@ impl Client {
             }
         }
         // ali-oss's `response` ({'content-disposition': …}) rides as `response-*` parameters,
-        // which OSS signs as subresources; `process` and `trafficLimit` likewise.
+        // which OSS signs as subresources; `process`, `trafficLimit` and `callback` likewise.
         let mut params = Vec::new();
         if let Some(response) = js::get(&options, "response") {
             for (k, v) in entries_of(&response) {
@@ -1002,27 +1285,157 @@ impl Client {
         if let Some(t) = js::get(&options, "trafficLimit") {
             params.push(("x-oss-traffic-limit".into(), js::text(&t)));
         }
+        for (k, v) in options::callback_headers(&options)? {
+            params.push((k.trim_start_matches("x-oss-").to_string(), v));
+        }
         if let Some(sub) = js::get(&options, "subResource") {
             params.extend(entries_of(&sub));
         }
-        parts.query = params;
+        Ok(self.presigned(method, &name, headers, params, expires, None)?)
+    }
+
+    /// signatureUrl() after refreshing the STS token if it is due, as ali-oss's.
+    #[wasm_bindgen(js_name = asyncSignatureUrl)]
+    pub fn async_signature_url(&self, name: JsValue, options: JsValue) -> Promise {
+        let me = Client(self.0.clone());
+        future_to_promise(async move {
+            me.keys_in_hand().await?;
+            me.signature_url(name, options).map(JsValue::from)
+        })
+    }
+
+    /// ali-oss's signatureUrlV4(method, expires (s), {headers, queries}, objectName,
+    /// additionalHeaders): a V4 presigned URL, whatever the client's signing version.
+    #[wasm_bindgen(js_name = signatureUrlV4)]
+    pub fn signature_url_v4(
+        &self,
+        method: JsValue,
+        expires: JsValue,
+        request: JsValue,
+        name: JsValue,
+        additional: JsValue,
+    ) -> Promise {
+        let me = Client(self.0.clone());
+        future_to_promise(async move {
+            me.keys_in_hand().await?;
+            let name = options::check_name(&name)?;
+            let expires = expires
+                .as_f64()
+                .filter(|n| *n >= 1.0 && n.fract() == 0.0 && *n <= 7.0 * 24.0 * 3600.0)
+                .ok_or_else(|| {
+                    Error::argument("expires must be a whole number of seconds, at most 7 days")
+                })?;
+            let headers = match js::get(&request, "headers") {
+                Some(h) => entries_of(&h)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let params = js::get(&request, "queries").map_or_else(Vec::new, |q| entries_of(&q));
+            let mut extra: Vec<String> = Vec::new();
+            if Array::is_array(&additional) {
+                for h in Array::from(&additional).iter() {
+                    let h = js::text(&h).to_ascii_lowercase();
+                    let signed_anyway =
+                        h.starts_with("x-oss-") || h == "content-type" || h == "content-md5";
+                    if signed_anyway || extra.contains(&h) {
+                        continue;
+                    }
+                    if !headers.iter().any(|(k, _)| *k == h) {
+                        return Err(Error::argument(format!(
+                            "additional header {} is not in request.headers",
+                            js::quoted(&h)
+                        ))
+                        .into());
+                    }
+                    extra.push(h);
+                }
+            }
+            let method = js::text(&method).to_ascii_uppercase();
+            let url = me.presigned(method, &name, headers, params, expires as u32, Some(extra))?;
+            Ok(url.into())
+        })
+    }
+
+    /// Waits until the keys are in hand, refreshing them if they are due (or absent).
+    async fn keys_in_hand(&self) -> Result<(), Error> {
+        loop {
+            if !matches!(self.0.keys.borrow_mut().ready(js::now_ms()), Ready::Wait) {
+                return Ok(());
+            }
+            let inbox = Rc::new(Inbox::default());
+            self.0.listen(&inbox);
+            self.0.refresh_if_wanted();
+            if let Event::Keys(Some(e)) = inbox.next().await {
+                return Err(e);
+            }
+        }
+    }
+
+    /// A presigned URL for `name`: V4 when `v4_additional` is given or the client signs V4.
+    fn presigned(
+        &self,
+        method: String,
+        name: &str,
+        headers: Vec<(String, String)>,
+        params: Vec<(String, String)>,
+        expires: u32,
+        v4_additional: Option<Vec<String>>,
+    ) -> Result<String, Error> {
+        let c = &self.0;
+        let bucket = c.bucket.borrow().clone();
+        let parts = crate::protocol::request::RequestParts {
+            method,
+            bucket: Some(bucket.clone()),
+            key: Some(name.to_string()),
+            query: params,
+            headers,
+        };
         let keys = c.keys.borrow();
         let creds = keys.current().ok_or_else(|| {
-            Error::credentials("signatureUrl() needs credentials in hand: await an upload first, or pass accessKeyId/accessKeySecret")
+            Error::credentials("signatureUrl() needs credentials in hand: await an upload first, use asyncSignatureUrl(), or pass accessKeyId/accessKeySecret")
         })?;
         let now = keys.now_secs(js::now_ms());
         let mut query = parts.query.clone();
-        query.extend(match c.o.v4.then_some(&c.o.region) {
-            Some(region) => presign::v4_query(
+        let v4 = v4_additional.or_else(|| c.o.v4.then(Vec::new));
+        query.extend(match v4 {
+            Some(additional) => presign::v4_query(
                 &parts,
                 creds,
                 &time::iso8601_basic(now),
                 expires.into(),
-                region,
+                &c.o.region,
+                &additional,
             ),
             None => presign::v1_query(&parts, creds, now + u64::from(expires)),
         });
-        Ok(c.o.endpoint.url(&c.bucket.borrow(), Some(&name), &query))
+        Ok(c.o.endpoint.url(&bucket, Some(name), &query))
+    }
+
+    /// ali-oss's getObjectUrl: `baseUrl` (default: the endpoint, no bucket) and the name.
+    #[wasm_bindgen(js_name = getObjectUrl)]
+    pub fn get_object_url(&self, name: JsValue, base_url: JsValue) -> Result<String, JsValue> {
+        let name = options::check_name(&name)?;
+        let e = &self.0.o.endpoint;
+        let base = base_url
+            .as_string()
+            .unwrap_or_else(|| format!("{}://{}/", e.scheme, e.host));
+        Ok(object_url(&base, &name))
+    }
+
+    /// ali-oss's generateObjectUrl: as getObjectUrl, but the default base is the bucket's.
+    #[wasm_bindgen(js_name = generateObjectUrl)]
+    pub fn generate_object_url(&self, name: JsValue, base_url: JsValue) -> Result<String, JsValue> {
+        let name = options::check_name(&name)?;
+        Ok(match base_url.as_string() {
+            Some(base) => object_url(&base, &name),
+            None => self
+                .0
+                .o
+                .endpoint
+                .url(&self.0.bucket.borrow(), Some(&name), &[]),
+        })
     }
 
     /// The uploads saved for this bucket that resume when their file is picked again,
@@ -1077,11 +1490,22 @@ impl Client {
 
     /// Stops every upload and request of this client at once (ali-oss's cancel()); their
     /// promises reject with an error isCancel() recognises, checkpoints intact.
-    pub fn cancel(&self) {
+    ///
+    /// As ali-oss: `cancel({name, uploadId, options})` also aborts that upload on the server.
+    pub fn cancel(&self, abort: JsValue) {
         self.0.cancelled.set(true);
         if let Ok(fresh) = AbortController::new() {
             let old = self.0.cancel.replace(fresh);
             old.abort();
+        }
+        // After the swap, so that this cancel does not stop the abort itself.
+        if let (Some(name), Some(id)) = (js::get(&abort, "name"), js::get(&abort, "uploadId")) {
+            let options = js::get(&abort, "options").unwrap_or(JsValue::UNDEFINED);
+            let aborting = self.abort_multipart_upload(name, id, options);
+            // Its failure has no one to tell (ali-oss does not wait either).
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(aborting).await;
+            });
         }
     }
 

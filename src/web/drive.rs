@@ -38,7 +38,7 @@ impl Inbox {
         }
     }
 
-    async fn next(&self) -> Event {
+    pub async fn next(&self) -> Event {
         poll_fn(|cx| match self.queue.borrow_mut().pop_front() {
             Some(e) => Poll::Ready(e),
             None => {

@@ -17,6 +17,9 @@ pub fn to_js(e: &Error) -> JsValue {
     js::set(&out, "status", e.status);
     js::set(&out, "requestId", e.request_id.as_str());
     js::set(&out, "hostId", e.host_id.as_str());
+    if let Some(n) = e.part {
+        js::set(&out, "partNum", n);
+    }
     out.into()
 }
 

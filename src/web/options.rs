@@ -255,12 +255,7 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
 pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String, String)>, Error> {
     let mut out = Vec::new();
     let mime = string(opts, "mime")?.filter(|m| !m.is_empty());
-    if let Some(headers) = js::get(opts, "headers") {
-        for (name, value) in entries(&headers, "headers")? {
-            check_header(&name, &value)?;
-            out.push((name, value));
-        }
-    }
+    out.extend(headers(opts)?);
     if let Some(meta) = js::get(opts, "meta") {
         for (name, value) in entries(&meta, "meta")? {
             let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
@@ -282,6 +277,34 @@ pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String,
         out.push(("content-type".into(), mime));
     } else if !has_type {
         out.push(("content-type".into(), default_type.to_string()));
+    }
+    Ok(out)
+}
+
+/// `headers`, checked.
+pub fn headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let Some(headers) = js::get(opts, "headers") else {
+        return Ok(Vec::new());
+    };
+    let list = entries(&headers, "headers")?;
+    for (name, value) in &list {
+        check_header(name, value)?;
+    }
+    Ok(list)
+}
+
+/// ali-oss's `subres`, with `versionId` and `process` (`x-oss-process`): parameters that
+/// OSS signs as subresources.
+pub fn subresources(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let mut out = match js::get(opts, "subres") {
+        Some(v) => entries(&v, "subres")?,
+        None => Vec::new(),
+    };
+    if let Some(v) = string(opts, "versionId")? {
+        out.push(("versionId".into(), v));
+    }
+    if let Some(p) = string(opts, "process")? {
+        out.push(("x-oss-process".into(), p));
     }
     Ok(out)
 }
