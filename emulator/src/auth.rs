@@ -89,7 +89,44 @@ fn without_query(req: &RequestParts, names: &[&str]) -> RequestParts {
 }
 
 /// Checks a request; `Ok` names the AccessKeyId that signed it.
+///
+/// Header values hold the bytes received, one character per byte (see `http::latin1`): that
+/// is what clients that send characters as Latin-1 bytes signed (browsers, oss2, ali-oss,
+/// alibabacloud-oss-v2). A client that sent UTF-8 bytes and signed them as text is checked
+/// against that reading too, so either way the signature covers exactly what was sent.
 pub fn verify(req: &RequestParts, keys: &Keys, region: &str, now: u64) -> Result<String, Failure> {
+    match verify_as_read(req, keys, region, now) {
+        Err(f) if f.code == "SignatureDoesNotMatch" => match utf8_reading(req) {
+            Some(utf8) => verify_as_read(&utf8, keys, region, now).map_err(|_| f),
+            None => Err(f),
+        },
+        other => other,
+    }
+}
+
+/// The request with each header value whose bytes are UTF-8 (and not ASCII) read as UTF-8;
+/// `None` if there is none.
+fn utf8_reading(req: &RequestParts) -> Option<RequestParts> {
+    let mut changed = false;
+    let mut out = req.clone();
+    for (_, value) in out.headers.iter_mut() {
+        if value.is_ascii() {
+            continue;
+        }
+        if let Ok(text) = String::from_utf8(crate::http::latin1_bytes(value)) {
+            *value = text;
+            changed = true;
+        }
+    }
+    changed.then_some(out)
+}
+
+fn verify_as_read(
+    req: &RequestParts,
+    keys: &Keys,
+    region: &str,
+    now: u64,
+) -> Result<String, Failure> {
     if let Some(auth) = req.header("authorization") {
         if let Some(rest) = auth.strip_prefix("OSS ") {
             return verify_v1_header(req, keys, rest, now);

@@ -38,6 +38,10 @@ pub struct Config {
     /// A JSON file of CORS rules replacing the permissive default (see README).
     #[arg(long)]
     pub cors_rules: Option<PathBuf>,
+    /// An origin whose pages may call the server (repeat for more; `*` for any, `HOST:*` for
+    /// any port). Default: http://localhost:*, http://127.0.0.1:*, http://[::1]:*.
+    #[arg(long = "allow-origin")]
+    pub allow_origins: Vec<String>,
     /// Print one line per request to stderr.
     #[arg(long)]
     pub verbose: bool,
@@ -57,6 +61,15 @@ impl Config {
                 .chain(["--listen", "127.0.0.1:0"])
                 .chain(buckets.iter().flat_map(|b| ["--bucket", *b])),
         )
+    }
+
+    /// The origins whose pages may call the server: `--allow-origin`, or loopback pages.
+    pub fn origins(&self) -> Vec<String> {
+        if self.allow_origins.is_empty() {
+            crate::cors::LOOPBACK.map(String::from).to_vec()
+        } else {
+            self.allow_origins.clone()
+        }
     }
 
     pub fn bucket_names(&self) -> Vec<String> {

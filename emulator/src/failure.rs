@@ -1,9 +1,12 @@
 //! An OSS error on its way to becoming a response.
 
+use std::borrow::Cow;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub status: u16,
-    pub code: &'static str,
+    /// OSS's own codes are static; a fault rule's code is the rule's own string.
+    pub code: Cow<'static, str>,
     pub message: String,
     pub extra: Vec<(&'static str, String)>,
     /// Headers the error answer carries besides the usual ones (a stored object's ETag when
@@ -15,10 +18,18 @@ impl Failure {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
         Failure {
             status,
-            code,
+            code: Cow::Borrowed(code),
             message: message.into(),
             extra: Vec::new(),
             headers: Vec::new(),
+        }
+    }
+
+    /// An error a fault rule asks for, with whatever code the rule names.
+    pub fn injected(status: u16, code: String, message: String) -> Failure {
+        Failure {
+            code: Cow::Owned(code),
+            ..Failure::new(status, "", message)
         }
     }
 

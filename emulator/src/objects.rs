@@ -165,7 +165,8 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
             reply
                 .headers
                 .retain(|(k, _)| !k.eq_ignore_ascii_case(header));
-            reply = reply.header(header, value.clone());
+            // The parameter is UTF-8 text; a header value holds bytes (see `http::latin1`).
+            reply = reply.header(header, crate::http::latin1(value.as_bytes()));
         }
     }
     Ok(reply)

@@ -12,6 +12,8 @@ pub struct State {
     pub keys: Keys,
     pub faults: Faults,
     pub cors: Vec<cors::Rule>,
+    /// The origins whose pages may call the server at all (`--allow-origin`).
+    pub origins: Vec<String>,
     /// What the example callback server (`/_emulator/callback`) received, oldest first.
     pub callbacks: std::sync::Mutex<Vec<serde_json::Value>>,
 }
@@ -37,6 +39,7 @@ impl State {
             faults: Faults::default(),
             callbacks: Default::default(),
             cors,
+            origins: config.origins(),
             config,
         })
     }

@@ -70,8 +70,13 @@ impl<'a> Call<'a> {
         let mut req = Client::new()
             .request(Method::from_bytes(self.method.as_bytes()).unwrap(), url)
             .body(body);
+        // Characters go out as Latin-1 bytes, as browsers and the SDKs send them.
         for (k, v) in &parts.headers {
-            req = req.header(k, v);
+            req = req.header(
+                k,
+                reqwest::header::HeaderValue::from_bytes(&oss_emulator::http::latin1_bytes(v))
+                    .unwrap(),
+            );
         }
         if let Some(host) = self.host {
             req = req.header("host", host);
@@ -186,7 +191,13 @@ async fn strict_cors_rules_refuse_what_they_do_not_allow() {
         r#"[{"allowedOrigins":["http://app.test"],"allowedMethods":["PUT","GET"],"allowedHeaders":["authorization","x-oss-*"],"exposeHeaders":["x-oss-request-id"]}]"#,
     )
     .unwrap();
-    let s = start(&["--cors-rules", rules.to_str().unwrap()]).await;
+    let s = start(&[
+        "--cors-rules",
+        rules.to_str().unwrap(),
+        "--allow-origin",
+        "http://app.test",
+    ])
+    .await;
     let preflight = |origin: &'static str, headers: &'static str| {
         Client::new()
             .request(Method::OPTIONS, format!("{}/demo-bucket/k", s.url()))
@@ -225,6 +236,170 @@ async fn strict_cors_rules_refuse_what_they_do_not_allow() {
         .to_str()
         .unwrap();
     assert!(!exposed.to_ascii_lowercase().contains("etag"));
+}
+
+#[tokio::test]
+async fn pages_from_foreign_origins_are_refused_everywhere_and_change_nothing() {
+    let s = start(&[]).await;
+    let evil = "https://evil.example";
+    let client = Client::new();
+    // The emulator's own endpoints: nothing is minted, no fault is added, nothing is readable.
+    for (method, path, body) in [
+        (Method::POST, "sts", "{}"),
+        (Method::POST, "faults", r#"{"status":500}"#),
+        (Method::POST, "sign", "{}"),
+        (Method::GET, "health", ""),
+    ] {
+        let r = client
+            .request(method, format!("{}/_emulator/{path}", s.url()))
+            .header("origin", evil)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(!r.headers().contains_key("access-control-allow-origin"));
+        assert_eq!(error_of(r).await.code, "AccessForbidden");
+    }
+    assert!(s.state.faults.rules().is_empty());
+    // OSS requests, signed and all: refused before anything is stored.
+    let mut call = Call::new(&s, "PUT", "from-evil");
+    call.headers.push(("origin".into(), evil.into()));
+    let r = call.send(b"x".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(s.state.store.object("demo-bucket", "from-evil").is_none());
+    // Preflights, Private Network Access ones included.
+    let preflight = |origin: &'static str| {
+        client
+            .request(Method::OPTIONS, format!("{}/_emulator/sts", s.url()))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .header("access-control-request-private-network", "true")
+            .send()
+    };
+    let refused = preflight(evil).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(!refused
+        .headers()
+        .contains_key("access-control-allow-private-network"));
+    assert!(!refused
+        .headers()
+        .contains_key("access-control-allow-origin"));
+
+    // Loopback pages, any port or none, are served.
+    for origin in [
+        "http://127.0.0.1:5173",
+        "http://localhost",
+        "http://[::1]:8080",
+    ] {
+        let ok = preflight(origin).await.unwrap();
+        assert_eq!(ok.status(), 200, "{origin}");
+        assert_eq!(ok.headers()["access-control-allow-origin"], origin);
+        assert_eq!(ok.headers()["access-control-allow-private-network"], "true");
+    }
+    let r = client
+        .post(format!("{}/_emulator/sts", s.url()))
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    let mut call = Call::new(&s, "PUT", "from-loopback");
+    call.headers
+        .push(("origin".into(), "http://127.0.0.1:8000".into()));
+    let r = call.send(b"x".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8000"
+    );
+    // Requests without Origin are not a browser's: SDKs and curl are served as before.
+    let r = client
+        .post(format!("{}/_emulator/sts", s.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // --allow-origin widens it.
+    let open = start(&["--allow-origin", "*"]).await;
+    let mut call = Call::new(&open, "PUT", "from-anywhere");
+    call.headers.push(("origin".into(), evil.into()));
+    let r = call.send(b"x".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], evil);
+}
+
+#[tokio::test]
+async fn header_values_are_kept_as_the_bytes_received() {
+    let s = start(&[]).await;
+    // Latin-1 bytes, as browsers and the SDKs send "é", signed as the characters they stand for.
+    let mut call = Call::new(&s, "PUT", "latin1");
+    call.headers
+        .push(("x-oss-meta-city".into(), "Zürich café".into()));
+    call.headers.push((
+        "content-disposition".into(),
+        "attachment; filename=\"résumé.pdf\"".into(),
+    ));
+    let r = call.send(b"x".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = Call::new(&s, "GET", "latin1").send(vec![]).await.unwrap();
+    assert_eq!(
+        r.headers()["x-oss-meta-city"].as_bytes(),
+        b"Z\xfcrich caf\xe9"
+    );
+    assert_eq!(
+        r.headers()["content-disposition"].as_bytes(),
+        b"attachment; filename=\"r\xe9sum\xe9.pdf\""
+    );
+    // UTF-8 bytes, signed as UTF-8 text (what a client that sends raw UTF-8 signs): kept too.
+    let mut parts = RequestParts {
+        method: "PUT".into(),
+        bucket: Some("demo-bucket".into()),
+        key: Some("utf8".into()),
+        query: vec![],
+        headers: vec![("x-oss-meta-name".into(), "中文 é".into())],
+    };
+    sign_v1::sign(&mut parts, &creds(&s.state.config), &time::rfc1123(now()));
+    let mut req = Client::new().put(format!("{}/demo-bucket/utf8", s.url()));
+    for (k, v) in &parts.headers {
+        req = req.header(
+            k,
+            reqwest::header::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+        );
+    }
+    let r = req.body("y").send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = Call::new(&s, "HEAD", "utf8").send(vec![]).await.unwrap();
+    assert_eq!(
+        r.headers()["x-oss-meta-name"].as_bytes(),
+        "中文 é".as_bytes()
+    );
+    // A signature over other bytes is still refused.
+    let mut parts = RequestParts {
+        method: "PUT".into(),
+        bucket: Some("demo-bucket".into()),
+        key: Some("tampered".into()),
+        query: vec![],
+        headers: vec![("x-oss-meta-city".into(), "cafe".into())],
+    };
+    sign_v1::sign(&mut parts, &creds(&s.state.config), &time::rfc1123(now()));
+    let mut req = Client::new().put(format!("{}/demo-bucket/tampered", s.url()));
+    for (k, v) in &parts.headers {
+        let v = if k == "x-oss-meta-city" {
+            b"caf\xe9".to_vec()
+        } else {
+            v.as_bytes().to_vec()
+        };
+        req = req.header(k, reqwest::header::HeaderValue::from_bytes(&v).unwrap());
+    }
+    let r = req.body("z").send().await.unwrap();
+    assert_eq!(error_of(r).await.code, "SignatureDoesNotMatch");
 }
 
 async fn log(s: &Running) -> Vec<serde_json::Value> {
