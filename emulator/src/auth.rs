@@ -271,7 +271,15 @@ fn verify_v4_presigned(
     }
     let secret = credentials(keys, id, req.query_param("x-oss-security-token"), now)?;
     let provided = q("x-oss-signature");
-    let canonical = sign_v4::canonical_request(&without_query(req, &["x-oss-signature"]), &[]);
+    // Headers the URL's maker chose to sign besides the default ones, named (and signed) in
+    // the query as alibabacloud-oss-v2 and ali-oss write them: `host;range`.
+    let additional: Vec<String> = q("x-oss-additional-headers")
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let canonical =
+        sign_v4::canonical_request(&without_query(req, &["x-oss-signature"]), &additional);
     let sts = sign_v4::string_to_sign(&canonical, datetime, region);
     if sign_v4::signature(&secret.secret, date, region, &sts) != provided {
         return Err(mismatch(id, provided, &sts).with("CanonicalRequest", canonical));

@@ -243,3 +243,89 @@ def test_persistence_across_restart(tmp_path):
     finally:
         second.proc.kill()
         second.proc.wait()
+
+
+LISTED = ["a/1", "a/2", "b/c d+e%.txt", "c.txt", "中.txt", "中/x"]
+
+
+def put_listed(bucket, prefix):
+    for k in LISTED:
+        bucket.put_object(prefix + k, b"x")
+
+
+def test_listing_names_owners_rolls_up_prefixes_and_pages(bucket):
+    p = f"lst/{bucket.auth.__class__.__name__}-{time.time_ns()}/"
+    put_listed(bucket, p)
+    r = bucket.list_objects(prefix=p, delimiter="/")
+    assert [o.key for o in r.object_list] == [p + "c.txt", p + "中.txt"]
+    assert r.prefix_list == [p + "a/", p + "b/", p + "中/"]
+    assert all(o.owner is not None and o.owner.id and o.owner.display_name for o in r.object_list)
+    assert not r.is_truncated
+    # A page of max_keys entries counts each common prefix once; the iterator follows NextMarker.
+    entries = [(o.key, o.is_prefix()) for o in oss2.ObjectIterator(bucket, prefix=p, delimiter="/", max_keys=1)]
+    assert entries == [(p + "a/", True), (p + "b/", True), (p + "c.txt", False), (p + "中.txt", False), (p + "中/", True)]
+    flat = [o.key for o in oss2.ObjectIterator(bucket, prefix=p, max_keys=2)]
+    assert flat == [p + k for k in LISTED]
+
+    v2 = [(o.key, o.is_prefix(), o.owner) for o in
+          oss2.ObjectIteratorV2(bucket, prefix=p, delimiter="/", max_keys=2, fetch_owner=True)]
+    assert [(k, d) for k, d, _ in v2] == [(k, d) for k, d in entries]
+    assert all(owner.id for _, is_prefix, owner in v2 if not is_prefix)
+    plain = bucket.list_objects_v2(prefix=p, start_after=p + "b/c d+e%.txt")
+    assert [o.key for o in plain.object_list] == [p + "c.txt", p + "中.txt", p + "中/x"]
+    assert all(o.owner is None for o in plain.object_list)  # V2 names owners only with fetch-owner
+    page = bucket.list_objects_v2(prefix=p, delimiter="/", max_keys=2)
+    assert page.is_truncated and page.prefix_list == [p + "a/", p + "b/"]
+    rest = bucket.list_objects_v2(prefix=p, delimiter="/", max_keys=3, continuation_token=page.next_continuation_token)
+    assert [o.key for o in rest.object_list] == [p + "c.txt", p + "中.txt"]
+    assert rest.prefix_list == [p + "中/"] and not rest.is_truncated
+    for k in LISTED:
+        bucket.delete_object(p + k)
+
+
+def test_latin1_metadata_round_trips(bucket):
+    """oss2 sends str header values as Latin-1 bytes (http.client), as browsers do."""
+    key = "latin1.txt"
+    bucket.put_object(key, b"x", headers={"x-oss-meta-city": "Zürich café",
+                                          "Content-Disposition": 'attachment; filename="résumé.pdf"'})
+    head = bucket.head_object(key)
+    assert head.headers["x-oss-meta-city"] == "Zürich café"
+    assert head.headers["Content-Disposition"] == 'attachment; filename="résumé.pdf"'
+    uid = bucket.init_multipart_upload("latin1-multi.bin", headers={"x-oss-meta-note": "naïve"}).upload_id
+    part = bucket.upload_part("latin1-multi.bin", uid, 1, b"y")
+    bucket.complete_multipart_upload("latin1-multi.bin", uid, [oss2.models.PartInfo(1, part.etag)])
+    assert bucket.head_object("latin1-multi.bin").headers["x-oss-meta-note"] == "naïve"
+
+
+OVERRIDES = {
+    "response-content-type": "text/csv",
+    "response-content-disposition": 'attachment; filename="report 1.csv"',
+    "response-cache-control": "no-cache",
+    "response-content-encoding": "identity",
+    "response-content-language": "fr-CH",
+    "response-expires": "Thu, 01 Dec 2044 16:00:00 GMT",
+}
+
+
+def test_response_overrides_on_get_and_presigned_get(bucket):
+    key = "override me.txt"
+    bucket.put_object(key, b"a,b\n1,2\n", headers={"Content-Type": "text/plain", "Cache-Control": "max-age=60"})
+    expect = {name[len("response-"):]: value for name, value in OVERRIDES.items()}
+    # oss2 adds its signature to the dict it is given: each call gets a copy.
+    got = bucket.get_object(key, params=dict(OVERRIDES))
+    assert got.read() == b"a,b\n1,2\n"
+    for header, value in expect.items():
+        assert got.headers[header] == value, header
+    url = bucket.sign_url("GET", key, 60, params=dict(OVERRIDES))
+    r = requests.get(url)
+    assert r.status_code == 200 and r.content == b"a,b\n1,2\n"
+    for header, value in expect.items():
+        assert r.headers[header] == value, header
+    # The overrides are signed: changing one breaks the URL.
+    tampered = url.replace("text%2Fcsv", "text%2Fhtml")
+    assert tampered != url
+    r = requests.get(tampered)
+    assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
+    # Without them the stored headers come back.
+    plain = bucket.get_object(key)
+    assert plain.headers["Content-Type"] == "text/plain" and plain.headers["Cache-Control"] == "max-age=60"

@@ -12,8 +12,10 @@ import requests
 PART = 100 * 1024
 
 
-def client_for(server, key_id, secret, token=None):
+def client_for(server, key_id, secret, token=None, **settings):
     cfg = oss.config.load_default()
+    for name, value in settings.items():
+        setattr(cfg, name, value)
     cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(key_id, secret, token)
     cfg.region = server.region
     cfg.endpoint = server.url
@@ -193,3 +195,80 @@ def test_callbacks_on_put_and_complete(client, server):
     with pytest.raises(Exception) as excinfo:
         client.head_object(oss.HeadObjectRequest(bucket=B, key="cb/never.txt"))
     assert service_error(excinfo).status_code == 404
+
+
+def test_listing_names_owners_rolls_up_prefixes_and_pages(client):
+    p = f"v2lst/{time.time_ns()}/"
+    keys = ["a/1", "a/2", "b/c d+e%.txt", "c.txt", "中.txt", "中/x"]
+    for k in keys:
+        client.put_object(oss.PutObjectRequest(bucket=B, key=p + k, body=b"x"))
+    r = client.list_objects(oss.ListObjectsRequest(bucket=B, prefix=p, delimiter="/", encoding_type="url"))
+    assert [c.key for c in r.contents] == [p + "c.txt", p + "中.txt"]
+    assert [c.prefix for c in r.common_prefixes] == [p + "a/", p + "b/", p + "中/"]
+    assert all(c.owner is not None and c.owner.id and c.owner.display_name for c in r.contents)
+    seen = []
+    for page in client.list_objects_paginator().iter_page(
+            oss.ListObjectsRequest(bucket=B, prefix=p, delimiter="/", max_keys=1)):
+        seen += [c.key for c in page.contents or []] + [c.prefix for c in page.common_prefixes or []]
+    assert seen == [p + "a/", p + "b/", p + "c.txt", p + "中.txt", p + "中/"]
+    seen, owners = [], []
+    for page in client.list_objects_v2_paginator().iter_page(
+            oss.ListObjectsV2Request(bucket=B, prefix=p, max_keys=2, fetch_owner=True, encoding_type="url")):
+        seen += [c.key for c in page.contents or []]
+        owners += [c.owner for c in page.contents or []]
+    assert seen == [p + k for k in keys]
+    assert all(o is not None and o.id for o in owners)
+    plain = client.list_objects_v2(oss.ListObjectsV2Request(bucket=B, prefix=p, delimiter="/"))
+    assert [c.prefix for c in plain.common_prefixes] == [p + "a/", p + "b/", p + "中/"]
+    assert plain.key_count == 5 and all(c.owner is None for c in plain.contents)
+    for k in keys:
+        client.delete_object(oss.DeleteObjectRequest(bucket=B, key=p + k))
+
+
+def test_latin1_metadata_round_trips(client):
+    client.put_object(oss.PutObjectRequest(bucket=B, key="v2/latin1.txt", body=b"x",
+                                           metadata={"city": "Zürich café"}))
+    head = client.head_object(oss.HeadObjectRequest(bucket=B, key="v2/latin1.txt"))
+    assert head.metadata == {"city": "Zürich café"}
+
+
+def test_response_overrides_on_get_and_presign(client):
+    key = "v2/override.txt"
+    client.put_object(oss.PutObjectRequest(bucket=B, key=key, body=b"csv", content_type="text/plain"))
+    overrides = dict(response_content_type="text/csv",
+                     response_content_disposition='attachment; filename="report 1.csv"',
+                     response_cache_control="no-cache", response_content_encoding="identity",
+                     response_content_language="fr-CH", response_expires="Thu, 01 Dec 2044 16:00:00 GMT")
+    got = client.get_object(oss.GetObjectRequest(bucket=B, key=key, **overrides))
+    assert got.body.read() == b"csv"
+    assert (got.content_type, got.content_disposition, got.cache_control, got.content_encoding) == (
+        "text/csv", 'attachment; filename="report 1.csv"', "no-cache", "identity")
+    assert got.headers["Content-Language"] == "fr-CH"
+    pre = client.presign(oss.GetObjectRequest(bucket=B, key=key, **overrides))
+    r = requests.get(pre.url)
+    assert r.status_code == 200 and r.content == b"csv"
+    for name, value in overrides.items():
+        assert r.headers[name[len("response_"):].replace("_", "-")] == value, name
+    r = requests.get(pre.url.replace("text%2Fcsv", "text%2Fhtml"))
+    assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
+
+
+def test_presign_v4_with_additional_headers(client, server):
+    """Headers signed besides the default ones are named in x-oss-additional-headers.
+
+    The SDK's presign() does not pass Config.additional_headers on to its signer (1.4.1), so
+    its V4 signer is called directly, as presign() calls it."""
+    key = "v2/ranged.txt"
+    client.put_object(oss.PutObjectRequest(bucket=B, key=key, body=b"0123456789"))
+    request = oss.HttpRequest("GET", f"{server.url}/{B}/{key}", headers={"Range": "bytes=2-4"})
+    ctx = oss.SigningContext(product="oss", region=server.region, bucket=B, key=key, request=request,
+                             credentials=oss.credentials.Credentials(server.key_id, server.secret),
+                             additional_headers={"range"})
+    ctx.auth_method_query = True
+    oss.signer.SignerV4().sign(ctx)
+    assert "x-oss-additional-headers=range" in request.url
+    r = requests.get(request.url, headers={"Range": "bytes=2-4"})
+    assert (r.status_code, r.content) == (206, b"234"), r.text
+    # The range is signed: another one is refused.
+    r = requests.get(request.url, headers={"Range": "bytes=0-9"})
+    assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
