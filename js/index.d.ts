@@ -37,7 +37,8 @@ export interface ClientOptions {
   endpoint?: string;
   /** `oss-cn-hangzhou`; used for the endpoint when none is given, and to scope V4 signatures. */
   region?: string;
-  bucket: string;
+  /** Optional, as in ali-oss: set it later with useBucket(). */
+  bucket?: string;
   accessKeyId?: string;
   accessKeySecret?: string;
   stsToken?: string;
@@ -50,8 +51,9 @@ export interface ClientOptions {
   refreshSTSTokenInterval?: number;
   /** Sign with OSS4-HMAC-SHA256 instead of V1. Default false. */
   authorizationV4?: boolean;
-  /** Per-request timeout in milliseconds. Default 60000. */
-  timeout?: number;
+  /** Per-request timeout: milliseconds, or a duration as ali-oss reads it (`'60s'`,
+   * `'2m'`). Default 60000. */
+  timeout?: number | string;
   /** How long a saved upload may wait to be resumed, in milliseconds. Default 7 days. */
   savedUploadMaxAge?: number;
   /** Check every part's and the object's CRC64 against OSS's. Default true. */
@@ -68,22 +70,32 @@ export interface ClientOptions {
   transport?: 'fetch' | 'xhr';
 }
 
+/** ali-oss's `res`. */
 export interface ResponseInfo {
   status: number;
+  /** The same as `status`. */
+  statusCode: number;
   /** Response headers the bucket's CORS rule exposes, lower-case names. */
   headers: Record<string, string>;
+  /** Bytes of the answer's body. */
+  size: number;
+  /** Milliseconds from sending the request to the whole answer. */
+  rt: number;
+  /** The URL the request went to. */
+  requestUrls: string[];
   requestId: string;
 }
 
 export interface RequestOptions {
   /** Aborts this call alone, at once. */
   signal?: AbortSignal;
-  /** Per-request timeout for this call, in milliseconds; overrides the client's. */
-  timeout?: number;
+  /** Per-request timeout for this call (milliseconds or `'60s'`); overrides the client's. */
+  timeout?: number | string;
 }
 
 export interface ObjectOptions extends RequestOptions {
-  /** Content-Type; default: the File's type, else guessed from the name. */
+  /** Content-Type; default: from the File's name, else the Blob's type, else from the
+   * object name (ali-oss's order). */
   mime?: string;
   /** Stored as `x-oss-meta-<key>` headers. */
   meta?: Record<string, string | number | boolean>;
@@ -223,7 +235,12 @@ export interface ListedPart {
 
 export interface ListPartsResult {
   uploadId: string;
+  bucket: string;
+  name: string;
+  /** Always false: every page is fetched. */
+  isTruncated: false;
   parts: ListedPart[];
+  res: ResponseInfo;
 }
 
 export interface ListUploadsQuery {
@@ -244,14 +261,31 @@ export interface ListUploadsResult {
 
 export interface HeadResult {
   status: number;
-  /** The object's `x-oss-meta-*` headers the CORS rule exposes, without the prefix. */
-  meta: Record<string, string>;
+  /** The object's `x-oss-meta-*` headers the CORS rule exposes, without the prefix; null
+   * when there are none (as ali-oss). */
+  meta: Record<string, string> | null;
   res: ResponseInfo;
 }
 
+/** get()'s bytes; `toString()` decodes them as UTF-8 (or the encoding given), as ali-oss's
+ * Buffer does. */
+export interface Content extends Uint8Array {
+  toString(encoding?: string): string;
+}
+
 export interface GetResult {
-  content: Uint8Array;
+  content: Content;
   res: ResponseInfo;
+}
+
+export interface GetOptions extends RequestOptions {
+  /** Request headers: `Range`, `If-Match`, `If-Modified-Since`, … */
+  headers?: Record<string, string>;
+  /** Signed parameters, e.g. `{'response-content-type': 'text/csv'}`. */
+  subres?: Record<string, string>;
+  versionId?: string;
+  /** `x-oss-process`. */
+  process?: string;
 }
 
 export interface ListQuery {
@@ -259,21 +293,75 @@ export interface ListQuery {
   marker?: string;
   /** Default 100, at most 1000. */
   'max-keys'?: number;
+  /** Roll names up to this character into `prefixes` (a folder view with `'/'`). */
+  delimiter?: string;
+}
+
+export interface ListV2Query {
+  prefix?: string;
+  'continuation-token'?: string;
+  continuationToken?: string;
+  'start-after'?: string;
+  'max-keys'?: number;
+  delimiter?: string;
+  /** Name each object's owner (ListObjectsV2 leaves it out otherwise). */
+  'fetch-owner'?: boolean;
 }
 
 export interface ListedObject {
   name: string;
+  /** The object's URL (not signed). */
+  url: string;
   size: number;
   etag: string;
   lastModified: string;
-  /** `Normal` or `Multipart`. */
+  /** `Normal`, `Multipart` or `Appendable`. */
   type: string;
+  storageClass: string;
+  owner: { id: string; displayName: string } | null;
 }
 
 export interface ListResult {
   objects: ListedObject[];
-  nextMarker: string;
+  /** The common prefixes of a listing with `delimiter`; null when none. */
+  prefixes: string[] | null;
+  nextMarker: string | null;
   isTruncated: boolean;
+  res: ResponseInfo;
+}
+
+export interface ListV2Result {
+  objects: ListedObject[];
+  prefixes: string[] | null;
+  isTruncated: boolean;
+  keyCount: number;
+  continuationToken: string | null;
+  nextContinuationToken: string | null;
+  res: ResponseInfo;
+}
+
+export interface AppendOptions extends ObjectOptions {
+  /** Where this data goes: 0 for a new object, else the last result's nextAppendPosition. */
+  position?: number | string;
+}
+
+export interface AppendResult extends PutResult {
+  /** Where the next append goes. */
+  nextAppendPosition: string;
+}
+
+export interface CopyOptions extends RequestOptions {
+  /** Headers for the copy; Content-Type and the like replace the source's. */
+  headers?: Record<string, string>;
+  /** Replaces the source's x-oss-meta-*. */
+  meta?: Record<string, string | number | boolean>;
+  /** The source's version. */
+  versionId?: string;
+}
+
+export interface CopyResult {
+  /** null when OSS answered without a body. */
+  data: { etag: string; lastModified: string } | null;
   res: ResponseInfo;
 }
 
@@ -281,7 +369,12 @@ export interface SignatureUrlOptions {
   /** Seconds the URL stays valid. Default 1800. */
   expires?: number;
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  /** Signed: the request must send this Content-Type. */
   'Content-Type'?: string;
+  /** Signed: the request must send this Content-MD5. */
+  'Content-MD5'?: string;
+  /** Have OSS call your server once a PUT through this URL stored the object. */
+  callback?: UploadCallback;
   /** Override the download's headers, e.g. `{'content-disposition': 'attachment; filename="a.pdf"'}` (sent as `response-*` parameters). */
   response?: Record<string, string>;
   /** `x-oss-process`, e.g. `'image/resize,w_200'`. */
@@ -289,6 +382,8 @@ export interface SignatureUrlOptions {
   /** `x-oss-traffic-limit`, in bit/s. */
   trafficLimit?: number;
   subResource?: Record<string, string>;
+  /** `x-oss-*` headers the request must send, signed (e.g. `x-oss-forbid-overwrite`). */
+  [header: `x-oss-${string}`]: string | number | undefined;
 }
 
 /** Every rejection is an Error of this shape. */
@@ -300,16 +395,27 @@ export interface OSSError extends Error {
   name: string;
   /** OSS's error code, e.g. `NoSuchUpload`. */
   code: string;
-  /** The HTTP status; 0 when no answer came. */
+  /** The HTTP status; as ali-oss, -1 for a network failure, -2 for a timeout, 0 for a
+   * refused argument or a cancel. */
   status: number;
   requestId: string;
   hostId: string;
   /** For multipart uploads: resume from here. */
   checkpoint?: Checkpoint;
+  /** For multipart uploads: the part that failed. A part whose upload ID is gone (aborted
+   * elsewhere) rejects with the name `abort`, as ali-oss. */
+  partNum?: number;
 }
 
-export default class OSS {
-  constructor(options: ClientOptions);
+/** Construct with or without `new`, as ali-oss. */
+declare const OSS: {
+  new (options: ClientOptions): OSS;
+  (options: ClientOptions): OSS;
+  prototype: OSS;
+};
+export default OSS;
+
+export interface OSS {
   /** Resolves once the wasm module is loaded and the options are checked. */
   readonly ready: Promise<OSS>;
   put(
@@ -325,7 +431,17 @@ export default class OSS {
     stream: ReadableStream<Uint8Array | ArrayBuffer | ArrayBufferView>,
     options?: PutStreamOptions,
   ): Promise<PutResult>;
-  multipartUpload(name: string, file: File | Blob, options?: MultipartUploadOptions): Promise<MultipartUploadResult>;
+  multipartUpload(
+    name: string,
+    file: File | Blob | ArrayBuffer | ArrayBufferView,
+    options?: MultipartUploadOptions,
+  ): Promise<MultipartUploadResult>;
+  /** AppendObject: adds `data` at `options.position` of an appendable object. */
+  append(
+    name: string,
+    data: File | Blob | ArrayBuffer | ArrayBufferView | string,
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   initMultipartUpload(name: string, options?: ObjectOptions): Promise<InitMultipartUploadResult>;
   uploadPart(
     name: string,
@@ -342,21 +458,59 @@ export default class OSS {
     parts: DonePart[],
     options?: RequestOptions & { callback?: UploadCallback },
   ): Promise<MultipartUploadResult>;
-  listParts(name: string, uploadId: string, options?: RequestOptions): Promise<ListPartsResult>;
+  /** Every part (all pages): ali-oss's `query` is accepted and not needed. */
+  listParts(name: string, uploadId: string, query?: object, options?: RequestOptions): Promise<ListPartsResult>;
   listUploads(query?: ListUploadsQuery, options?: RequestOptions): Promise<ListUploadsResult>;
   abortMultipartUpload(name: string, uploadId: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
   head(name: string, options?: RequestOptions): Promise<HeadResult>;
-  get(name: string, options?: RequestOptions): Promise<GetResult>;
+  /** HEAD ?objectMeta: size, ETag and dates without the metadata. */
+  getObjectMeta(name: string, options?: RequestOptions): Promise<{ status: number; res: ResponseInfo }>;
+  get(name: string, options?: GetOptions): Promise<GetResult>;
   delete(name: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
+  /** DeleteMultipleObjects; `quiet` leaves the deleted keys out of the answer. */
+  deleteMulti(
+    names: (string | { key: string; versionId?: string })[],
+    options?: RequestOptions & { quiet?: boolean },
+  ): Promise<{ deleted: { Key: string }[]; res: ResponseInfo }>;
+  /** CopyObject from `source` (in `sourceBucket`, default this bucket). */
+  copy(name: string, source: string, sourceBucket?: string | CopyOptions, options?: CopyOptions): Promise<CopyResult>;
+  /** Replaces the object's x-oss-meta-* (a copy onto itself). */
+  putMeta(name: string, meta: Record<string, string | number | boolean>, options?: RequestOptions): Promise<CopyResult>;
   /** Objects in the bucket, one page (ListObjects). */
   list(query?: ListQuery, options?: RequestOptions): Promise<ListResult>;
+  /** Objects in the bucket, one page (ListObjectsV2). */
+  listV2(query?: ListV2Query, options?: RequestOptions): Promise<ListV2Result>;
   signatureUrl(name: string, options?: SignatureUrlOptions): string;
+  /** signatureUrl() once the STS token is fresh (refreshed first when due). */
+  asyncSignatureUrl(name: string, options?: SignatureUrlOptions): Promise<string>;
+  /** A V4 presigned URL, as ali-oss's: `expires` in seconds; `additionalHeaders` names
+   * further headers of `request.headers` to sign. */
+  signatureUrlV4(
+    method: string,
+    expires: number,
+    request?: { headers?: Record<string, string>; queries?: Record<string, string> },
+    objectName?: string,
+    additionalHeaders?: string[],
+  ): Promise<string>;
+  /** `baseUrl` (default: the endpoint, without the bucket) + the name, unsigned. */
+  getObjectUrl(name: string, baseUrl?: string): string;
+  /** As getObjectUrl, but the default base is the bucket's URL. */
+  generateObjectUrl(name: string, baseUrl?: string): string;
+  /** The bucket later calls go to; calls under way keep theirs. */
+  useBucket(name: string): OSS;
+  setBucket(name: string): OSS;
+  getBucket(): string | undefined;
   /** Saved uploads of this bucket, newest first. */
   listSavedUploads(): Promise<SavedUpload[]>;
   /** Forgets one (by fingerprint or entry); `{abort: true}` also aborts it on the server. */
   forgetSavedUpload(which: string | SavedUpload, options?: { abort?: boolean } & RequestOptions): Promise<void>;
-  cancel(): void;
-  isCancel(err: unknown): err is OSSError;
+  /** Stops every call of this client at once; with `{name, uploadId}` also aborts that
+   * upload on the server. */
+  cancel(abort?: { name: string; uploadId: string; options?: RequestOptions }): void;
+  /** With an error: whether it is a cancel's. Without: ali-oss's flag, set by cancel() and
+   * abortMultipartUpload(), cleared by resetCancelFlag() and each multipartUpload(). */
+  isCancel(err?: unknown): boolean;
+  resetCancelFlag(): void;
 }
 
 export { OSS };

@@ -35,7 +35,7 @@ class Client {
   static {
     for (const name of Object.getOwnPropertyNames(Core.prototype)) {
       if (name === 'constructor' || name === 'free') continue;
-      OSS.prototype[name] = function forward(...args) {
+      Client.prototype[name] = function forward(...args) {
         if (this.#core) {
           const result = this.#core[name](...args);
           return CHAIN.has(name) ? this : result;

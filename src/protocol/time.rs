@@ -129,9 +129,25 @@ pub fn parse_iso8601(s: &str) -> Option<u64> {
 pub fn parse_duration(s: &str) -> Option<f64> {
     let s = s.trim();
     let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
-    let n: f64 = s[..split].parse().ok()?;
+    // By hand: a float parser (core's dec2flt) would add some 10 KB of wasm for this alone.
+    let (whole, fraction) = s[..split].split_once('.').unwrap_or((&s[..split], ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut n = 0.0;
+    for d in whole.bytes() {
+        n = n * 10.0 + f64::from(d - b'0');
+    }
+    let mut scale = 0.1;
+    for d in fraction.bytes() {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n += f64::from(d - b'0') * scale;
+        scale /= 10.0;
+    }
     let unit = match s[split..].trim().to_ascii_lowercase().as_str() {
         "" | "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1.0,
         "s" | "sec" | "secs" | "second" | "seconds" => 1e3,
@@ -184,6 +200,8 @@ mod tests {
         assert_eq!(parse_duration("10 Seconds"), Some(10_000.0));
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("5 parsecs"), None);
+        assert_eq!(parse_duration("1.2.3s"), None);
+        assert_eq!(parse_duration(".5s"), Some(500.0));
         assert_eq!(parse_duration(""), None);
     }
 }

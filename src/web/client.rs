@@ -1543,8 +1543,9 @@ impl Client {
         self.use_bucket(name)
     }
 
+    /// The bucket in use; undefined when none was given.
     #[wasm_bindgen(js_name = getBucket)]
-    pub fn get_bucket(&self) -> String {
-        self.0.bucket.borrow().clone()
+    pub fn get_bucket(&self) -> Option<String> {
+        Some(self.0.bucket.borrow().clone()).filter(|b| !b.is_empty())
     }
 }

@@ -1,0 +1,236 @@
+// ali-oss is the judge of this package's API (#19): each test runs the same snippet with
+// ali-oss 6.23.0's own browser build and with this package, in one page, against the local
+// server, and asserts that the two agree (and what they agree on). Keys are prefixed per
+// library so the two runs never see each other's objects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KEY_ID, SECRET, environment } from './harness.mjs';
+
+const env = environment();
+let page;
+
+/** The page with both libraries, opened once the environment is up. */
+async function opened() {
+  if (!page) {
+    page = await env.browser.newPage();
+    await page.goto(`${env.web.url}/tests/e2e/alioss.html`);
+    await page.waitForFunction(() => window.AliOSS && window.Ours);
+  }
+  return page;
+}
+
+/**
+ * Runs `snippet(OSS, options, prefix, emulator)` with each library and returns both results.
+ * A snippet that throws returns the error's fields instead.
+ */
+async function both(snippet) {
+  await opened();
+  const run = (which) => page.evaluate(async ({ src, which, endpoint, id, secret }) => {
+    const OSS = which === 'ali' ? window.AliOSS : window.Ours;
+    // ali-oss addresses an IP endpoint without the bucket: `localhost` gives it
+    // `demo-bucket.localhost`, which browsers resolve to loopback.
+    const options = { endpoint: endpoint.replace('127.0.0.1', 'localhost'), bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret };
+    const emulator = (method, path, body) => fetch(`${endpoint}/_emulator/${path}`, { method, body: body && JSON.stringify(body) });
+    // eslint-disable-next-line no-new-func
+    const fn = new Function(`return (${src})`)();
+    try {
+      return await fn(OSS, options, `${which}/`, emulator);
+    } catch (e) {
+      return { threw: { name: e.name, code: e.code, status: e.status, partNum: e.partNum, message: String(e.message).slice(0, 300), sts: e.StringToSign || e.stringToSign } };
+    } finally {
+      await emulator('DELETE', 'faults');
+    }
+  }, { src: snippet.toString(), which, endpoint: env.emulator.url, id: KEY_ID, secret: SECRET });
+  return { ali: await run('ali'), ours: await run('ours') };
+}
+
+/** Both libraries give `expected`. */
+async function agree(snippet, expected) {
+  const { ali, ours } = await both(snippet);
+  assert.deepEqual(ali, expected, 'ali-oss itself');
+  assert.deepEqual(ours, expected, 'this package, as ali-oss');
+}
+
+test('get(): content.toString() is the text, and a Range header is honoured', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  await c.put(`${p}body.txt`, new Blob(['body and more']));
+  const whole = await c.get(`${p}body.txt`);
+  const range = await c.get(`${p}body.txt`, { headers: { Range: 'bytes=0-3' } });
+  return [whole.content.toString(), JSON.stringify(String(range.content)), range.res.status, whole.content.length];
+}, ['body and more', '"body"', 206, 13]));
+
+test('cancel(): isCancel() with no argument, resetCancelFlag()', () => agree(async (OSS, o) => {
+  const c = new OSS(o);
+  const before = c.isCancel();
+  c.cancel();
+  const after = c.isCancel();
+  c.resetCancelFlag();
+  return [before, after, c.isCancel()];
+}, [false, true, false]));
+
+test('construction: without new, without a bucket (useBucket/getBucket), timeout as a string', () => agree(async (OSS, o, p) => {
+  const { bucket, ...rest } = o;
+  const c = OSS({ ...rest, timeout: '60s' });
+  const none = c.getBucket() ?? null;
+  let refused = null;
+  try {
+    await c.put(`${p}nobucket.txt`, new Blob(['x']));
+  } catch (e) {
+    refused = e instanceof Error;
+  }
+  c.useBucket(bucket);
+  const put = await c.put(`${p}bucket.txt`, new Blob(['x']));
+  return [none, refused, c.getBucket(), put.res.status];
+}, [null, true, 'demo-bucket', 200]));
+
+test('names: a leading slash is dropped', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const put = await c.put(`/${p}lead.txt`, new Blob(['x']));
+  const head = await c.head(`${p}lead.txt`);
+  return [put.name.slice(p.length), head.status];
+}, ['lead.txt', 200]));
+
+test('Content-Type: a File is typed by its own name before the object name', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  await c.put(`${p}typed.png`, new File(['x'], 'photo.jpg'));
+  await c.put(`${p}blob.png`, new Blob(['x']));
+  const a = await c.head(`${p}typed.png`);
+  const b = await c.head(`${p}blob.png`);
+  return [a.res.headers['content-type'], b.res.headers['content-type']];
+}, ['image/jpeg', 'image/png']));
+
+test('errors: a missing object, a network failure, a timeout', () => agree(async (OSS, o, p, emulator) => {
+  const c = new OSS(o);
+  const fields = (e) => [e.name, e.code, e.status];
+  const missing = await c.head(`${p}missing.txt`).catch(fields);
+  const gone = await c.get(`${p}missing.txt`).catch(fields);
+  const closed = new OSS({ ...o, endpoint: 'http://localhost:9', retryMax: 0 });
+  const network = await closed.get(`${p}x.txt`).catch((e) => [e.name, e.code, e.status]);
+  await emulator('POST', 'faults', { op: 'GetObject', delayMs: 3000 });
+  const slow = new OSS({ ...o, timeout: 300, retryMax: 0 });
+  const timeout = await slow.get(`${p}missing.txt`).catch(fields);
+  return { missing, gone, network, timeout };
+}, {
+  missing: ['NoSuchKeyError', 'NoSuchKey', 404],
+  gone: ['NoSuchKeyError', 'NoSuchKey', 404],
+  network: ['RequestError', 'RequestError', -1],
+  timeout: ['ConnectionTimeoutError', 'ConnectionTimeoutError', -2],
+}));
+
+test('errors: a failed part carries partNum; a vanished upload ID rejects as abort', () => agree(async (OSS, o, p, emulator) => {
+  const c = new OSS(o);
+  const file = new File([new Uint8Array(350 * 1024)], 'parts.bin');
+  await emulator('POST', 'faults', { op: 'UploadPart', partNumber: 2, status: 403, code: 'AccessDenied', message: 'no' });
+  const denied = await c.multipartUpload(`${p}parts.bin`, file, { partSize: 100 * 1024, parallel: 1 })
+    .catch((e) => [e.name, e.code, e.status, e.partNum]);
+  await emulator('DELETE', 'faults');
+  await emulator('POST', 'faults', { op: 'UploadPart', partNumber: 3, status: 404, code: 'NoSuchUpload', message: 'gone' });
+  const gone = await c.multipartUpload(`${p}gone.bin`, file, { partSize: 100 * 1024, parallel: 1 })
+    .catch((e) => [e.name, e.partNum]);
+  return { denied, gone };
+}, { denied: ['AccessDeniedError', 'AccessDenied', 403, 2], gone: ['abort', 3] }));
+
+test('results: res has status, statusCode, headers, size, rt, requestUrls; head() meta is null without meta', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const put = await c.put(`${p}res.txt`, new Blob(['12345']));
+  const got = await c.get(`${p}res.txt`);
+  const head = await c.head(`${p}res.txt`);
+  const r = got.res;
+  return {
+    keys: ['status', 'statusCode', 'headers', 'size', 'rt', 'requestUrls'].filter((k) => k in r),
+    status: [r.status, r.statusCode, r.size, typeof r.rt, r.requestUrls.length, r.requestUrls[0].includes('res.txt')],
+    put: [put.res.statusCode, typeof put.res.rt],
+    meta: head.meta,
+  };
+}, {
+  keys: ['status', 'statusCode', 'headers', 'size', 'rt', 'requestUrls'],
+  status: [200, 200, 5, 'number', 1, true],
+  put: [200, 'number'],
+  meta: null,
+}));
+
+test('list(): storageClass, owner, and prefixes with a delimiter', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  for (const k of ['l/a.txt', 'l/d/b.txt', 'l/d/c.txt', 'l/e/f.txt']) await c.put(`${p}${k}`, new Blob(['x']));
+  const flat = await c.list({ prefix: `${p}l/`, 'max-keys': 10 });
+  const folders = await c.list({ prefix: `${p}l/`, delimiter: '/' });
+  const first = flat.objects[0];
+  return {
+    names: flat.objects.map((x) => x.name.slice(p.length)),
+    first: [first.storageClass, typeof first.owner.id, first.size, first.type],
+    folder: [folders.objects.map((x) => x.name.slice(p.length)), folders.prefixes.map((x) => x.slice(p.length))],
+    truncated: flat.isTruncated,
+  };
+}, {
+  names: ['l/a.txt', 'l/d/b.txt', 'l/d/c.txt', 'l/e/f.txt'],
+  first: ['Standard', 'string', 1, 'Normal'],
+  folder: [['l/a.txt'], ['l/d/', 'l/e/']],
+  truncated: false,
+}));
+
+test('listV2(): a delimiter, keyCount and a continuation token', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  for (const k of ['v/a.txt', 'v/b.txt', 'v/c.txt']) await c.put(`${p}${k}`, new Blob(['x']));
+  const one = await c.listV2({ prefix: `${p}v/`, 'max-keys': 2 });
+  const two = await c.listV2({ prefix: `${p}v/`, 'continuation-token': one.nextContinuationToken });
+  return [one.keyCount, one.isTruncated, two.objects.map((x) => x.name.slice(p.length)), two.isTruncated];
+}, [2, true, ['v/c.txt'], false]));
+
+test('signatureUrl(): a PUT URL that signs Content-Type is accepted with it', () => agree(async (OSS, o, p) => {
+  const c = new OSS({ ...o, endpoint: o.endpoint });
+  const url = c.signatureUrl(`${p}signed.txt`, { method: 'PUT', 'Content-Type': 'text/plain', expires: 60 });
+  const put = await fetch(url, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: 'signed' });
+  // Content-Type is a header every page may read (CORS-safelisted).
+  const get = await fetch(c.signatureUrl(`${p}signed.txt`, { response: { 'content-type': 'text/csv' } }));
+  return [put.status, get.status, await get.text(), get.headers.get('content-type')];
+}, [200, 200, 'signed', 'text/csv']));
+
+test('asyncSignatureUrl() and signatureUrlV4() give URLs the server accepts', () => agree(async (OSS, o, p) => {
+  const c = new OSS({ ...o, endpoint: o.endpoint });
+  await c.put(`${p}v4.txt`, new Blob(['v4']));
+  const a = await fetch(await c.asyncSignatureUrl(`${p}v4.txt`));
+  const v4 = await fetch(await c.signatureUrlV4('GET', 60, undefined, `${p}v4.txt`));
+  return [a.status, v4.status, await v4.text()];
+}, [200, 200, 'v4']));
+
+test('getObjectUrl() and generateObjectUrl() with a base URL', () => agree(async (OSS, o) => {
+  const c = new OSS({ ...o, endpoint: o.endpoint });
+  return [c.getObjectUrl('/a b/c+d.txt', 'https://cdn.example.com'), c.generateObjectUrl('a b.txt', 'https://cdn.example.com/')];
+}, ['https://cdn.example.com/a%20b/c%2Bd.txt', 'https://cdn.example.com/a%20b.txt']));
+
+test('multipartUpload() of bytes, and its progress', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const bytes = new Uint8Array(300 * 1024).map((_, i) => i % 251);
+  const data = OSS.Buffer ? OSS.Buffer.from(bytes) : bytes;
+  const seen = [];
+  const done = await c.multipartUpload(`${p}bytes.bin`, data, { partSize: 100 * 1024, progress: (f) => { seen.push(f); } });
+  const got = await c.get(`${p}bytes.bin`);
+  return [done.res.status, got.content.length, got.content.every((b, i) => b === i % 251), seen.at(-1), seen[0]];
+}, [200, 300 * 1024, true, 1, 0]));
+
+test('append(), getObjectMeta(), copy(), putMeta(), deleteMulti()', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const first = await c.append(`${p}log.txt`, new Blob(['one,']));
+  const second = await c.append(`${p}log.txt`, new Blob(['two']), { position: first.nextAppendPosition });
+  const text = (await c.get(`${p}log.txt`)).content.toString();
+  const meta = await c.getObjectMeta(`${p}log.txt`);
+  const copied = await c.copy(`${p}copy.txt`, `${p}log.txt`, { meta: { by: 'copy' } });
+  const copyHead = await c.head(`${p}copy.txt`);
+  await c.putMeta(`${p}copy.txt`, { by: 'putmeta' });
+  const after = await c.head(`${p}copy.txt`);
+  const deleted = await c.deleteMulti([`${p}log.txt`, `${p}copy.txt`]);
+  const left = await c.list({ prefix: p + 'log' });
+  return {
+    append: [first.nextAppendPosition, second.nextAppendPosition, text],
+    meta: [meta.status, meta.res.headers['content-length']],
+    copy: [copied.res.status, typeof copied.data.etag, copyHead.meta, after.meta],
+    deleted: deleted.deleted.map((d) => d.Key.slice(p.length)).sort(),
+    left: left.objects.length,
+  };
+}, {
+  append: ['4', '7', 'one,two'],
+  meta: [200, '7'],
+  copy: [200, 'string', { by: 'copy' }, { by: 'putmeta' }],
+  deleted: ['copy.txt', 'log.txt'],
+  left: 0,
+}));
