@@ -153,29 +153,46 @@ fn same_etag(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_matches('"'))
 }
 
-pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
-    let upload = find_upload(ctx)?;
-    let complete_all = ctx.req.header("x-oss-complete-all") == Some("yes");
-    let chosen: Vec<PartRecord> = if complete_all {
+/// The (number, ETag) list a Complete names, checked as far as it can be without the upload:
+/// `None` for `x-oss-complete-all: yes` (every part the upload has).
+fn complete_list(ctx: &Ctx, body: &[u8]) -> Result<Option<Vec<(u32, String)>>, Failure> {
+    if ctx.req.header("x-oss-complete-all") == Some("yes") {
         if !body.is_empty() {
             return Err(Failure::invalid_argument(
                 "x-oss-complete-all: yes takes no part list in the body.",
             ));
         }
-        upload.parts.values().cloned().collect()
-    } else {
-        let requested = requested_parts(&body)?;
-        if requested.is_empty() {
-            return Err(malformed("no Part elements"));
-        }
-        if requested.windows(2).any(|w| w[0].0 >= w[1].0) {
-            return Err(Failure::new(
-                400,
-                "InvalidPartOrder",
-                "The list of parts was not in ascending order. Parts must be ordered by part number.",
-            ));
-        }
-        requested
+        return Ok(None);
+    }
+    let requested = requested_parts(body)?;
+    if requested.is_empty() {
+        return Err(malformed("no Part elements"));
+    }
+    if requested.len() as u64 > MAX_PART_NUMBER {
+        return Err(Failure::invalid_argument(format!(
+            "A multipart upload has at most {MAX_PART_NUMBER} parts; the list names {}.",
+            requested.len()
+        )));
+    }
+    if requested.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(Failure::new(
+            400,
+            "InvalidPartOrder",
+            "The list of parts was not in ascending order. Parts must be ordered by part number.",
+        ));
+    }
+    Ok(Some(requested))
+}
+
+/// The parts a Complete joins, from the upload as it stands: each listed number with its ETag
+/// (or every part), every part but the last at least 100 KiB.
+fn choose_parts(
+    upload: &Upload,
+    requested: Option<&[(u32, String)]>,
+) -> Result<Vec<PartRecord>, Failure> {
+    let chosen: Vec<PartRecord> = match requested {
+        None => upload.parts.values().cloned().collect(),
+        Some(requested) => requested
             .iter()
             .map(|(number, etag)| {
                 upload
@@ -193,7 +210,7 @@ pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
                         .with("ETag", etag.clone())
                     })
             })
-            .collect::<Result<_, _>>()?
+            .collect::<Result<_, _>>()?,
     };
     if let Some(small) = chosen
         .iter()
@@ -209,9 +226,15 @@ pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
         .with("ProposedSize", small.size.to_string())
         .with("PartNumber", small.number.to_string()));
     }
+    Ok(chosen)
+}
+
+/// The object the chosen parts make: its ETag (`"<MD5 of the parts' MD5s>-<count>"`), CRC64
+/// and size.
+fn joined(chosen: &[PartRecord]) -> Result<(String, u64, u64), Failure> {
     let mut digests = Md5::new();
     let (mut crc, mut size) = (0u64, 0u64);
-    for p in &chosen {
+    for p in chosen {
         let hex = p.etag.trim_matches('"');
         digests.update(hex::decode(hex).map_err(|_| Failure::internal("stored ETag is not hex"))?);
         crc = crc64::combine(crc, p.crc64, p.size);
@@ -222,28 +245,55 @@ pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
         hex::encode_upper(digests.finalize()),
         chosen.len()
     );
+    Ok((etag, crc, size))
+}
+
+/// CompleteMultipartUpload. The upload is claimed at once, parts chosen under the same lock,
+/// so that parts overwritten, a second Complete or an Abort racing this one either happen
+/// before it (and are seen) or find the upload gone (`NoSuchUpload`); the chosen parts' bytes
+/// cannot go away under it.
+pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    let requested = complete_list(ctx, &body)?;
     let store = &ctx.state.store;
-    let blobs: Vec<(String, u64)> = chosen.iter().map(|p| (p.blob.clone(), p.size)).collect();
-    let blob = store
-        .concat_blobs(ctx.bucket, &blobs)
-        .map_err(Failure::internal)?;
-    let record = ObjectRecord {
-        key: ctx.key.to_string(),
-        meta: ObjectMeta {
-            size,
-            etag: etag.clone(),
-            crc64: crc,
-            last_modified: ctx.now,
-            content_type: upload.record.content_type.clone(),
-            headers: upload.record.headers.clone(),
-            object_type: "Multipart".into(),
-        },
-        blob,
+    let (upload, chosen) = store
+        .claim_upload(ctx.bucket, upload_id(ctx), |upload| {
+            if upload.record.key != ctx.key {
+                return Err(Failure::no_such_upload());
+            }
+            choose_parts(upload, requested.as_deref())
+        })?
+        .ok_or_else(Failure::no_such_upload)?;
+    let stored = joined(&chosen).and_then(|(etag, crc, size)| {
+        let blobs: Vec<(String, u64)> = chosen.iter().map(|p| (p.blob.clone(), p.size)).collect();
+        let blob = store
+            .concat_blobs(ctx.bucket, &blobs)
+            .map_err(Failure::internal)?;
+        let record = ObjectRecord {
+            key: ctx.key.to_string(),
+            meta: ObjectMeta {
+                size,
+                etag: etag.clone(),
+                crc64: crc,
+                last_modified: ctx.now,
+                content_type: upload.record.content_type.clone(),
+                headers: upload.record.headers.clone(),
+                object_type: "Multipart".into(),
+            },
+            blob,
+        };
+        store
+            .commit_object(ctx.bucket, record)
+            .map_err(Failure::internal)?;
+        Ok((etag, crc))
+    });
+    let (etag, crc) = match stored {
+        Ok(done) => done,
+        Err(f) => {
+            store.unclaim(ctx.bucket, upload);
+            return Err(f);
+        }
     };
-    store
-        .commit_object(ctx.bucket, record)
-        .map_err(Failure::internal)?;
-    store.remove_upload(ctx.bucket, upload_id(ctx));
+    store.finish_claim(ctx.bucket, &upload);
     let mut w = Writer::default();
     w.open("CompleteMultipartUploadResult");
     if ctx.url_encoding() {

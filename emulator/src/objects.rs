@@ -119,11 +119,12 @@ fn meta_headers(reply: Reply, meta: &ObjectMeta) -> Reply {
 
 /// GetObject, or HeadObject when `head` (same headers, no body).
 pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
-    let record = ctx
+    let (record, mut blob) = ctx
         .state
         .store
-        .object(ctx.bucket, ctx.key)
-        .ok_or_else(|| no_such_key(ctx.key))?;
+        .open_object(ctx.bucket, ctx.key)
+        .ok_or_else(|| no_such_key(ctx.key))?
+        .map_err(Failure::internal)?;
     let size = record.meta.size;
     let range = match (head, ctx.req.header("range")) {
         (false, Some(r)) => parse_range(r, size)?,
@@ -133,10 +134,7 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
     let body = if head {
         Bytes::new()
     } else {
-        ctx.state
-            .store
-            .read_blob(ctx.bucket, &record.blob, offset, len)
-            .map_err(Failure::internal)?
+        blob.read(offset, len).map_err(Failure::internal)?
     };
     let mut reply = meta_headers(
         Reply {

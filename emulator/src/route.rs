@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use oss_browser_upload::protocol::encode::parse_query;
 use oss_browser_upload::protocol::request::RequestParts;
 
@@ -88,6 +88,7 @@ pub async fn serve(
     log: &mut Logged,
     now: u64,
 ) -> Outcome {
+    let mut body = Some(body);
     let parts = match parts_of(state, head) {
         Ok(parts) => parts,
         Err(f) => {
@@ -110,7 +111,7 @@ pub async fn serve(
         Some((status, code, message)) => {
             Err(Failure::injected(*status, code.clone(), message.clone()))
         }
-        None => match carry_out(state, &parts, op, &action, body, &log.received, now).await {
+        None => match carry_out(state, &parts, op, &action, &mut body, &log.received, now).await {
             Ok(reply) => Ok(reply),
             Err(Stop::Failed(f)) => Err(f),
             // The log records it as reset when `log` is dropped.
@@ -118,6 +119,14 @@ pub async fn serve(
             Err(Stop::Cut(Cut::TooLarge)) => Err(too_large(body_limit(op))),
         },
     };
+    // A request refused before its body was read: read the rest (up to a bound) before
+    // answering, or the connection closes under a client still sending, and a browser then
+    // reports a network error instead of the answer.
+    if let Some(unread) = body.take() {
+        if result.is_err() {
+            drain(unread, &log.received).await;
+        }
+    }
     if action.drop_answer {
         // Carried out, but the answer is lost on its way back.
         return Outcome::Drop;
@@ -126,6 +135,18 @@ pub async fn serve(
         result,
         wrong_crc: action.wrong_crc,
     }
+}
+
+/// The most an unread body is read (and dropped) for, so that its refusal reaches the client.
+const MAX_DRAIN: u64 = 64 * 1024 * 1024;
+
+/// Reads and drops what is left of a body, unless it is over [`MAX_DRAIN`].
+async fn drain(body: Incoming, received: &AtomicU64) {
+    let announced = body.size_hint().exact();
+    if announced.is_some_and(|n| n > MAX_DRAIN) {
+        return;
+    }
+    let _ = read_body(body, &Action::default(), received, MAX_DRAIN).await;
 }
 
 /// The most body an operation takes.
@@ -161,7 +182,7 @@ async fn carry_out(
     parts: &RequestParts,
     op: &str,
     action: &Action,
-    body: Incoming,
+    body: &mut Option<Incoming>,
     received: &AtomicU64,
     now: u64,
 ) -> Result<Reply, Stop> {
@@ -170,10 +191,11 @@ async fn carry_out(
         "PutObject" | "CompleteMultipartUpload" => callback::parse(&parts.headers)?,
         _ => None,
     };
-    let body = if matches!(op, "PutObject" | "UploadPart" | "CompleteMultipartUpload") {
-        read_body(body, action, received, body_limit(op)).await?
-    } else {
-        bytes::Bytes::new()
+    let body = match body.take() {
+        Some(body) if matches!(op, "PutObject" | "UploadPart" | "CompleteMultipartUpload") => {
+            read_body(body, action, received, body_limit(op)).await?
+        }
+        _ => bytes::Bytes::new(),
     };
     let ctx = checked.with(state, parts);
     let reply = perform(&ctx, op, body)?;

@@ -195,6 +195,28 @@ impl Store {
         Ok(id)
     }
 
+    /// An object and its bytes, taken together: the bytes stay readable even if the object is
+    /// replaced or deleted meanwhile (an open file, or the pieces themselves), as a GET that
+    /// began before an overwrite reads the version it began with.
+    pub fn open_object(&self, bucket: &str, key: &str) -> Option<Result<(ObjectRecord, Blob)>> {
+        let buckets = self.lock();
+        let record = buckets.get(bucket)?.objects.get(key)?.clone();
+        let blob = match self.blob_path(bucket, &record.blob) {
+            Some(path) => std::fs::File::open(&path)
+                .map(Blob::File)
+                .map_err(|e| format!("open blob {}: {e}", record.blob)),
+            None => self
+                .memory_blobs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&record.blob)
+                .cloned()
+                .map(Blob::Memory)
+                .ok_or_else(|| format!("blob {} is missing", record.blob)),
+        };
+        Some(blob.map(|b| (record, b)))
+    }
+
     /// `len` bytes of a blob from `offset`.
     pub fn read_blob(&self, bucket: &str, id: &str, offset: u64, len: u64) -> Result<Bytes> {
         match self.blob_path(bucket, id) {
@@ -350,20 +372,69 @@ impl Store {
                 &serde_json::to_vec(&part).map_err(|e| e.to_string())?,
             )?;
         }
+        let (number, blob) = (part.number, part.blob.clone());
         let old = {
             let mut buckets = self.lock();
-            let Some(upload) = buckets
+            match buckets
                 .get_mut(bucket)
                 .and_then(|b| b.uploads.get_mut(upload_id))
-            else {
-                return Ok(false);
-            };
-            upload.parts.insert(part.number, part)
+            {
+                Some(upload) => upload.parts.insert(part.number, part),
+                None => {
+                    // Completed or aborted since the check above: this part was never
+                    // acknowledged, so nothing of it stays.
+                    drop(buckets);
+                    if let Some(dir) = self.upload_dir(bucket, upload_id) {
+                        let _ = std::fs::remove_file(dir.join(format!("{number}.json")));
+                        let _ = std::fs::remove_dir(dir);
+                    }
+                    self.delete_blob(bucket, &blob);
+                    return Ok(false);
+                }
+            }
         };
         if let Some(old) = old {
             self.delete_blob(bucket, &old.blob);
         }
         Ok(true)
+    }
+
+    /// Takes an upload out of the index for a Complete, if `choose` (which sees its parts as
+    /// they are at this instant) picks the parts to join: from then on no part can be replaced
+    /// or added, and no other Complete or Abort can take it, so the chosen parts' blobs stay
+    /// until [`Store::finish_claim`]. `Ok(None)` if the upload is not there.
+    pub fn claim_upload<T>(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        choose: impl FnOnce(&Upload) -> std::result::Result<T, crate::failure::Failure>,
+    ) -> std::result::Result<Option<(Upload, T)>, crate::failure::Failure> {
+        let mut buckets = self.lock();
+        let Some(uploads) = buckets.get_mut(bucket).map(|b| &mut b.uploads) else {
+            return Ok(None);
+        };
+        let Some(upload) = uploads.get(upload_id) else {
+            return Ok(None);
+        };
+        let chosen = choose(upload)?;
+        Ok(uploads.remove(upload_id).map(|u| (u, chosen)))
+    }
+
+    /// Puts back a claimed upload whose Complete failed after all.
+    pub fn unclaim(&self, bucket: &str, upload: Upload) {
+        if let Some(b) = self.lock().get_mut(bucket) {
+            b.uploads.insert(upload.record.upload_id.clone(), upload);
+        }
+    }
+
+    /// Removes what is left of a completed upload: its records and its parts' blobs.
+    pub fn finish_claim(&self, bucket: &str, upload: &Upload) {
+        if let Some(dir) = self.upload_dir(bucket, &upload.record.upload_id) {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        for part in upload.parts.values() {
+            self.delete_blob(bucket, &part.blob);
+        }
     }
 
     /// Removes an upload and the blobs of its parts.
@@ -411,6 +482,29 @@ impl Store {
             }
         }
         Ok(id)
+    }
+}
+
+/// The bytes of one object, held open.
+pub enum Blob {
+    Memory(Vec<Bytes>),
+    File(std::fs::File),
+}
+
+impl Blob {
+    /// `len` bytes from `offset`.
+    pub fn read(&mut self, offset: u64, len: u64) -> Result<Bytes> {
+        match self {
+            Blob::Memory(pieces) => read_pieces(pieces, offset as usize, len as usize)
+                .ok_or_else(|| format!("blob is shorter than {offset} + {len}")),
+            Blob::File(file) => {
+                let mut buf = vec![0; len as usize];
+                file.seek(SeekFrom::Start(offset))
+                    .and_then(|_| file.read_exact(&mut buf))
+                    .map_err(|e| format!("read blob: {e}"))?;
+                Ok(Bytes::from(buf))
+            }
+        }
     }
 }
 
