@@ -7,6 +7,9 @@ use oss_browser_upload::protocol::{sign_v1, sign_v4, time};
 use crate::failure::Failure;
 use crate::keys::{Keys, Secret};
 
+/// The longest a V4 presigned URL may live, in seconds: 7 days.
+pub const MAX_PRESIGNED_LIFETIME: u64 = 7 * 24 * 3600;
+
 /// The largest clock difference OSS accepts, in seconds.
 pub const MAX_SKEW: u64 = 15 * 60;
 
@@ -263,9 +266,15 @@ fn verify_v4_presigned(
     let signed_at = time::parse_iso8601_basic(datetime)
         .filter(|_| datetime.starts_with(date))
         .ok_or_else(|| Failure::access_denied("x-oss-date is invalid."))?;
+    // OSS takes 1 second to 7 days. (A larger value once overflowed the expiry time here.)
     let lifetime: u64 = q("x-oss-expires")
         .parse()
-        .map_err(|_| Failure::access_denied("x-oss-expires must be seconds."))?;
+        .ok()
+        .filter(|s| (1..=MAX_PRESIGNED_LIFETIME).contains(s))
+        .ok_or_else(|| {
+            Failure::invalid_argument("x-oss-expires must be 1 to 604800 seconds.")
+                .with("ArgumentName", "x-oss-expires")
+        })?;
     if now > signed_at + lifetime {
         return Err(expired(signed_at + lifetime, now));
     }

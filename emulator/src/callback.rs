@@ -22,6 +22,11 @@ use crate::store::ObjectMeta;
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest callback answer OSS passes on.
 const MAX_ANSWER: usize = 3 * 1024 * 1024;
+/// The largest callback body the emulator posts once its variables are filled in: a small
+/// header must not make it build a body of gigabytes.
+const MAX_BODY: usize = 1024 * 1024;
+/// The most a built-in variable (`${object}`, URL-encoded) can grow to.
+const MAX_BUILTIN: usize = 3 * 1024;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,6 +87,17 @@ pub fn parse(headers: &[(String, String)]) -> Result<Option<Callback>, Failure> 
                 .collect()
         }
     };
+    let expanded = config.callback_body.len()
+        + config.callback_body.matches("${").count() * MAX_BUILTIN
+        + vars
+            .iter()
+            .map(|(k, v)| config.callback_body.matches(&format!("${{{k}}}")).count() * 3 * v.len())
+            .sum::<usize>();
+    if expanded > MAX_BODY {
+        return Err(Failure::invalid_argument(format!(
+            "The callback body would be larger than {MAX_BODY} bytes once its variables are filled in."
+        )));
+    }
     Ok(Some(Callback {
         urls,
         host: config.callback_host,

@@ -70,7 +70,7 @@ pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
 
 /// `bytes=a-b`, `bytes=a-` or `bytes=-n` → (offset, length). OSS ignores a malformed range
 /// and answers the whole object, but refuses one that starts past the end.
-fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, Failure> {
+pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, Failure> {
     let Some((start, end)) = header
         .trim()
         .strip_prefix("bytes=")

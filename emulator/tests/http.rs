@@ -46,6 +46,14 @@ impl<'a> Call<'a> {
         }
     }
 
+    fn with_query(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.query = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self
+    }
+
     async fn send(self, body: Vec<u8>) -> reqwest::Result<Response> {
         let mut parts = RequestParts {
             method: self.method.into(),
@@ -505,4 +513,110 @@ async fn delay_holds_the_answer() {
         200
     );
     assert!(started.elapsed().as_millis() >= 300);
+}
+
+/// Sends raw bytes and returns the raw answer (status line, headers, body).
+async fn raw(s: &Running, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    );
+    let _ = read.await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn what_a_request_may_cost_is_bounded() {
+    let s = start(&[]).await;
+    // A body announced larger than 5 GiB is refused before a byte of it is read.
+    let mut parts = RequestParts {
+        method: "PUT".into(),
+        bucket: Some("demo-bucket".into()),
+        key: Some("huge".into()),
+        ..RequestParts::default()
+    };
+    sign_v1::sign(&mut parts, &creds(&s.state.config), &time::rfc1123(now()));
+    let head: String = parts
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    let answer = raw(
+        &s,
+        format!(
+            "PUT /demo-bucket/huge HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n{head}\r\nabc",
+            5 * 1024 * 1024 * 1024u64 + 1
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("<Code>EntityTooLarge</Code>"), "{answer}");
+    assert!(s.state.store.object("demo-bucket", "huge").is_none());
+
+    // Part numbers 0 and 10001 are refused; so is a Complete naming more than 10000 parts.
+    let init = Call::new(&s, "POST", "many")
+        .with_query(&[("uploads", "")])
+        .send(vec![])
+        .await
+        .unwrap();
+    let text = init.text().await.unwrap();
+    let id = text
+        .split("<UploadId>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    for n in ["0", "10001", "-1", "x"] {
+        let r = Call::new(&s, "PUT", "many")
+            .with_query(&[("partNumber", n), ("uploadId", &id)])
+            .send(b"p".to_vec())
+            .await
+            .unwrap();
+        let e = error_of(r).await;
+        assert_eq!((e.status, e.code.as_str()), (400, "InvalidArgument"), "{n}");
+    }
+    let list: String = (1..=10_001)
+        .map(|n| format!("<Part><PartNumber>{n}</PartNumber><ETag>\"00\"</ETag></Part>"))
+        .collect();
+    let r = Call::new(&s, "POST", "many")
+        .with_query(&[("uploadId", &id)])
+        .send(format!("<CompleteMultipartUpload>{list}</CompleteMultipartUpload>").into_bytes())
+        .await
+        .unwrap();
+    let e = error_of(r).await;
+    assert_eq!((e.status, e.code.as_str()), (400, "InvalidArgument"));
+    for n in ["0", "10001"] {
+        let body = format!(
+            "<CompleteMultipartUpload><Part><PartNumber>{n}</PartNumber><ETag>\"00\"</ETag></Part></CompleteMultipartUpload>"
+        );
+        let r = Call::new(&s, "POST", "many")
+            .with_query(&[("uploadId", &id)])
+            .send(body.into_bytes())
+            .await
+            .unwrap();
+        let e = error_of(r).await;
+        assert_eq!((e.status, e.code.as_str()), (400, "InvalidPart"), "{n}");
+    }
+    // A Complete body nested 200,000 deep is MalformedXML, and the server is still there.
+    let deep = "<a>".repeat(200_000) + &"</a>".repeat(200_000);
+    let r = Call::new(&s, "POST", "many")
+        .with_query(&[("uploadId", &id)])
+        .send(deep.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await.code, "MalformedXML");
+    // Whatever failed, the upload is untouched.
+    let r = Call::new(&s, "GET", "many")
+        .with_query(&[("uploadId", &id)])
+        .send(vec![])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }
