@@ -54,7 +54,8 @@ async fn bad_uploads_are_refused_before_any_request() {
     let big_name = "a".repeat(1024);
     let names: Vec<(&str, JsValue)> = vec![
         ("empty name", "".into()),
-        ("name starting with /", "/abs.bin".into()),
+        // ali-oss drops leading slashes ('/a.bin' names a.bin): nothing is left of this one.
+        ("name of slashes only", "///".into()),
         ("name starting with \\", "\\abs.bin".into()),
         ("name of 1024 bytes", big_name.as_str().into()),
         (
