@@ -8,6 +8,7 @@ pub mod callback;
 pub mod config;
 pub mod control;
 pub mod cors;
+pub mod derived;
 pub mod failure;
 pub mod faults;
 pub mod http;

@@ -11,6 +11,7 @@ use oss_browser_upload::protocol::request::RequestParts;
 use crate::addressing;
 use crate::auth;
 use crate::callback;
+use crate::derived;
 use crate::failure::Failure;
 use crate::faults::Action;
 use crate::http::{read_body, too_large, Cut, Head};
@@ -42,14 +43,18 @@ pub fn op_name(method: &str, has_key: bool, req: &RequestParts) -> &'static str 
     let has = |name| req.query_param(name).is_some();
     match (method, has_key) {
         ("PUT", true) if has("partNumber") && has("uploadId") => "UploadPart",
+        ("PUT", true) if req.header("x-oss-copy-source").is_some() => "CopyObject",
         ("PUT", true) => "PutObject",
+        ("POST", true) if has("append") => "AppendObject",
         ("POST", true) if has("uploads") => "InitiateMultipartUpload",
         ("POST", true) if has("uploadId") => "CompleteMultipartUpload",
         ("GET", true) if has("uploadId") => "ListParts",
         ("GET", true) => "GetObject",
+        ("HEAD", true) if has("objectMeta") => "GetObjectMeta",
         ("HEAD", true) => "HeadObject",
         ("DELETE", true) if has("uploadId") => "AbortMultipartUpload",
         ("DELETE", true) => "DeleteObject",
+        ("POST", false) if has("delete") => "DeleteMultipleObjects",
         ("GET", false) if has("uploads") => "ListMultipartUploads",
         ("GET", false) => "ListObjects",
         _ => "NotImplemented",
@@ -152,7 +157,7 @@ async fn drain(body: Incoming, received: &AtomicU64) {
 /// The most body an operation takes.
 fn body_limit(op: &str) -> u64 {
     match op {
-        "PutObject" | "UploadPart" => MAX_OBJECT_SIZE,
+        "PutObject" | "UploadPart" | "AppendObject" => MAX_OBJECT_SIZE,
         _ => MAX_XML_BODY,
     }
 }
@@ -192,7 +197,16 @@ async fn carry_out(
         _ => None,
     };
     let body = match body.take() {
-        Some(body) if matches!(op, "PutObject" | "UploadPart" | "CompleteMultipartUpload") => {
+        Some(body)
+            if matches!(
+                op,
+                "PutObject"
+                    | "UploadPart"
+                    | "AppendObject"
+                    | "CompleteMultipartUpload"
+                    | "DeleteMultipleObjects"
+            ) =>
+        {
             read_body(body, action, received, body_limit(op)).await?
         }
         _ => bytes::Bytes::new(),
@@ -266,7 +280,10 @@ fn perform(ctx: &Ctx, op: &str, body: bytes::Bytes) -> Result<Reply, Failure> {
     match op {
         "PutObject" => objects::put(ctx, body),
         "GetObject" => objects::get(ctx, false),
-        "HeadObject" => objects::get(ctx, true),
+        "HeadObject" | "GetObjectMeta" => objects::get(ctx, true),
+        "AppendObject" => derived::append(ctx, body),
+        "CopyObject" => derived::copy(ctx),
+        "DeleteMultipleObjects" => derived::delete_multiple(ctx, body),
         "DeleteObject" => objects::delete(ctx),
         "ListObjects" => listing::list(ctx),
         "InitiateMultipartUpload" => multipart::initiate(ctx),
