@@ -41,6 +41,24 @@ export async function launch() {
 export { serve };
 
 /**
+ * Collects what would make a person's console unclean: console errors (Chromium logs every 4xx
+ * and 5xx there, the favicon's 404 too), uncaught exceptions, responses of 400 and up, and
+ * requests that failed. A request the page itself aborted (net::ERR_ABORTED: a pause, or a body
+ * the client does not need after a 2xx) is its own choice, not a failure.
+ */
+export function watchConsole(page) {
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText;
+    if (why !== 'net::ERR_ABORTED') problems.push(`${why}: ${r.url()}`);
+  });
+  return problems;
+}
+
+/**
  * Registers before/after hooks that start (and stop) what a test file needs: the emulator
  * (unless `emulator: false`), the static server for the repository (unless `web: false`) and
  * the browser. Returns an object those fields fill in before the tests run.
