@@ -125,6 +125,11 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
         .open_object(ctx.bucket, ctx.key)
         .ok_or_else(|| no_such_key(ctx.key))?
         .map_err(Failure::internal)?;
+    if let Some(status) = precondition(ctx, &record.meta)? {
+        return Ok(Reply::empty(status)
+            .header("etag", record.meta.etag.clone())
+            .header("last-modified", time::rfc1123(record.meta.last_modified)));
+    }
     let size = record.meta.size;
     let range = match (head, ctx.req.header("range")) {
         (false, Some(r)) => parse_range(r, size)?,
@@ -168,6 +173,34 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
         }
     }
     Ok(reply)
+}
+
+/// GetObject's and HeadObject's conditions, in OSS's order: If-Match and If-Unmodified-Since
+/// refuse with 412; If-None-Match and If-Modified-Since answer 304 Not Modified. A date that
+/// does not parse is ignored, as OSS ignores it.
+fn precondition(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<u16>, Failure> {
+    let header = |name| ctx.req.header(name).map(str::trim);
+    let date = |name| header(name).and_then(time::parse_rfc1123);
+    let failed = || {
+        Failure::new(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )
+    };
+    if header("if-match").is_some_and(|e| e != meta.etag) {
+        return Err(failed().with("Condition", "If-Match"));
+    }
+    if date("if-unmodified-since").is_some_and(|d| meta.last_modified > d) {
+        return Err(failed().with("Condition", "If-Unmodified-Since"));
+    }
+    if header("if-none-match").is_some_and(|e| e == meta.etag) {
+        return Ok(Some(304));
+    }
+    if date("if-modified-since").is_some_and(|d| meta.last_modified <= d) {
+        return Ok(Some(304));
+    }
+    Ok(None)
 }
 
 /// The headers GetObject's `response-*` parameters may override.

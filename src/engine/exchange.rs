@@ -46,6 +46,8 @@ pub struct Request {
     pub hash: bool,
     /// False for the clean-up after a failure, which a cancel must not stop.
     pub cancellable: bool,
+    /// 304 Not Modified is an answer, not an error (a conditional GET or HEAD).
+    pub conditional: bool,
 }
 
 impl Request {
@@ -62,6 +64,7 @@ impl Request {
             read: Read::Nothing,
             hash: false,
             cancellable: true,
+            conditional: false,
         }
     }
 
@@ -316,7 +319,12 @@ impl Exchange {
         sleep_id: u32,
     ) -> Step {
         let (failed, error) = match outcome {
-            Outcome::Answer(a) if (200..300).contains(&a.status) => return Step::Done(a),
+            Outcome::Answer(a)
+                if (200..300).contains(&a.status)
+                    || (a.status == 304 && self.request.conditional) =>
+            {
+                return Step::Done(a)
+            }
             Outcome::Answer(a) => {
                 let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
                 let failed = Failed::Http {

@@ -1036,9 +1036,11 @@ impl Client {
         self.single(options, made)
     }
 
-    /// `{status, meta, res}`: the object's x-oss-meta-* as `meta`.
+    /// `{status, meta, res}`: the object's x-oss-meta-* as `meta`. `options` takes headers
+    /// (If-Modified-Since …: a 304 is a result), versionId.
     pub fn head(&self, name: JsValue, options: JsValue) -> Promise {
-        let made = options::check_name(&name).map(|name| {
+        let made = (|| {
+            let name = options::check_name(&name)?;
             let shape: Shape = Box::new(|g| {
                 let a = &g.answer;
                 // As ali-oss: null when the object has no x-oss-meta-*.
@@ -1055,8 +1057,12 @@ impl Client {
                 ])
                 .into())
             });
-            (Single::new(Request::new("HEAD", &name, &[])), shape)
-        });
+            let mut r = Request::new("HEAD", &name, &[]);
+            r.headers = options::headers(&options)?;
+            r.query = options::subresources(&options)?;
+            r.conditional = true;
+            Ok((Single::new(r), shape))
+        })();
         self.single(options, made)
     }
 
@@ -1070,10 +1076,13 @@ impl Client {
             r.query = options::subresources(&options)?;
             r.headers = options::headers(&options)?;
             r.read = Read::Bytes;
+            r.conditional = true;
             let shape: Shape = Box::new(|g| {
-                let content = g
+                // A 304 has no body: empty content, as ali-oss gives.
+                let buffer = g
                     .bytes
-                    .map_or(JsValue::UNDEFINED, |b| Content::new(&b.buffer()).into());
+                    .map_or_else(|| js_sys::ArrayBuffer::new(0), |b| b.buffer());
+                let content = Content::new(&buffer).into();
                 Ok(js::object(&[("content", content), ("res", res(&g.answer))]).into())
             });
             Ok((Single::new(r), shape))

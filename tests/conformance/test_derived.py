@@ -74,3 +74,19 @@ def test_v2_append_copy_delete(client):  # noqa: F811
     r = client.delete_multiple_objects(oss.DeleteMultipleObjectsRequest(
         bucket=B, objects=[oss.DeleteObject(key=key), oss.DeleteObject(key="derived/v2/copy.log")]))
     assert sorted(d.key for d in r.deleted_objects) == ["derived/v2/append.log", "derived/v2/copy.log"]
+
+
+def test_oss2_conditional_get_and_head(bucket):  # noqa: F811
+    key = "derived/conditional.txt"
+    r = bucket.put_object(key, b"same")
+    etag = '"' + r.etag + '"'
+    with pytest.raises(oss2.exceptions.NotModified):
+        bucket.get_object(key, headers={"If-None-Match": etag})
+    with pytest.raises(oss2.exceptions.NotModified):
+        bucket.get_object(key, headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    with pytest.raises(oss2.exceptions.PreconditionFailed):
+        bucket.get_object(key, headers={"If-Match": '"0000"'})
+    with pytest.raises(oss2.exceptions.PreconditionFailed):
+        bucket.get_object(key, headers={"If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    assert bucket.get_object(key, headers={"If-Match": etag}).read() == b"same"
+    assert bucket.get_object(key, headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}).read() == b"same"

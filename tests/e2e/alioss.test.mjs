@@ -236,3 +236,13 @@ test('append(), getObjectMeta(), copy(), putMeta(), deleteMulti()', () => agree(
   deleted: ['copy.txt', 'log.txt'],
   left: 0,
 }));
+
+test('conditional get() and head(): 304 is a result, a failed If-Match a 412 error', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const put = await c.put(`${p}cond.txt`, new Blob(['cond']));
+  const etag = put.res.headers.etag;
+  const got = await c.get(`${p}cond.txt`, { headers: { 'If-None-Match': etag } });
+  const head = await c.head(`${p}cond.txt`, { headers: { 'If-None-Match': etag } });
+  const failed = await c.get(`${p}cond.txt`, { headers: { 'If-Match': '"0"' } }).catch((e) => [e.name, e.code, e.status]);
+  return [got.res.status, got.content.length, head.status, head.meta, failed];
+}, [304, 0, 304, null, ['PreconditionFailedError', 'PreconditionFailed', 412]]));
