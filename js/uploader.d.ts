@@ -21,6 +21,9 @@ export interface Uploader {
   detach(): void;
 }
 
+/** A byte count as people read it, in binary units: 30_000_000 → "28.6 MiB", 512 → "512 B". */
+export function formatBytes(bytes: number): string;
+
 /** Turns an <input type=file> (or the first one inside `target`) into an uploader. */
 export function attachUploader(target: HTMLInputElement | HTMLElement, options: UploaderOptions): Uploader;
 

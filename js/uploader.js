@@ -1,25 +1,50 @@
 // A drop-in uploader: attachUploader(inputOrForm, options) turns an existing
-// <input type="file"> (or the first one inside a form) into an uploader with a progress bar per
-// file, pause / resume / cancel, drag and drop, and a note about saved uploads that resume when
-// their files are picked again. <oss-upload> does the same as a custom element.
-// Credentials come from a function the page gives, never from markup. Every name is shown as
-// text, never as HTML. Styles are in :where(), so any page rule overrides them.
+// <input type="file"> (or the first one inside a form) into an uploader with a row per file
+// (name, size, progress bar, percentage, speed and time left, pause / resume / cancel), drag
+// and drop, and a note about saved uploads that resume when their files are picked again.
+// <oss-upload> does the same as a custom element. Credentials come from a function the page
+// gives, never from markup. Every name is shown as text, never as HTML. Styles are in :where(),
+// so any page rule overrides them. Accessible: each bar is a <progress> named by its file,
+// every control is a button, and state changes are announced through a polite live region.
 import OSS from './index.js';
+import { createRateMeter, describeProgress, formatBytes } from './format.js';
+
+export { formatBytes };
 
 const STYLE_ID = 'oss-upload-style';
+// A row is one line (name, size, bar, status, Pause, Cancel) whose columns line up across rows
+// (subgrid); where the uploader is narrower than 36rem (a phone), it stacks: the name, then the
+// bar with the buttons beside it, then the status and the size.
 const STYLE = `
-:where(.oss-upload) { font: inherit; margin-top: .5rem; }
+:where(.oss-upload) { font: inherit; margin-top: .5rem; container: oss-upload / inline-size; }
 :where(.oss-upload-drop) { border: 2px dashed #9aa5b1; border-radius: 8px; padding: 1rem; text-align: center; color: #52606d; }
 :where(.oss-upload-drop.oss-upload-over) { border-color: #2680c2; background: #eaf4fb; }
-:where(.oss-upload-resumable) { color: #8d6708; margin: .5rem 0; }
-:where(.oss-upload-list) { list-style: none; padding: 0; margin: .5rem 0; }
-:where(.oss-upload-item) { display: grid; grid-template-columns: 1fr 10rem auto auto; gap: .5rem; align-items: center; padding: .25rem 0; }
-:where(.oss-upload-name) { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-:where(.oss-upload-item progress) { width: 100%; }
+:where(.oss-upload-choose) { font: inherit; color: #1d5f99; background: none; border: 0; padding: 0; text-decoration: underline; cursor: pointer; }
+:where(.oss-upload-resumable) { color: #7a5a06; margin: .5rem 0; }
+:where(.oss-upload-list) { list-style: none; padding: 0; margin: .5rem 0; display: grid; column-gap: .75rem;
+  grid-template-columns: [name] minmax(4rem, 1fr) [size] auto [bar] minmax(4rem, 9rem) [status] minmax(10rem, 14rem) [pause] auto [cancel] auto; }
+:where(.oss-upload-item) { grid-column: 1 / -1; display: grid; align-items: center; padding: .3rem 0; min-width: 0;
+  grid-template-columns: minmax(4rem, 1fr) auto minmax(4rem, 9rem) minmax(10rem, 14rem) auto auto; grid-template-columns: subgrid;
+  grid-template-areas: "name size bar status pause cancel"; }
+:where(.oss-upload-item + .oss-upload-item) { border-top: 1px solid #e4e7eb; }
+:where(.oss-upload-name) { grid-area: name; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+:where(.oss-upload-size) { grid-area: size; color: #52606d; white-space: nowrap; font-variant-numeric: tabular-nums; }
+:where(.oss-upload-item progress) { grid-area: bar; width: 100%; min-width: 0; }
+:where(.oss-upload-status) { grid-area: status; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
+:where(.oss-upload-pause) { grid-area: pause; }
+:where(.oss-upload-cancel) { grid-area: cancel; }
+:where(.oss-upload-item button) { font: inherit; min-height: 2rem; padding: .15rem .75rem; white-space: nowrap; }
 :where(.oss-upload-item[data-state=done] .oss-upload-status) { color: #1f7a3a; }
 :where(.oss-upload-item[data-state=error] .oss-upload-status) { color: #b42318; }
-:where(.oss-upload-item button) { font: inherit; }
+:where(.oss-upload-live) { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+@container oss-upload (max-width: 36rem) {
+  :where(.oss-upload-list) { display: block; }
+  :where(.oss-upload-item) { column-gap: .5rem; row-gap: .25rem; grid-template-columns: minmax(0, 1fr) auto auto;
+    grid-template-areas: "name name name" "bar pause cancel" "status status size"; }
+}
 `;
+
+let rows = 0;
 
 function injectStyle(doc) {
   if (doc.getElementById(STYLE_ID)) return;
@@ -59,18 +84,37 @@ export function attachUploader(target, options) {
   const client = new OSS({ ...clientOptions, refreshSTSToken: credentials });
 
   const root = el(doc, 'div', 'oss-upload');
-  const zone = el(doc, 'div', 'oss-upload-drop', 'Drop files here, or choose them above');
+  const zone = el(doc, 'div', 'oss-upload-drop', 'Drop files here, or ');
+  // The zone is for a mouse; this button gives the keyboard (and a phone) the same way in.
+  const choose = el(doc, 'button', 'oss-upload-choose', 'choose files');
+  choose.type = 'button';
+  choose.addEventListener('click', () => input.click());
+  zone.append(choose);
   const resumable = el(doc, 'p', 'oss-upload-resumable');
   resumable.hidden = true;
   const list = el(doc, 'ul', 'oss-upload-list');
-  root.append(zone, resumable, list);
+  list.setAttribute('aria-label', 'Uploads');
+  // Announces what a person must hear without looking: done, paused, failed, cancelled. Not the
+  // percentages, which would drown a screen reader.
+  const live = el(doc, 'div', 'oss-upload-live');
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
+  root.append(zone, resumable, list, live);
   input.after(root);
+  const announce = (text) => {
+    const line = el(doc, 'p', undefined, text);
+    live.append(line);
+    while (live.childElementCount > 5) live.firstElementChild.remove();
+  };
 
+  // Files with a row here that is not finished: their saved uploads are not news to anyone.
+  const active = new Set();
   async function showResumable() {
     try {
-      const saved = await client.listSavedUploads();
+      const saved = (await client.listSavedUploads())
+        .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
       resumable.hidden = saved.length === 0;
-      resumable.textContent = saved.length === 0 ? '' : `${saved.length} upload${saved.length > 1 ? 's' : ''} can be resumed — pick the file${saved.length > 1 ? 's' : ''} again: ${saved.map((s) => `${s.fileName} (${percent(s.bytesDone / Math.max(1, s.fileSize))})`).join(', ')}`;
+      resumable.textContent = saved.length === 0 ? '' : `${saved.length} upload${saved.length > 1 ? 's' : ''} can be resumed — pick the file${saved.length > 1 ? 's' : ''} again: ${saved.map((s) => `${s.fileName} (${percent(s.bytesDone / Math.max(1, s.fileSize))} of ${formatBytes(s.fileSize)})`).join(', ')}`;
     } catch {
       resumable.hidden = true;
     }
@@ -78,31 +122,75 @@ export function attachUploader(target, options) {
 
   function add(file) {
     const name = objectName ? objectName(file) : `${prefix}${file.name}`;
+    const id = `oss-upload-${(rows += 1)}`;
     const item = el(doc, 'li', 'oss-upload-item');
     const label = el(doc, 'span', 'oss-upload-name', file.name);
+    label.id = `${id}-name`;
     label.title = name;
+    const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size));
+    size.title = `${file.size.toLocaleString()} bytes`;
     const bar = el(doc, 'progress');
     bar.max = 1;
     bar.value = 0;
+    bar.setAttribute('aria-labelledby', label.id);
     const status = el(doc, 'span', 'oss-upload-status', 'starting');
-    const pause = el(doc, 'button', 'oss-upload-pause', 'Pause');
-    const cancel = el(doc, 'button', 'oss-upload-cancel', 'Cancel');
+    const pause = el(doc, 'button', 'oss-upload-pause');
+    const cancel = el(doc, 'button', 'oss-upload-cancel');
     pause.type = 'button';
     cancel.type = 'button';
-    item.append(label, bar, status, pause, cancel);
+    // Several rows have a Pause button: each one's accessible name says which file it is for.
+    const labelButton = (button, text) => {
+      button.textContent = text;
+      button.setAttribute('aria-label', `${text} ${file.name}`);
+    };
+    labelButton(pause, 'Pause');
+    labelButton(cancel, 'Cancel');
+    item.append(label, size, bar, status, pause, cancel);
     list.append(item);
+    active.add(file);
+    showResumable();
 
+    const meter = createRateMeter();
+    let shownRate = null;
+    let ticker = 0;
     let controller = null;
     let cancelled = false;
     const setState = (state, text) => {
       item.dataset.state = state;
       status.textContent = text;
+      status.title = state === 'error' ? text : '';
+    };
+    const stopTicker = () => {
+      clearInterval(ticker);
+      ticker = 0;
+    };
+    // Drops the buttons of a finished row; the focus, if it was on one, stays in the row.
+    const removeButtons = () => {
+      active.delete(file);
+      if (item.contains(doc.activeElement)) {
+        label.tabIndex = -1;
+        label.focus();
+      }
+      pause.remove();
+      cancel.remove();
+    };
+    const showProgress = () => {
+      status.textContent = describeProgress(bar.value, file.size, shownRate);
     };
 
     function start() {
       controller = new AbortController();
       setState('uploading', percent(bar.value));
-      pause.textContent = 'Pause';
+      labelButton(pause, 'Pause');
+      meter.start(performance.now(), bar.value * file.size);
+      shownRate = null;
+      // The speed also has to fall while no progress comes (a stalled network), and the speed
+      // and time left shown change at most once a second, so they can be read.
+      ticker = setInterval(() => {
+        meter.sample(performance.now(), bar.value * file.size);
+        shownRate = meter.rate;
+        showProgress();
+      }, 1000);
       client
         .multipartUpload(name, file, {
           parallel,
@@ -110,32 +198,37 @@ export function attachUploader(target, options) {
           signal: controller.signal,
           progress: (p) => {
             bar.value = p;
-            status.textContent = percent(p);
+            meter.sample(performance.now(), p * file.size);
+            showProgress();
           },
         })
         .then((result) => {
+          stopTicker();
           bar.value = 1;
           setState('done', 'done');
-          pause.remove();
-          cancel.remove();
+          removeButtons();
+          announce(`${file.name}: uploaded`);
           showResumable();
           onComplete?.(result, file);
         })
         .catch(async (err) => {
+          stopTicker();
           if (client.isCancel(err) && cancelled) {
             // Cancel means gone: abort the upload on the server, which forgets its record.
-            const id = err.checkpoint?.uploadId;
-            if (id) await client.abortMultipartUpload(name, id).catch(() => {});
+            const uploadId = err.checkpoint?.uploadId;
+            if (uploadId) await client.abortMultipartUpload(name, uploadId).catch(() => {});
             setState('cancelled', 'cancelled');
-            pause.remove();
-            cancel.remove();
+            removeButtons();
+            announce(`${file.name}: cancelled`);
             showResumable();
           } else if (client.isCancel(err)) {
             setState('paused', `paused at ${percent(bar.value)}`);
-            pause.textContent = 'Resume';
+            labelButton(pause, 'Resume');
+            announce(`${file.name}: paused at ${percent(bar.value)}`);
           } else {
             setState('error', err.message);
-            pause.textContent = 'Retry';
+            labelButton(pause, 'Retry');
+            announce(`${file.name}: failed: ${err.message}`);
             onError?.(err, file);
           }
         });
@@ -151,8 +244,8 @@ export function attachUploader(target, options) {
         controller.abort();
       } else {
         setState('cancelled', 'cancelled');
-        pause.remove();
-        cancel.remove();
+        removeButtons();
+        announce(`${file.name}: cancelled`);
       }
     });
     start();
@@ -184,6 +277,9 @@ export function attachUploader(target, options) {
     add,
     detach() {
       input.removeEventListener('change', onChange);
+      zone.removeEventListener('dragover', onDragOver);
+      zone.removeEventListener('dragleave', onDragLeave);
+      zone.removeEventListener('drop', onDrop);
       root.remove();
     },
   };

@@ -40,5 +40,12 @@ test('<oss-upload> uploads picked and dropped files', async () => {
   assert.equal(completed['element/picked.bin'], `"${createHash('md5').update(picked).digest('hex').toUpperCase()}"`);
   const states = await page.evaluate(() => [...document.querySelectorAll('oss-upload .oss-upload-item')].map((li) => li.dataset.state));
   assert.deepEqual(states, ['done', 'done']);
+  // Each bar is named by its file, and each finish was announced.
+  for (const name of ['picked.bin', 'dropped.bin']) {
+    assert.equal(await page.getByRole('progressbar', { name, exact: true }).count(), 1);
+  }
+  const live = page.locator('oss-upload [role=status][aria-live=polite]');
+  await page.waitForFunction(() => document.querySelector('oss-upload [role=status]').childElementCount === 2);
+  assert.deepEqual((await live.locator('p').allTextContents()).sort(), ['dropped.bin: uploaded', 'picked.bin: uploaded']);
   await page.close();
 });
