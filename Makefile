@@ -1,5 +1,5 @@
 # Two commands do everything: `make test` and `make demo`. Each installs what it needs first.
-.PHONY: setup test demo pkg bench emulator clean
+.PHONY: setup test demo pkg bench emulator clean fuzz
 
 setup:
 	@scripts/bootstrap.sh
@@ -25,3 +25,8 @@ bench: setup
 	@scripts/pkg.sh
 	@cargo build -p oss-emulator --release --quiet
 	@node bench/run.mjs
+
+# Not part of `make test`: each of the emulator's cargo-fuzz targets (hostile requests, Complete
+# XML, ranges, signatures, queries and callbacks) for FUZZ_SECONDS (default 60); needs nightly.
+fuzz:
+	@emulator/fuzz/run.sh
