@@ -1,6 +1,6 @@
 // The demo: the drop-in uploader on a file input, credentials from the emulator's STS endpoint
 // (standing in for your backend), and the bucket's objects with their ETag and CRC64.
-import { attachUploader } from '../pkg/uploader.js';
+import { attachUploader, formatBytes } from '../pkg/uploader.js';
 
 const params = new URLSearchParams(location.search);
 const endpoint = params.get('endpoint') ?? 'http://127.0.0.1:9000';
@@ -33,8 +33,9 @@ async function refresh() {
   const body = document.querySelector('#objects tbody');
   body.replaceChildren(...rows.map((o) => {
     const tr = document.createElement('tr');
-    for (const [text, mono] of [[o.name, false], [`${o.size.toLocaleString()} B`, false], [o.etag, true], [o.crc64, true]]) {
+    for (const [text, mono, title] of [[o.name, false], [formatBytes(o.size), false, `${o.size.toLocaleString()} bytes`], [o.etag, true], [o.crc64, true]]) {
       const td = document.createElement('td');
+      if (title) td.title = title;
       if (mono) {
         const code = document.createElement('code');
         code.textContent = text;
