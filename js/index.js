@@ -3,10 +3,13 @@
 // construct at once, as with ali-oss, even before the wasm has arrived. Each method of the
 // wasm class is forwarded as it is; a call made before the wasm is in waits for it.
 // (Top-level await would be shorter, but module service workers refuse it.)
+import { Buffer } from 'buffer';
 import init, { OSS as Core } from '../target/glue/oss_browser_upload.js';
 
 let loaded = false;
 const loading = init().then(() => {
+  // get()'s content is a Buffer, as ali-oss's is (the same `buffer` package ali-oss bundles).
+  Core.useBufferClass(Buffer);
   loaded = true;
 });
 
@@ -56,6 +59,8 @@ export default function OSS(options) {
   return new Client(options);
 }
 OSS.prototype = Client.prototype;
+/** ali-oss's `OSS.Buffer`, which pages use to upload text and bytes. */
+OSS.Buffer = Buffer;
 Object.defineProperty(Client.prototype, 'constructor', { value: OSS });
 
 export { OSS };

@@ -133,6 +133,9 @@ pub fn copy(ctx: &Ctx) -> Result<Reply, Failure> {
         Failure::new(404, "NoSuchKey", "The specified key does not exist.")
             .with("Key", key.as_str())
     })?;
+    if let Some(status) = crate::objects::precondition(ctx, "x-oss-copy-source-", &source.meta)? {
+        return Ok(Reply::empty(status));
+    }
     let replace = match ctx.req.header("x-oss-metadata-directive") {
         None | Some("COPY") => false,
         Some("REPLACE") => true,

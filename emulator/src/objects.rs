@@ -125,7 +125,7 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
         .open_object(ctx.bucket, ctx.key)
         .ok_or_else(|| no_such_key(ctx.key))?
         .map_err(Failure::internal)?;
-    if let Some(status) = precondition(ctx, &record.meta)? {
+    if let Some(status) = precondition(ctx, "", &record.meta)? {
         return Ok(Reply::empty(status)
             .header("etag", record.meta.etag.clone())
             .header("last-modified", time::rfc1123(record.meta.last_modified)));
@@ -177,9 +177,10 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
 
 /// GetObject's and HeadObject's conditions, in OSS's order: If-Match and If-Unmodified-Since
 /// refuse with 412; If-None-Match and If-Modified-Since answer 304 Not Modified. A date that
-/// does not parse is ignored, as OSS ignores it.
-fn precondition(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<u16>, Failure> {
-    let header = |name| ctx.req.header(name).map(str::trim);
+/// does not parse is ignored, as OSS ignores it. CopyObject asks the same of its source, with
+/// the headers named `x-oss-copy-source-if-…` (`prefix`).
+pub fn precondition(ctx: &Ctx, prefix: &str, meta: &ObjectMeta) -> Result<Option<u16>, Failure> {
+    let header = |name: &str| ctx.req.header(&format!("{prefix}{name}")).map(str::trim);
     let date = |name| header(name).and_then(time::parse_rfc1123);
     let failed = || {
         Failure::new(

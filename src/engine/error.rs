@@ -145,11 +145,15 @@ impl Error {
     pub fn from_answer(status: u16, body: &str, request_id: &str) -> Error {
         match OssError::parse(status, body) {
             Some(e) => {
-                let message = if e.message.is_empty() {
+                let mut message = if e.message.is_empty() {
                     format!("OSS answered {status} {}", e.code)
                 } else {
                     e.message
                 };
+                // As ali-oss words it, which apps and its tests compare.
+                if let Some((_, c)) = e.extra.iter().find(|(k, _)| k == "Condition") {
+                    message = format!("{message} (condition: {c})");
+                }
                 Error {
                     name: format!("{}Error", e.code),
                     code: e.code,

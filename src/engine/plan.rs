@@ -36,13 +36,13 @@ impl Plan {
             None => DEFAULT_PART_SIZE,
             Some(p) if !p.is_finite() || p.fract() != 0.0 || p <= 0.0 => {
                 return Err(format!(
-                    "partSize must be a whole number of bytes, got {}",
+                    "partSize must be int number: a whole number of bytes, got {}",
                     show_number(p)
                 ))
             }
             Some(p) if p < MIN_PART_SIZE as f64 => {
                 return Err(format!(
-                    "partSize must be at least 100 KiB ({MIN_PART_SIZE} bytes), got {}",
+                    "partSize must not be smaller than {MIN_PART_SIZE} (100 KiB), got {}",
                     show_number(p)
                 ))
             }

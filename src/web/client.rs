@@ -27,13 +27,6 @@ use crate::engine::upload::{complete_request, Job, Source as JobSource, Upload};
 use crate::protocol::messages::{self, ListedPart};
 use crate::protocol::{mime, presign, time};
 
-#[wasm_bindgen(module = "/src/web/content.js")]
-extern "C" {
-    type Content;
-    #[wasm_bindgen(constructor)]
-    fn new(buffer: &JsValue) -> Content;
-}
-
 #[wasm_bindgen(module = "/src/web/lock.js")]
 extern "C" {
     #[wasm_bindgen(js_name = tryLock)]
@@ -58,6 +51,21 @@ pub struct Shared {
 
 thread_local! {
     static WARNED_LONG_TERM: Cell<bool> = const { Cell::new(false) };
+    /// ali-oss's `OSS.Buffer` (the `buffer` package), which the entry hands over: get()'s
+    /// content is one, as ali-oss's is, so `content.toString()` is the text.
+    static BUFFER: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// `Buffer.from(buffer)` when the entry gave a Buffer class, else the bytes as they are.
+fn buffer_of(buffer: &js_sys::ArrayBuffer) -> JsValue {
+    let bytes = js_sys::Uint8Array::new(buffer);
+    BUFFER.with(|b| match &*b.borrow() {
+        Some(class) => js::get(class, "from")
+            .and_then(|from| from.dyn_into::<Function>().ok())
+            .and_then(|from| from.call1(class, buffer).ok())
+            .unwrap_or_else(|| bytes.into()),
+        None => bytes.into(),
+    })
 }
 
 impl Shared {
@@ -192,9 +200,10 @@ fn query_from(query: &JsValue, names: &[&'static str]) -> Result<Vec<(String, St
         let Some(v) = js::get(query, name) else {
             continue;
         };
-        let value = match (v.as_f64(), v.as_string()) {
-            (Some(n), _) => (n.trunc() as i64).to_string(),
-            (_, Some(s)) => s,
+        let value = match (v.as_f64(), v.as_string(), v.as_bool()) {
+            (Some(n), _, _) => (n.trunc() as i64).to_string(),
+            (_, Some(s), _) => s,
+            (_, _, Some(b)) => b.to_string(),
             _ => return Err(Error::argument(format!("query.{name} must be a string"))),
         };
         out.push((name.to_string(), value));
@@ -205,17 +214,6 @@ fn query_from(query: &JsValue, names: &[&'static str]) -> Result<Vec<(String, St
 fn reject(e: Error) -> Promise {
     Promise::reject(&error::to_js(&e))
 }
-
-/// What `signatureUrl()` takes, as ali-oss names it.
-const SIGNATURE_URL_OPTIONS: [&str; 7] = [
-    "expires",
-    "method",
-    "response",
-    "process",
-    "trafficLimit",
-    "callback",
-    "subResource",
-];
 
 /// An object's entries as strings (`String(v)`; null and undefined as empty).
 fn entries_of(obj: &JsValue) -> Vec<(String, String)> {
@@ -324,6 +322,12 @@ pub struct Client(Rc<Shared>);
 
 #[wasm_bindgen(js_class = OSS)]
 impl Client {
+    /// The class get() gives its content as (the entry passes ali-oss's `OSS.Buffer`).
+    #[wasm_bindgen(js_name = useBufferClass)]
+    pub fn use_buffer_class(class: Function) {
+        BUFFER.with(|b| *b.borrow_mut() = Some(class));
+    }
+
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let o = ClientOptions::parse(&options)?;
@@ -1066,14 +1070,33 @@ impl Client {
         self.single(options, made)
     }
 
-    /// `{content, res}`: `content` is a Uint8Array whose toString() gives the text, as
-    /// ali-oss's Buffer. `options` takes headers (Range, If-Match …), subres (e.g.
-    /// `response-content-type`), versionId, process.
-    pub fn get(&self, name: JsValue, options: JsValue) -> Promise {
+    /// `{content, res}`: `content` is a Buffer (ali-oss's `OSS.Buffer`), so toString() gives
+    /// the text. `options` (the second argument, or the third as ali-oss's get(name, file,
+    /// options)) takes headers (Range, If-Match …), subres (e.g. `response-content-type`),
+    /// versionId, process, responseCacheControl.
+    pub fn get(&self, name: JsValue, file_or_options: JsValue, options: JsValue) -> Promise {
+        let options = if file_or_options.is_object() {
+            file_or_options
+        } else {
+            options
+        };
         let made = (|| {
             let name = options::check_name(&name)?;
             let mut r = Request::new("GET", &name, &[]);
-            r.query = options::subresources(&options)?;
+            // As ali-oss in a browser: `response-cache-control=no-cache`, so that the
+            // browser's cache never answers for an object overwritten since, unless
+            // `responseCacheControl: null` (or the caller's own subres) says otherwise.
+            let cache_as_is = options.is_object()
+                && js_sys::Reflect::get(&options, &"responseCacheControl".into())
+                    .is_ok_and(|v| v.is_null());
+            if !cache_as_is {
+                r.query
+                    .push(("response-cache-control".into(), "no-cache".into()));
+            }
+            for (k, v) in options::subresources(&options)? {
+                r.query.retain(|(q, _)| *q != k);
+                r.query.push((k, v));
+            }
             r.headers = options::headers(&options)?;
             r.read = Read::Bytes;
             r.conditional = true;
@@ -1082,7 +1105,7 @@ impl Client {
                 let buffer = g
                     .bytes
                     .map_or_else(|| js_sys::ArrayBuffer::new(0), |b| b.buffer());
-                let content = Content::new(&buffer).into();
+                let content = buffer_of(&buffer);
                 Ok(js::object(&[("content", content), ("res", res(&g.answer))]).into())
             });
             Ok((Single::new(r), shape))
@@ -1177,8 +1200,19 @@ impl Client {
         };
         let made = (|| {
             let name = options::check_name(&name)?;
-            let source = options::check_name(&source)?;
-            let bucket = source_bucket.unwrap_or_else(|| self.0.bucket.borrow().clone());
+            // As ali-oss: a source starting with `/` is `/bucket/key`.
+            let (bucket, source) = match (source_bucket, source.as_string()) {
+                (None, Some(s)) if s.starts_with('/') => {
+                    let (b, k) = s[1..].split_once('/').ok_or_else(|| {
+                        Error::argument("a copy source starting with '/' must be /bucket/key")
+                    })?;
+                    (b.to_string(), options::check_name(&k.into())?)
+                }
+                (b, _) => (
+                    b.unwrap_or_else(|| self.0.bucket.borrow().clone()),
+                    options::check_name(&source)?,
+                ),
+            };
             let mut r = Request::new("PUT", &name, &[]).text();
             let mut headers = options::headers(&options)?;
             let replaced = [
@@ -1205,6 +1239,19 @@ impl Client {
                 from.push_str(&format!("?versionId={v}"));
             }
             headers.push(("x-oss-copy-source".into(), from));
+            // OSS checks a copy's conditions against the source under these names.
+            let conditions: Vec<(String, String)> = headers
+                .iter()
+                .filter(|(k, _)| k.to_ascii_lowercase().starts_with("if-"))
+                .map(|(k, v)| {
+                    (
+                        format!("x-oss-copy-source-{}", k.to_ascii_lowercase()),
+                        v.clone(),
+                    )
+                })
+                .collect();
+            headers.extend(conditions);
+            r.conditional = true;
             if replace {
                 headers.push(("x-oss-metadata-directive".into(), "REPLACE".into()));
             }
@@ -1256,8 +1303,17 @@ impl Client {
     /// ali-oss's: `{expires: seconds (default 1800), method: 'GET', 'Content-Type',
     /// 'Content-MD5', 'x-oss-*' (signed headers the request must then send), response,
     /// process, trafficLimit, callback, subResource}`.
+    /// As ali-oss, a name starting with `?` is refused unless `strict` is false.
     #[wasm_bindgen(js_name = signatureUrl)]
-    pub fn signature_url(&self, name: JsValue, options: JsValue) -> Result<String, JsValue> {
+    pub fn signature_url(
+        &self,
+        name: JsValue,
+        options: JsValue,
+        strict: JsValue,
+    ) -> Result<String, JsValue> {
+        if strict.as_bool() != Some(false) && name.as_string().is_some_and(|n| n.starts_with('?')) {
+            return Err(Error::argument(format!("Invalid object name {}", js::text(&name))).into());
+        }
         let name = options::check_name(&name)?;
         let expires = options::count(&options, "expires", 1800, 1..=7 * 24 * 3600)?;
         let method = options::string(&options, "method")?
@@ -1269,14 +1325,8 @@ impl Client {
                 let lower = key.to_ascii_lowercase();
                 if lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5"
                 {
+                    // Other options are ignored, as ali-oss ignores them.
                     headers.push((lower, value));
-                } else if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
-                    return Err(Error::argument(format!(
-                        "signatureUrl() has no option {}: it takes {}, Content-MD5 and x-oss-* headers",
-                        js::quoted(&key),
-                        SIGNATURE_URL_OPTIONS.join(", ")
-                    ))
-                    .into());
                 }
             }
         }
@@ -1305,11 +1355,11 @@ impl Client {
 
     /// signatureUrl() after refreshing the STS token if it is due, as ali-oss's.
     #[wasm_bindgen(js_name = asyncSignatureUrl)]
-    pub fn async_signature_url(&self, name: JsValue, options: JsValue) -> Promise {
+    pub fn async_signature_url(&self, name: JsValue, options: JsValue, strict: JsValue) -> Promise {
         let me = Client(self.0.clone());
         future_to_promise(async move {
             me.keys_in_hand().await?;
-            me.signature_url(name, options).map(JsValue::from)
+            me.signature_url(name, options, strict).map(JsValue::from)
         })
     }
 
@@ -1327,7 +1377,18 @@ impl Client {
         let me = Client(self.0.clone());
         future_to_promise(async move {
             me.keys_in_hand().await?;
-            let name = options::check_name(&name)?;
+            if me.0.bucket.borrow().is_empty() {
+                return Err(Error::argument(
+                    "Please ensure that bucketName is passed into getCanonicalRequest.",
+                )
+                .into());
+            }
+            // Without a name, the bucket's own URL.
+            let name = if name.is_undefined() || name.is_null() {
+                String::new()
+            } else {
+                options::check_name(&name)?
+            };
             let expires = expires
                 .as_f64()
                 .filter(|n| *n >= 1.0 && n.fract() == 0.0 && *n <= 7.0 * 24.0 * 3600.0)
@@ -1353,8 +1414,7 @@ impl Client {
                     }
                     if !headers.iter().any(|(k, _)| *k == h) {
                         return Err(Error::argument(format!(
-                            "additional header {} is not in request.headers",
-                            js::quoted(&h)
+                            "Can't find additional header {h} in request headers."
                         ))
                         .into());
                     }
@@ -1397,7 +1457,7 @@ impl Client {
         let parts = crate::protocol::request::RequestParts {
             method,
             bucket: Some(bucket.clone()),
-            key: Some(name.to_string()),
+            key: Some(name.to_string()).filter(|n| !n.is_empty()),
             query: params,
             headers,
         };
@@ -1419,7 +1479,8 @@ impl Client {
             ),
             None => presign::v1_query(&parts, creds, now + u64::from(expires)),
         });
-        Ok(c.o.endpoint.url(&bucket, Some(name), &query))
+        let key = Some(name).filter(|n| !n.is_empty());
+        Ok(c.o.endpoint.url(&bucket, key, &query))
     }
 
     /// ali-oss's getObjectUrl: `baseUrl` (default: the endpoint, no bucket) and the name.

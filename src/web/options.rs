@@ -195,7 +195,13 @@ impl ClientOptions {
             ));
         }
         let region = string(opts, "region")?;
-        let secure = boolean(opts, "secure")?;
+        // As ali-oss: the page's own scheme unless `secure` says.
+        let secure = boolean(opts, "secure")?.or_else(|| {
+            js::get(&js_sys::global(), "location")
+                .and_then(|l| js::get(&l, "protocol"))
+                .and_then(|p| p.as_string())
+                .map(|p| p == "https:")
+        });
         let cname = boolean(opts, "cname")?.unwrap_or(false);
         let refresh_interval_ms = number(opts, "refreshSTSTokenInterval")?
             .filter(|n| *n > 0.0)
@@ -338,8 +344,7 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
         .collect()
 }
 
-/// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `/` or `\`,
-/// no control characters (they cannot travel in a header or be listed back safely). Leading
+/// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `\`. Leading
 /// slashes are dropped first, as ali-oss does, so `'/a.txt'` names `a.txt`.
 pub fn check_name(name: &JsValue) -> Result<String, Error> {
     let name = name
@@ -361,9 +366,11 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
     if name.starts_with('\\') {
         return Err(Error::argument("the object name must not start with '\\'"));
     }
-    if name.contains('\u{FFFD}') || name.chars().any(char::is_control) {
+    // Control characters are valid in OSS names (ali-oss's own tests store `\r\n`): they
+    // travel percent-encoded. A lone surrogate has no UTF-8 and reaches here as U+FFFD.
+    if name.contains('\u{FFFD}') {
         return Err(Error::argument(
-            "the object name must not contain control characters or unpaired surrogates",
+            "the object name must not contain unpaired surrogates (they have no UTF-8)",
         ));
     }
     Ok(name)

@@ -246,3 +246,65 @@ test('conditional get() and head(): 304 is a result, a failed If-Match a 412 err
   const failed = await c.get(`${p}cond.txt`, { headers: { 'If-Match': '"0"' } }).catch((e) => [e.name, e.code, e.status]);
   return [got.res.status, got.content.length, head.status, head.meta, failed];
 }, [304, 0, 304, null, ['PreconditionFailedError', 'PreconditionFailed', 412]]));
+
+test('OSS.Buffer: pages upload with it, and get() gives one back', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  await c.put(`${p}buffer.txt`, OSS.Buffer.from('héllo'));
+  const got = await c.get(`${p}buffer.txt`);
+  return [OSS.Buffer.isBuffer(got.content), got.content.toString(), got.content.toString('hex')];
+}, [true, 'héllo', '68c3a96c6c6f']));
+
+test('names with control characters and symbols are stored as they are', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const name = `${p}?{测}\r\n[试];,/?:@&=+$<中>-_.!~*'(文)"￥#%！（字）^ \`符|\\test.txt`;
+  const put = await c.put(name, new Blob(['odd']));
+  const got = await c.get(name);
+  const listed = await c.list({ prefix: `${p}?{` });
+  return [put.res.status, got.content.toString(), listed.objects.map((x) => x.name === name)];
+}, [200, 'odd', [true]]));
+
+test("get(name, file, options): ali-oss's three-argument form, and no-cache by default", () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  await c.put(`${p}three.txt`, new Blob(['0123456789']));
+  const ranged = await c.get(`${p}three.txt`, null, { headers: { Range: 'bytes=0-3' } });
+  const plain = await c.get(`${p}three.txt`);
+  const asIs = await c.get(`${p}three.txt`, { responseCacheControl: null });
+  return [ranged.content.toString(), plain.res.requestUrls[0].includes('response-cache-control=no-cache'),
+    asIs.res.requestUrls[0].includes('response-cache-control')];
+}, ['0123', true, false]));
+
+test('listV2 with fetch-owner names the owner', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  await c.put(`${p}owner/a.txt`, new Blob(['x']));
+  const without = await c.listV2({ prefix: `${p}owner/` });
+  const withOwner = await c.listV2({ prefix: `${p}owner/`, 'fetch-owner': true });
+  return [without.objects[0].owner, typeof withOwner.objects[0].owner.id];
+}, [null, 'string']));
+
+test('signatureUrl checks names strictly unless told not to; signatureUrlV4 signs a bucket URL', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const strict = (() => { try { c.signatureUrl('?x.txt'); return 'signed'; } catch (e) { return e.message; } })();
+  const loose = typeof c.signatureUrl('?x.txt', undefined, false);
+  const bucketUrl = await c.signatureUrlV4('GET', 60, undefined);
+  const missing = await c.signatureUrlV4('GET', 60, undefined, 'a.txt', ['cache-control']).catch((e) => e.message);
+  return [strict, loose, new URL(bucketUrl).searchParams.has('x-oss-signature'), missing];
+}, ['Invalid object name ?x.txt', 'string', true, "Can't find additional header cache-control in request headers."]));
+
+test('copy(): /bucket/key sources, conditions on the source, and the condition in the message', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const put = await c.put(`${p}src.txt`, new Blob(['source']));
+  const etag = put.res.headers.etag;
+  const slash = await c.copy(`${p}dst.txt`, `/${o.bucket}/${p}src.txt`);
+  const same = await c.copy(`${p}dst.txt`, `${p}src.txt`, { headers: { 'If-None-Match': etag } });
+  const failed = await c.copy(`${p}dst.txt`, `${p}src.txt`, { headers: { 'If-Match': '"0"' } })
+    .catch((e) => [e.name, e.status, e.message.endsWith('(condition: If-Match)')]);
+  return [slash.res.status, (await c.get(`${p}dst.txt`)).content.toString(), same.res.status, same.data, failed];
+}, [200, 'source', 304, null, ['PreconditionFailedError', 412, true]]));
+
+test("multipartUpload's partSize checks use ali-oss's words", () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const file = new File([new Uint8Array(300 * 1024)], 'f.bin');
+  const fraction = await c.multipartUpload(`${p}f.bin`, file, { partSize: 14.56 * 1024 * 1024 + 0.5 }).catch((e) => e.message);
+  const small = await c.multipartUpload(`${p}f.bin`, file, { partSize: 1 }).catch((e) => e.message);
+  return [fraction.startsWith('partSize must be int number'), small.startsWith('partSize must not be smaller')];
+}, [true, true]));
