@@ -1,4 +1,4 @@
-import OSS, { type ClientOptions, type MultipartUploadResult, type OSSError, type RefreshedCredentials } from './index.js';
+import type { ClientOptions, MultipartUploadResult, OSS, OSSError, RefreshedCredentials } from './index.js';
 
 export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'accessKeySecret' | 'stsToken' | 'refreshSTSToken'> {
   /** Fetches STS credentials from your backend; never put keys in markup. */
