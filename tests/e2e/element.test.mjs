@@ -26,7 +26,11 @@ test('<oss-upload> uploads picked and dropped files', async () => {
     el.addEventListener('upload-complete', (e) => window.completed.push([e.detail.result.name, e.detail.result.etag]));
     await import('/pkg/uploader.js');
   }, env.emulator.url);
-  await page.setInputFiles('oss-upload input[type=file]', path.join(dir, 'picked.bin'));
+  // Picked from the keyboard: the drop zone's "choose files" button opens the file chooser.
+  const chooser = page.waitForEvent('filechooser', { timeout: 5_000 });
+  await page.locator('oss-upload .oss-upload-choose').focus();
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(path.join(dir, 'picked.bin'));
   await page.evaluate(() => {
     const zone = document.querySelector('oss-upload .oss-upload-drop');
     const data = new DataTransfer();
