@@ -407,15 +407,22 @@ export interface OSSError extends Error {
   partNum?: number;
 }
 
+/** ali-oss's `OSS.Buffer`: the `buffer` package's Buffer, a Uint8Array with Node's methods. */
+export interface BufferClass {
+  from(data: string | ArrayBuffer | ArrayLike<number>, encoding?: string): Uint8Array & { toString(encoding?: string): string };
+  isBuffer(value: unknown): boolean;
+}
+
 /** Construct with or without `new`, as ali-oss. */
 declare const OSS: {
   new (options: ClientOptions): OSS;
   (options: ClientOptions): OSS;
   prototype: OSS;
+  /** ali-oss's `OSS.Buffer`, to upload text and bytes as ali-oss apps do. */
+  Buffer: BufferClass;
 };
-export default OSS;
 
-export interface OSS {
+interface OSS {
   /** Resolves once the wasm module is loaded and the options are checked. */
   readonly ready: Promise<OSS>;
   put(
@@ -509,8 +516,9 @@ export interface OSS {
   cancel(abort?: { name: string; uploadId: string; options?: RequestOptions }): void;
   /** With an error: whether it is a cancel's. Without: ali-oss's flag, set by cancel() and
    * abortMultipartUpload(), cleared by resetCancelFlag() and each multipartUpload(). */
-  isCancel(err?: unknown): boolean;
+  isCancel(err?: unknown): err is OSSError;
   resetCancelFlag(): void;
 }
 
+export default OSS;
 export { OSS };

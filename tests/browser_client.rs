@@ -266,13 +266,11 @@ async fn v4_signing_uploads_and_presigns() {
             header("content-type").as_deref(),
             Some("application/x-renamed")
         );
+        // As ali-oss, an option it does not know is ignored (with a console note).
         let unknown = c
             .signature_url("x".into(), obj(&[("expire", 60.into())]))
-            .unwrap_err();
-        assert_eq!(
-            prop(&unknown, "name").as_string().as_deref(),
-            Some("ArgumentError")
-        );
+            .expect("signed");
+        assert!(unknown.to_ascii_lowercase().contains("expires="), "{unknown}");
     }
 }
 

@@ -215,6 +215,17 @@ fn reject(e: Error) -> Promise {
     Promise::reject(&error::to_js(&e))
 }
 
+/// What `signatureUrl()` takes, as ali-oss names it, besides headers to sign.
+const SIGNATURE_URL_OPTIONS: [&str; 7] = [
+    "expires",
+    "method",
+    "response",
+    "process",
+    "trafficLimit",
+    "callback",
+    "subResource",
+];
+
 /// An object's entries as strings (`String(v)`; null and undefined as empty).
 fn entries_of(obj: &JsValue) -> Vec<(String, String)> {
     Object::entries(obj.unchecked_ref())
@@ -710,6 +721,12 @@ impl Client {
     /// else from the upload of the same file saved in IndexedDB (unless `resume: false`).
     #[wasm_bindgen(js_name = multipartUpload)]
     pub fn multipart_upload(&self, name: JsValue, file: JsValue, options: JsValue) -> Promise {
+        // As ali-oss: a file, or bytes; text goes through put().
+        if file.is_string() {
+            return reject(Error::argument(
+                "multipartUpload() takes a File, Blob, ArrayBuffer or typed array (OSS.Buffer): use put() for text",
+            ));
+        }
         self.0.cancelled.set(false);
         self.upload(name, file, options, Kind::Multipart)
     }
@@ -1325,8 +1342,15 @@ impl Client {
                 let lower = key.to_ascii_lowercase();
                 if lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5"
                 {
-                    // Other options are ignored, as ali-oss ignores them.
                     headers.push((lower, value));
+                } else if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
+                    // ali-oss ignores what it does not know, and so do we; a console note
+                    // catches a typo such as `expire`, which would otherwise sign for 1800 s.
+                    js::warn(&format!(
+                        "oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers",
+                        js::quoted(&key),
+                        SIGNATURE_URL_OPTIONS.join(", ")
+                    ));
                 }
             }
         }

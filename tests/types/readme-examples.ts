@@ -64,7 +64,7 @@ export async function everyOption(file: File, saved?: Checkpoint): Promise<void>
   }
   const put = await local.put('t.txt', 'text', { mime: 'text/plain' });
   const head = await local.head(put.name);
-  const owner: string | undefined = head.meta.owner;
+  const owner: string | undefined = head.meta?.owner;
   const got = await local.get(put.name);
   const bytes: Uint8Array = got.content;
   const url: string = local.signatureUrl(put.name, { expires: 60, method: 'GET' });
