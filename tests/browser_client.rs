@@ -270,7 +270,10 @@ async fn v4_signing_uploads_and_presigns() {
         let unknown = c
             .signature_url("x".into(), obj(&[("expire", 60.into())]))
             .expect("signed");
-        assert!(unknown.to_ascii_lowercase().contains("expires="), "{unknown}");
+        assert!(
+            unknown.to_ascii_lowercase().contains("expires="),
+            "{unknown}"
+        );
     }
 }
 
@@ -398,14 +401,17 @@ async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
     let done = Array::from(&prop(&checkpoint, "doneParts")).length();
     assert!((1..12).contains(&done), "{done} parts done before cancel");
     // No part request in flight was left to finish: each one that was still going at the
-    // cancel ended cut off (never a 200), as the server saw it once it noticed.
+    // cancel ended cut off (never a 200), as the server saw it once it noticed. A part whose
+    // answer was already on its way back when cancel() ran (within a few ms, on a loaded
+    // machine) could not be stopped by anyone: the window allows for it.
+    const ON_ITS_WAY_MS: f64 = 30.0;
     TimeoutFuture::new(2000).await;
     let after_cancel: Vec<JsValue> = log_for("cancel.bin")
         .await
         .into_iter()
         .filter(|e| {
             prop(e, "endMs").as_f64() == Some(0.0)
-                || prop(e, "endMs").as_f64().unwrap() > cancelled_at
+                || prop(e, "endMs").as_f64().unwrap() > cancelled_at + ON_ITS_WAY_MS
         })
         .collect();
     assert!(
