@@ -38,6 +38,11 @@ class Client {
   static {
     for (const name of Object.getOwnPropertyNames(Core.prototype)) {
       if (name === 'constructor' || name === 'free') continue;
+      // A getter (`options`) reads through; undefined until the wasm is in.
+      if (Object.getOwnPropertyDescriptor(Core.prototype, name).get) {
+        Object.defineProperty(Client.prototype, name, { get() { return this.#core?.[name]; } });
+        continue;
+      }
       Client.prototype[name] = function forward(...args) {
         if (this.#core) {
           const result = this.#core[name](...args);

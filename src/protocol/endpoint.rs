@@ -43,7 +43,8 @@ impl Endpoint {
             (Some(e), _) if !e.trim().is_empty() => e.trim().to_string(),
             (_, Some(r)) if !r.trim().is_empty() => {
                 let r = r.trim();
-                let r = if r.starts_with("oss-") {
+                // `cn-hangzhou` is taken for `oss-cn-hangzhou`; a VPC region is its own host.
+                let r = if r.starts_with("oss-") || r.starts_with("vpc100-") {
                     r.to_string()
                 } else {
                     format!("oss-{r}")

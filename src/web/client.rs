@@ -39,6 +39,8 @@ pub struct Shared {
     pub keys: RefCell<Keys>,
     /// ali-oss's useBucket()/setBucket() change it; each call keeps the bucket it began with.
     pub bucket: RefCell<String>,
+    /// ali-oss's `client.options`, as pages and ali-oss's tests read it.
+    options: Object,
     pub saved: SavedUploads,
     /// Aborted by cancel(), then replaced so later uploads start clean.
     cancel: RefCell<AbortController>,
@@ -282,10 +284,9 @@ impl Single {
 /// `base` (with a `/` added if it lacks one) and the name as a URL path.
 fn object_url(base: &str, name: &str) -> String {
     let slash = if base.ends_with('/') { "" } else { "/" };
-    format!(
-        "{base}{slash}{}",
-        crate::protocol::encode::uri_encode_path(name)
-    )
+    // encodeURIComponent with `/` kept, as ali-oss writes these URLs.
+    let path = String::from(js_sys::encode_uri_component(name)).replace("%2F", "/");
+    format!("{base}{slash}{path}")
 }
 
 /// `{res}`.
@@ -342,7 +343,9 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let o = ClientOptions::parse(&options)?;
-        let bucket = RefCell::new(options::bucket(&options)?);
+        let bucket = options::bucket(&options)?;
+        let ali_options = options::as_ali_oss(&options, &o, &bucket);
+        let bucket = RefCell::new(bucket);
         let now = js::now_ms();
         let source = if o.signer.is_some() {
             KeySource::Backend
@@ -363,6 +366,7 @@ impl Client {
             o,
             keys: RefCell::new(keys),
             bucket,
+            options: ali_options,
             saved,
             cancel: RefCell::new(cancel),
             cancelled: Cell::new(false),
@@ -1628,6 +1632,7 @@ impl Client {
             .ok_or_else(|| {
                 Error::argument("the bucket name must be 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit")
             })?;
+        js::set(&self.0.options, "bucket", name.as_str());
         *self.0.bucket.borrow_mut() = name;
         Ok(())
     }
@@ -1635,6 +1640,12 @@ impl Client {
     #[wasm_bindgen(js_name = setBucket)]
     pub fn set_bucket(&self, name: JsValue) -> Result<(), JsValue> {
         self.use_bucket(name)
+    }
+
+    /// ali-oss's `client.options`: the options as this client reads them.
+    #[wasm_bindgen(getter)]
+    pub fn options(&self) -> Object {
+        self.0.options.clone()
     }
 
     /// The bucket in use; undefined when none was given.

@@ -217,9 +217,18 @@ impl ClientOptions {
         let saved_max_age_ms = number(opts, "savedUploadMaxAge")?
             .filter(|n| *n > 0.0)
             .unwrap_or(DEFAULT_SAVED_MAX_AGE_MS);
+        // ali-oss's `internal`: the region's VPC endpoint (a vpc100- region has no other).
+        let internal = boolean(opts, "internal")?.unwrap_or(false);
+        let region_host = region.as_ref().map(|r| {
+            if internal && !r.starts_with("vpc100-") {
+                format!("{r}-internal")
+            } else {
+                r.clone()
+            }
+        });
         let endpoint = Endpoint::new(
             string(opts, "endpoint")?.as_deref(),
-            region.as_deref(),
+            region_host.as_deref(),
             secure,
             cname,
         )
@@ -432,4 +441,87 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
         out.push(("x-oss-callback-var".to_string(), base64_json(&vars)?));
     }
     Ok(out)
+}
+
+/// ali-oss's `client.options.endpoint`: a parsed URL whose `format()` gives it back.
+#[wasm_bindgen::prelude::wasm_bindgen(getter_with_clone)]
+pub struct EndpointUrl {
+    /// `http:` or `https:`.
+    pub protocol: String,
+    /// Host name and port.
+    pub host: String,
+    pub hostname: String,
+    pub port: String,
+    pub href: String,
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+impl EndpointUrl {
+    pub fn format(&self) -> String {
+        self.href.clone()
+    }
+}
+
+/// ali-oss's `client.options`: what the page passed, with ali-oss's defaults and the values as
+/// this client reads them (`endpoint` parsed, keys trimmed, `timeout` in milliseconds).
+pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
+    let out = Object::assign(&Object::new(), opts.unchecked_ref());
+    let e = &o.endpoint;
+    // `[::1]:9000` has colons of its own: the port follows the bracket.
+    let after_ip6 = e.host.rfind(']').map_or(0, |i| i + 1);
+    let (hostname, port) = match e.host[after_ip6..].rfind(':') {
+        Some(i) => (&e.host[..after_ip6 + i], &e.host[after_ip6 + i + 1..]),
+        None => (e.host.as_str(), ""),
+    };
+    let endpoint = EndpointUrl {
+        protocol: format!("{}:", e.scheme),
+        host: e.host.clone(),
+        hostname: hostname.into(),
+        port: port.into(),
+        href: format!("{}://{}/", e.scheme, e.host),
+    };
+    let text = |k: &str| string(opts, k).ok().flatten().unwrap_or_default();
+    for (key, value) in [
+        ("accessKeyId", text("accessKeyId").trim().into()),
+        ("accessKeySecret", text("accessKeySecret").trim().into()),
+        (
+            "bucket",
+            if bucket.is_empty() {
+                JsValue::NULL
+            } else {
+                bucket.into()
+            },
+        ),
+        ("endpoint", endpoint.into()),
+        (
+            "region",
+            string(opts, "region")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "oss-cn-hangzhou".into())
+                .into(),
+        ),
+        ("secure", (e.scheme == "https").into()),
+        (
+            "cname",
+            (e.style == crate::protocol::endpoint::Style::Cname).into(),
+        ),
+        ("timeout", o.timeout_ms.into()),
+        ("retryMax", o.retry.max_retries.into()),
+        ("authorizationV4", o.v4.into()),
+        ("refreshSTSTokenInterval", o.refresh_interval_ms.into()),
+        ("inited", true.into()),
+    ] {
+        js::set(&out, key, value);
+    }
+    for (key, default) in [
+        ("internal", JsValue::FALSE),
+        ("useFetch", JsValue::FALSE),
+        ("headerEncoding", "utf-8".into()),
+    ] {
+        if js::get(&out, key).is_none() {
+            js::set(&out, key, default);
+        }
+    }
+    out
 }

@@ -308,3 +308,26 @@ test("multipartUpload's partSize checks use ali-oss's words", () => agree(async 
   const small = await c.multipartUpload(`${p}f.bin`, file, { partSize: 1 }).catch((e) => e.message);
   return [fraction.startsWith('partSize must be int number'), small.startsWith('partSize must not be smaller')];
 }, [true, true]));
+
+test("client.options: ali-oss's shape, endpoint.format(), the bucket in use", () => agree(async (OSS, o) => {
+  const region = OSS({ region: 'oss-cn-hangzhou', accessKeyId: ' id ', accessKeySecret: ' secret ', bucket: 'one-bucket' });
+  await region.ready;
+  const internal = OSS({ region: 'oss-cn-beijing', internal: true, accessKeyId: 'a', accessKeySecret: 'b' });
+  const vpc = OSS({ region: 'vpc100-oss-cn-beijing', internal: true, accessKeyId: 'a', accessKeySecret: 'b' });
+  const local = OSS(o);
+  region.useBucket('two-bucket');
+  const opts = region.options;
+  return {
+    endpoint: [opts.endpoint.format(), internal.options.endpoint.format(), vpc.options.endpoint.format()],
+    keys: [opts.accessKeyId, opts.accessKeySecret],
+    bucket: [opts.bucket, internal.options.bucket],
+    fields: [opts.timeout, opts.authorizationV4, opts.cname, opts.useFetch, local.options.endpoint.host === new URL(o.endpoint).host],
+    urls: [region.getObjectUrl('/foo/bar/a%2Faa/test&+-123~!.js', 'https://foo.com')],
+  };
+}, {
+  endpoint: ['http://oss-cn-hangzhou.aliyuncs.com/', 'http://oss-cn-beijing-internal.aliyuncs.com/', 'http://vpc100-oss-cn-beijing.aliyuncs.com/'],
+  keys: ['id', 'secret'],
+  bucket: ['two-bucket', null],
+  fields: [60000, false, false, false, true],
+  urls: ['https://foo.com/foo/bar/a%252Faa/test%26%2B-123~!.js'],
+}));
