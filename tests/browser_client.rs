@@ -33,7 +33,8 @@ async fn fetched_md5(c: &Client, key: &str) -> String {
 
 async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue)]) {
     let f = file(bytes, "picked.bin", "application/x-test");
-    let mut opts = vec![("meta", obj(&[("case", "round-trip".into())]))];
+    // Text outside ASCII goes out as its UTF-8 bytes, signed as such, and reads back whole.
+    let mut opts = vec![("meta", obj(&[("case", "round-trip café 阿达".into())]))];
     opts.extend_from_slice(extra);
     let r = settle(c.multipart_upload(key.into(), f.into(), obj(&opts)))
         .await
@@ -46,7 +47,7 @@ async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue
         .expect("head");
     assert_eq!(
         prop(&prop(&head, "meta"), "case").as_string().as_deref(),
-        Some("round-trip")
+        Some("round-trip café 阿达")
     );
     let headers = prop(&prop(&head, "res"), "headers");
     assert_eq!(
@@ -401,34 +402,31 @@ async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
     let done = Array::from(&prop(&checkpoint, "doneParts")).length();
     assert!((1..12).contains(&done), "{done} parts done before cancel");
     // No part request in flight was left to finish: each one that was still going at the
-    // cancel ended cut off (never a 200), as the server saw it once it noticed. A part whose
-    // answer was already on its way back when cancel() ran (within a few ms, on a loaded
-    // machine) could not be stopped by anyone: the window allows for it.
+    // cancel ended cut off (never a 200), as the server saw it once it noticed. Only a part
+    // whose answer was already on its way back when cancel() ran (within a few ms, on a loaded
+    // machine) may end well: nobody could stop it.
     const ON_ITS_WAY_MS: f64 = 30.0;
     TimeoutFuture::new(2000).await;
-    let after_cancel: Vec<JsValue> = log_for("cancel.bin")
+    let in_flight: Vec<JsValue> = log_for("cancel.bin")
         .await
         .into_iter()
         .filter(|e| {
             prop(e, "endMs").as_f64() == Some(0.0)
-                || prop(e, "endMs").as_f64().unwrap() > cancelled_at + ON_ITS_WAY_MS
+                || prop(e, "endMs").as_f64().unwrap() > cancelled_at
         })
         .collect();
-    assert!(
-        !after_cancel.is_empty(),
-        "parts were in flight at the cancel"
-    );
-    for e in &after_cancel {
-        assert!(
-            prop(e, "endMs").as_f64().unwrap() > 0.0,
-            "a request is still open on the server"
-        );
-        assert_ne!(
-            prop(e, "status").as_f64(),
-            Some(200.0),
-            "a request finished after cancel()"
-        );
-        assert_eq!(prop(e, "reset").as_bool(), Some(true));
+    assert!(!in_flight.is_empty(), "parts were in flight at the cancel");
+    for e in &in_flight {
+        let end = prop(e, "endMs").as_f64().unwrap();
+        assert!(end > 0.0, "a request is still open on the server");
+        if end > cancelled_at + ON_ITS_WAY_MS {
+            assert_ne!(
+                prop(e, "status").as_f64(),
+                Some(200.0),
+                "a request finished after cancel()"
+            );
+            assert_eq!(prop(e, "reset").as_bool(), Some(true));
+        }
     }
     clear().await;
     let opts = obj(&[("checkpoint", checkpoint), ("parallel", 3.into())]);

@@ -69,7 +69,7 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     }
     let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
     for (k, v) in &headers {
-        h.set(k, v).map_err(|_| {
+        h.set(k, &wire(v)).map_err(|_| {
             Error::argument(format!(
                 "the browser refuses header {}: check its value",
                 js::quoted(k)
@@ -189,6 +189,27 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     }
 }
 
+/// A header value as the browser must be given it for its UTF-8 bytes to go out: a header
+/// string is sent one byte per character (Latin-1), so each byte becomes a character. The
+/// signature covers the UTF-8 text, which is then exactly the bytes sent, as OSS checks them.
+fn wire(value: &str) -> String {
+    if value.is_ascii() {
+        value.to_string()
+    } else {
+        value.bytes().map(char::from).collect()
+    }
+}
+
+/// A header value the browser read, one character per byte, back as the UTF-8 text it
+/// carries (an x-oss-meta-* stored by [`wire`]); any other value as it is.
+fn unwire(value: String) -> String {
+    if value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
+        return value;
+    }
+    let bytes: Vec<u8> = value.chars().map(|c| u32::from(c) as u8).collect();
+    String::from_utf8(bytes).unwrap_or(value)
+}
+
 fn unreadable() -> Outcome {
     Outcome::Network {
         detail: String::new(),
@@ -206,7 +227,7 @@ async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome,
             let pair: Array = entry.unchecked_into();
             let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
             if let (Some(k), Some(v)) = (k, v) {
-                headers.push((k.to_ascii_lowercase(), v));
+                headers.push((k.to_ascii_lowercase(), unwire(v)));
             }
         }
     }
