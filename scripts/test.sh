@@ -34,6 +34,13 @@ step "browser tests (Chromium)" scripts/with-emulator.sh --cors-rules tests/cors
 step "browser tests (Firefox ESR)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
   env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --test 'browser_*'
+# WebKitGTK, Safari's engine: wasm-bindgen-test-runner drives WebKitWebDriver as it would
+# safaridriver (it passes --port=N, which both take, and asks for no capabilities, so the driver
+# opens its default, MiniBrowser --automation). MiniBrowser opens a real window, so xvfb-run
+# gives it a display. --no-fail-fast: a suite failing in WebKit only still lets the others run.
+step "browser tests (WebKitGTK)" scripts/with-emulator.sh --cors-rules tests/cors-rules.json -- \
+  xvfb-run -a env -u CHROMEDRIVER SAFARIDRIVER="$(command -v WebKitWebDriver)" \
+  cargo test -p oss-browser-upload --target wasm32-unknown-unknown --no-fail-fast --test 'browser_*'
 step "types: README examples under tsc --strict" node_modules/.bin/tsc -p tests/types
 step "end-to-end (Playwright + Chromium)" node --test tests/e2e/
 
