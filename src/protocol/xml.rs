@@ -27,6 +27,9 @@ impl Element {
     }
 }
 
+/// The deepest nesting `parse` reads.
+const MAX_DEPTH: usize = 32;
+
 /// Parses a document into its root element.
 pub fn parse(xml: &str) -> Result<Element, String> {
     let mut reader = Reader::from_str(xml);
@@ -40,6 +43,11 @@ pub fn parse(xml: &str) -> Result<Element, String> {
             .map_err(|_| format!("malformed XML at byte {}", reader.buffer_position()))?;
         let finished = match event {
             Event::Start(start) => {
+                // OSS's documents nest four deep; a deeper one is not OSS's, and a tree
+                // thousands deep would overflow the stack when dropped.
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("XML nested deeper than {MAX_DEPTH}"));
+                }
                 stack.push(Element {
                     name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
                     ..Element::default()
@@ -139,6 +147,11 @@ mod tests {
 
     #[test]
     fn rejects_broken_documents() {
+        let deep = "<a>".repeat(100_000) + &"</a>".repeat(100_000);
+        assert!(
+            parse(&deep).is_err(),
+            "a hostile depth is refused, not a stack overflow"
+        );
         assert!(parse("<A><B></A>").is_err());
         assert!(parse("").is_err());
         assert!(parse("<A/><B/>").is_err());
