@@ -60,7 +60,7 @@ export interface ClientOptions {
   crc64?: boolean;
   /** Retries per request after network errors, timeouts, 5xx and 429. Default 3. */
   retryMax?: number;
-  /** Scheme when `endpoint` names none. Default true (https). */
+  /** Scheme when `endpoint` names none: https if true. Default: the page's own scheme, as ali-oss. */
   secure?: boolean;
   /** `endpoint` is the bucket's own domain: requests go to `/key` on it. */
   cname?: boolean;

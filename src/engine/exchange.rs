@@ -48,6 +48,9 @@ pub struct Request {
     pub cancellable: bool,
     /// 304 Not Modified is an answer, not an error (a conditional GET or HEAD).
     pub conditional: bool,
+    /// Whether sending it again is safe. An append is not: if its answer was lost, the data
+    /// is stored and a second try fails with PositionNotEqualToLength.
+    pub repeatable: bool,
 }
 
 impl Request {
@@ -65,6 +68,7 @@ impl Request {
             hash: false,
             cancellable: true,
             conditional: false,
+            repeatable: true,
         }
     }
 
@@ -348,7 +352,7 @@ impl Exchange {
         };
         let can_refresh = env.keys.can_refresh();
         match policy.decide(&failed, self.retries, jitter.draw(), can_refresh) {
-            Decision::RetryAfter(ms) => {
+            Decision::RetryAfter(ms) if self.request.repeatable => {
                 self.retries += 1;
                 self.state = State::Sleeping(sleep_id);
                 Step::Sleep(sleep_id, ms as u32)

@@ -298,8 +298,9 @@ impl Upload {
             end: len,
         };
         // OSS answers an append with the whole object's CRC64, which this body's alone
-        // matches only at position 0.
-        r.hash = self.job.crc64 && self.job.append.unwrap_or(0) == 0;
+        // matches only at position 0; and a mismatch could not be sent again anyway.
+        r.hash = self.job.crc64 && self.job.append.is_none();
+        r.repeatable = self.job.append.is_none();
         if !self.job.callback.is_empty() {
             r.read = Read::Text;
         }

@@ -506,9 +506,10 @@ impl Client {
             io.source = Source::File(blob);
             found
         };
+        // A checkpoint resumes a multipart upload; a one-request upload has none to resume.
         let checkpoint = match js::get(&o, "checkpoint") {
-            Some(v) => Some(checkpoint_from_js(&v)?),
-            None => None,
+            Some(v) if kind != Kind::Put && kind != Kind::Append => Some(checkpoint_from_js(&v)?),
+            _ => None,
         };
         if checkpoint.is_some() && kind == Kind::Stream {
             return Err(Error::argument(
@@ -626,6 +627,7 @@ impl Client {
             }
             io.saver = Some(saver);
         }
+        let (job_append, size) = (job.append, job.plan.size);
         let mut up = Upload::new(job);
         io.run(&mut up).await;
         let cp = up.checkpoint().cloned();
@@ -646,7 +648,11 @@ impl Client {
         );
         js::set(&first, "crc64", crc64_of(a));
         js::set(&first, "res", res(a));
-        if let Some(next) = a.header("x-oss-next-append-position") {
+        if let Some(position) = job_append {
+            // The header, or (if the bucket's CORS rule hides it) where this data ended.
+            let next = a
+                .header("x-oss-next-append-position")
+                .map_or_else(|| (position + size).to_string(), String::from);
             js::set(&first, "nextAppendPosition", next);
         }
         // An upload found already finished (HEAD) has no callback answer to give.
@@ -1275,6 +1281,14 @@ impl Client {
             r.conditional = true;
             if replace {
                 headers.push(("x-oss-metadata-directive".into(), "REPLACE".into()));
+                // As ali-oss: a replace without a type gets the name's, not OSS's default
+                // application/octet-stream (putMeta must not turn an image into a download).
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    headers.push(("content-type".into(), mime::from_name(&name).into()));
+                }
             }
             r.headers = headers;
             let shape: Shape = Box::new(|g| {
@@ -1575,7 +1589,10 @@ impl Client {
                         .find(|r| r.fingerprint == fp);
                 if let Some(s) = saved {
                     let r = Request::new("DELETE", &s.name, &[("uploadId", &s.upload_id)]);
-                    match me.exchange(Single::new(r), me.io(&options)?).await {
+                    // The bucket the upload was saved in, whatever the client uses now.
+                    let mut io = me.io(&options)?;
+                    io.signing.bucket = s.bucket.clone();
+                    match me.exchange(Single::new(r), io).await {
                         Err(e) if e.code != "NoSuchUpload" => return Err(e.into()),
                         _ => {}
                     }

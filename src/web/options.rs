@@ -168,11 +168,14 @@ impl ClientOptions {
         let id = string(opts, "accessKeyId")?;
         let secret = string(opts, "accessKeySecret")?;
         let credentials = match (id, secret) {
-            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Some(Credentials {
-                access_key_id: id,
-                access_key_secret: secret,
-                security_token: string(opts, "stsToken")?.filter(|t| !t.is_empty()),
-            }),
+            // Trimmed, as ali-oss signs with them: a key pasted with a newline still works.
+            (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
+                Some(Credentials {
+                    access_key_id: id.trim().into(),
+                    access_key_secret: secret.trim().into(),
+                    security_token: string(opts, "stsToken")?.filter(|t| !t.is_empty()),
+                })
+            }
             (None, None) => None,
             _ => {
                 return Err(Error::argument(
