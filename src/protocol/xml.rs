@@ -112,10 +112,10 @@ impl Writer {
     }
 
     pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
-        self.0.push_str(&format!(
-            "<{name}>{}</{name}>",
-            quick_xml::escape::escape(text)
-        ));
+        // A raw CR would be read back as LF (XML normalises line ends): as a reference it
+        // survives, so a key with CRLF names that key.
+        let escaped = quick_xml::escape::escape(text).replace('\r', "&#13;");
+        self.0.push_str(&format!("<{name}>{escaped}</{name}>"));
         self
     }
 
@@ -130,6 +130,9 @@ mod tests {
 
     #[test]
     fn round_trips_escaped_text() {
+        let mut w = Writer::default();
+        w.leaf("Key", "a\r\nb");
+        assert_eq!(parse(&w.finish()).unwrap().text, "a\r\nb");
         let xml = Writer::default()
             .open("A")
             .leaf("B", "x<&>\"y")
