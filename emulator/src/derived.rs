@@ -48,6 +48,10 @@ fn store(ctx: &Ctx, bucket: &str, key: &str, meta: ObjectMeta, body: Bytes) -> R
 /// adds to one whose length is `position`. A wrong position is refused with the right one in
 /// `x-oss-next-append-position`, as OSS does, so a client can tell a lost answer from a race.
 pub fn append(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    // The position check and the write are one step: two appends racing at one position must
+    // not both succeed (one's bytes would be lost). Appends are rare; one lock for all.
+    static APPENDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = APPENDING.lock().unwrap_or_else(|e| e.into_inner());
     check_key(ctx.key)?;
     check_storage_headers(ctx.req)?;
     check_content_md5(ctx.req, &body)?;
