@@ -43,6 +43,9 @@ step "browser tests (WebKitGTK)" scripts/with-emulator.sh --cors-rules tests/cor
   cargo test -p oss-browser-upload --target wasm32-unknown-unknown --no-fail-fast --test 'browser_*'
 step "types: README examples under tsc --strict" node_modules/.bin/tsc -p tests/types
 step "end-to-end (Playwright + Chromium)" node --test tests/e2e/
+# The same files in WebKitGTK through WebDriver (tests/e2e/webdriver.mjs); the tests that need
+# what only Playwright gives (offline mode, the keyboard, the page's responses) skip, saying so.
+step "end-to-end (WebDriver + WebKitGTK)" xvfb-run -a env E2E_BROWSER=webkit node --test tests/e2e/
 
 # Totals from each runner's own summary lines: cargo, pytest and node's test runner.
 passed=$(( $(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}') \

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build as viteBuild, createServer as viteServer } from 'vite';
 import webpack from 'webpack';
-import { KEY_ID, SECRET, environment, root, serve, watchConsole } from './harness.mjs';
+import { KEY_ID, SECRET, environment, playwrightOnly, root, serve, watchConsole } from './harness.mjs';
 
 const env = environment({ web: false });
 
@@ -39,7 +39,7 @@ async function openApp(base, bundler) {
   }
 }
 
-test('a Vite app bundles and runs it', async () => {
+test('a Vite app bundles and runs it', playwrightOnly("the page's responses (the wasm's Content-Type, 4xx) and the browser's console"), async () => {
   const dist = await mkdtemp(path.join(tmpdir(), 'vite-'));
   await viteBuild({ root: path.join(root, 'tests/bundlers'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
   const result = await runApp(dist, 'vite');
@@ -48,7 +48,7 @@ test('a Vite app bundles and runs it', async () => {
   assert.match(result.etag, /-3"$/);
 });
 
-test('a webpack 5 app bundles and runs it', async () => {
+test('a webpack 5 app bundles and runs it', playwrightOnly("the page's responses (the wasm's Content-Type, 4xx) and the browser's console"), async () => {
   const dist = await mkdtemp(path.join(tmpdir(), 'webpack-'));
   const compiler = webpack({
     mode: 'production',
@@ -66,7 +66,7 @@ test('a webpack 5 app bundles and runs it', async () => {
   assert.match(result.etag, /-3"$/);
 });
 
-test("Vite's dev server serves it with no configuration", async () => {
+test("Vite's dev server serves it with no configuration", playwrightOnly("the page's responses (the wasm's Content-Type, 4xx) and the browser's console"), async () => {
   // The app gets the package as an install from the registry would give it: a real folder in
   // its node_modules (not a link), which the dev server pre-bundles into node_modules/.vite.
   const app = await mkdtemp(path.join(tmpdir(), 'vite-dev-'));

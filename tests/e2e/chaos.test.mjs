@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { KEY_ID, SECRET, environment, startEmulator } from './harness.mjs';
+import { KEY_ID, SECRET, environment, playwrightOnly, startEmulator } from './harness.mjs';
 
 const env = environment({ emulator: false });
 
@@ -119,7 +119,7 @@ test('five random reloads during one upload, then it completes whole', async (t)
   }
 });
 
-test('offline mid-upload: the upload waits for the network, spends no retry, and completes whole', async () => {
+test('offline mid-upload: the upload waits for the network, spends no retry, and completes whole', playwrightOnly('offline mode (context.setOffline)'), async () => {
   const emulator = await startEmulator();
   await emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 1_000_000 });
   const bytes = randomBytes(4 * 1024 * 1024);

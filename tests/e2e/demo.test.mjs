@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { environment, root, watchConsole } from './harness.mjs';
+import { environment, playwrightOnly, root, watchConsole } from './harness.mjs';
 
 const env = environment();
 const BIG = 'holiday video.mp4';
@@ -91,7 +91,7 @@ async function tabTo(page, label, key = 'Tab') {
   assert.fail(`Tab never reached ${label}; it went through ${seen.join(', ')}`);
 }
 
-test('pick, watch progress and speed, pause and resume by keyboard, see the objects, at two widths', async () => {
+test('pick, watch progress and speed, pause and resume by keyboard, see the objects, at two widths', playwrightOnly("the keyboard, the viewport size, screenshots, locators and the page's responses"), async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'demo-'));
   const big = randomBytes(BIG_SIZE);
   const small = randomBytes(150 * 1024);

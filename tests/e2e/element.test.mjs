@@ -6,11 +6,11 @@ import { randomBytes, createHash } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { environment } from './harness.mjs';
+import { environment, playwrightOnly } from './harness.mjs';
 
 const env = environment();
 
-test('<oss-upload> uploads picked and dropped files', async () => {
+test('<oss-upload> uploads picked and dropped files', playwrightOnly('the file chooser event, the keyboard and role locators'), async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'element-'));
   const picked = randomBytes(300 * 1024);
   await writeFile(path.join(dir, 'picked.bin'), picked);

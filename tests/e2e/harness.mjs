@@ -1,4 +1,5 @@
-// What end-to-end tests share: the emulator, the static server and Debian's Chromium.
+// What end-to-end tests share: the emulator, the static server and the browser: Debian's
+// Chromium through Playwright, or WebKitGTK through WebDriver with E2E_BROWSER=webkit.
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
+import { launchWebKit } from './webdriver.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const KEY_ID = 'LTAI5tEndToEndKey';
@@ -30,7 +32,15 @@ export async function startEmulator(...flags) {
   return { url, call, stop: () => proc.kill() };
 }
 
+/**
+ * For a test's options: skips it in WebKit (E2E_BROWSER=webkit), saying which Playwright
+ * feature it needs that WebDriver lacks. `test(name, playwrightOnly('offline mode'), fn)`.
+ */
+export const playwrightOnly = (needs) =>
+  ({ skip: process.env.E2E_BROWSER === 'webkit' && `needs ${needs}, which WebDriver does not give in WebKit` });
+
 export async function launch() {
+  if (process.env.E2E_BROWSER === 'webkit') return launchWebKit();
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
