@@ -94,6 +94,20 @@ async fn bad_uploads_are_refused_before_any_request() {
             obj(&[("meta", obj(&[("k", "a\nb".into())]))]),
         ),
         (
+            "meta value outside ASCII (sent as Latin-1, signed as UTF-8)",
+            obj(&[("meta", obj(&[("note", "café".into())]))]),
+        ),
+        (
+            "header value outside ASCII",
+            obj(&[(
+                "headers",
+                obj(&[(
+                    "Content-Disposition",
+                    "attachment; filename=\"résumé.pdf\"".into(),
+                )]),
+            )]),
+        ),
+        (
             "header value with CR/LF",
             obj(&[(
                 "headers",
@@ -191,7 +205,7 @@ async fn bad_uploads_are_refused_before_any_request() {
     tried += 1;
     assert_eq!(log_len().await, before, "a request left the browser");
     web_sys::console::log_1(&format!("bad inputs tried: {tried}").into());
-    assert_eq!(tried, 6 + 21 + 3);
+    assert_eq!(tried, 6 + 23 + 3);
 }
 
 #[wasm_bindgen_test]

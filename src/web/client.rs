@@ -618,6 +618,13 @@ impl Client {
             has_callback,
             saves,
         } = p;
+        // A picked file deleted since reads as size 0 in some browsers (WebKit at times): an
+        // empty File must prove it can be read, or an empty object would replace the upload.
+        if let (0, Source::File(blob)) = (job.plan.size, &io.source) {
+            if blob.is_instance_of::<web_sys::File>() && !super::hash::readable(blob, 0).await {
+                return Err(Error::file_unreadable().into());
+            }
+        }
         if let (true, Source::File(blob)) = (saves, &io.source) {
             let (saver, saved) = self
                 .saver(&io.signing.bucket, &job.name, blob, &job.plan)

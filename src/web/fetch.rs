@@ -69,7 +69,7 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     }
     let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
     for (k, v) in &headers {
-        h.set(k, &wire(v)).map_err(|_| {
+        h.set(k, v).map_err(|_| {
             Error::argument(format!(
                 "the browser refuses header {}: check its value",
                 js::quoted(k)
@@ -189,19 +189,8 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     }
 }
 
-/// A header value as the browser must be given it for its UTF-8 bytes to go out: a header
-/// string is sent one byte per character (Latin-1), so each byte becomes a character. The
-/// signature covers the UTF-8 text, which is then exactly the bytes sent, as OSS checks them.
-fn wire(value: &str) -> String {
-    if value.is_ascii() {
-        value.to_string()
-    } else {
-        value.bytes().map(char::from).collect()
-    }
-}
-
-/// A header value the browser read, one character per byte, back as the UTF-8 text it
-/// carries (an x-oss-meta-* stored by [`wire`]); any other value as it is.
+/// A header value Chromium or Firefox read, one character per byte, back as the UTF-8 text
+/// it carries (an x-oss-meta-* another client stored as UTF-8); any other value as it is.
 fn unwire(value: String) -> String {
     if value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
         return value;

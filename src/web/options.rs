@@ -119,8 +119,15 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
             js::quoted(name)
         )));
     }
-    // Text outside ASCII goes out as its UTF-8 bytes, the bytes it is signed as (see
-    // `fetch::wire`), so `meta: {note: '阿达'}` is stored as it was given.
+    // Browsers disagree on the bytes of a header string outside ASCII: Chromium and Firefox
+    // send one byte per character (Latin-1, and refuse more), WebKitGTK sends UTF-8. No one
+    // form is signed alike everywhere, so such a value is refused before sending, with the fix.
+    if !value.is_ascii() {
+        return Err(Error::argument(format!(
+            "the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition)",
+            js::quoted(name)
+        )));
+    }
     Ok(())
 }
 
