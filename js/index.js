@@ -18,42 +18,55 @@ const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel', 'getBucket', 'getObj
 /** Methods that return the client, as ali-oss's do, for chaining. */
 const CHAIN = new Set(['useBucket', 'setBucket']);
 
-class Client {
-  #core = null;
-  #ready;
+// Symbol keys rather than #private fields: a client kept in a Vue reactive() proxy (as apps
+// do with ali-oss's) must still reach them through the proxy.
+const CORE = Symbol('core');
+const READY = Symbol('ready');
 
+class Client {
   constructor(options) {
     const make = () => {
-      this.#core = new Core(options);
+      Object.defineProperty(this, CORE, { value: new Core(options) });
       return this;
     };
-    this.#ready = loaded ? Promise.resolve(make()) : loading.then(make);
+    Object.defineProperty(this, READY, {
+      value: loaded ? Promise.resolve(make()) : loading.then(make),
+      writable: true,
+    });
   }
 
   /** Resolves to this client once the wasm is loaded and the options checked. */
   get ready() {
-    return this.#ready;
+    return this[READY];
   }
 
   static {
     for (const name of Object.getOwnPropertyNames(Core.prototype)) {
-      if (name === 'constructor' || name === 'free') continue;
+      if (name === 'constructor' || name === 'free' || name.startsWith('__')) continue;
       // A getter (`options`) reads through; undefined until the wasm is in.
       if (Object.getOwnPropertyDescriptor(Core.prototype, name).get) {
-        Object.defineProperty(Client.prototype, name, { get() { return this.#core?.[name]; } });
+        Object.defineProperty(Client.prototype, name, { get() { return this[CORE]?.[name]; } });
         continue;
       }
       Client.prototype[name] = function forward(...args) {
-        if (this.#core) {
-          const result = this.#core[name](...args);
+        if (this[CORE]) {
+          const result = this[CORE][name](...args);
           return CHAIN.has(name) ? this : result;
         }
         if (SYNC.has(name)) throw new Error(`${name}() needs the module loaded: \`await client.ready\` once before calling it`);
         if (CHAIN.has(name)) {
-          this.#ready = this.#ready.then(() => (this.#core[name](...args), this));
+          // A bad name said in the console, not carried into every later call.
+          this[READY] = this[READY].then(() => {
+            try {
+              this[CORE][name](...args);
+            } catch (e) {
+              console.error(e);
+            }
+            return this;
+          });
           return this;
         }
-        return this.#ready.then(() => this.#core[name](...args));
+        return this[READY].then(() => this[CORE][name](...args));
       };
     }
   }

@@ -1063,7 +1063,7 @@ impl Client {
         upload_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        // As ali-oss: an abort stops this client's uploads too (isCancel() says so).
+        // As ali-oss: an abort sets the cancel flag that isCancel() reads.
         self.0.cancelled.set(true);
         let made = options::check_name(&name).map(|name| {
             let id = js::text(&upload_id);
@@ -1236,10 +1236,19 @@ impl Client {
             let name = options::check_name(&name)?;
             // As ali-oss: a source starting with `/` is `/bucket/key`.
             let (bucket, source) = match (source_bucket, source.as_string()) {
+                (Some(b), _) if !crate::protocol::endpoint::valid_bucket(&b) => {
+                    return Err(Error::argument(format!(
+                        "the source bucket {} is not a bucket name",
+                        js::quoted(&b)
+                    )))
+                }
                 (None, Some(s)) if s.starts_with('/') => {
-                    let (b, k) = s[1..].split_once('/').ok_or_else(|| {
-                        Error::argument("a copy source starting with '/' must be /bucket/key")
-                    })?;
+                    let (b, k) = s[1..]
+                        .split_once('/')
+                        .filter(|(b, _)| crate::protocol::endpoint::valid_bucket(b))
+                        .ok_or_else(|| {
+                            Error::argument("a copy source starting with '/' must be /bucket/key")
+                        })?;
                     (b.to_string(), options::check_name(&k.into())?)
                 }
                 (b, _) => (
@@ -1503,6 +1512,11 @@ impl Client {
     ) -> Result<String, Error> {
         let c = &self.0;
         let bucket = c.bucket.borrow().clone();
+        if bucket.is_empty() {
+            return Err(Error::argument(
+                "no bucket: pass `bucket` to new OSS() or call useBucket(name) first",
+            ));
+        }
         let parts = crate::protocol::request::RequestParts {
             method,
             bucket: Some(bucket.clone()),
@@ -1654,7 +1668,7 @@ impl Client {
             .as_string()
             .filter(|b| crate::protocol::endpoint::valid_bucket(b))
             .ok_or_else(|| {
-                Error::argument("the bucket name must be 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit")
+                Error::argument("the bucket name must be 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'")
             })?;
         js::set(&self.0.options, "bucket", name.as_str());
         *self.0.bucket.borrow_mut() = name;

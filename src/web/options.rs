@@ -258,7 +258,7 @@ pub fn bucket(opts: &JsValue) -> Result<String, Error> {
     let bucket = string(opts, "bucket")?.unwrap_or_default();
     if !bucket.is_empty() && !crate::protocol::endpoint::valid_bucket(&bucket) {
         return Err(Error::argument(format!(
-            "`bucket` {} is not a bucket name: 3 to 63 lower-case letters, digits and '-'",
+            "`bucket` {} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_'",
             js::quoted(&bucket)
         )));
     }

@@ -331,3 +331,10 @@ test("client.options: ali-oss's shape, endpoint.format(), the bucket in use", ()
   fields: [60000, false, false, false, true],
   urls: ['https://foo.com/foo/bar/a%252Faa/test%26%2B-123~!.js'],
 }));
+
+test("a client kept in a Proxy (as Vue's reactive() keeps it) still works", () => agree(async (OSS, o, p) => {
+  const c = new Proxy(new OSS(o), {});
+  const put = await c.put(`${p}proxied.txt`, new Blob(['via proxy']));
+  c.useBucket(o.bucket);
+  return [put.res.status, (await c.get(`${p}proxied.txt`)).content.toString(), c.getBucket()];
+}, [200, 'via proxy', 'demo-bucket']));
