@@ -1362,8 +1362,23 @@ impl Client {
         options: JsValue,
         strict: JsValue,
     ) -> Result<String, JsValue> {
+        let bucket = self.0.bucket.borrow().clone();
+        Ok(self.url_for(name, options, strict, bucket)?)
+    }
+
+    /// signatureUrl() for `bucket`, the one in use when the call was made.
+    fn url_for(
+        &self,
+        name: JsValue,
+        options: JsValue,
+        strict: JsValue,
+        bucket: String,
+    ) -> Result<String, Error> {
         if strict.as_bool() != Some(false) && name.as_string().is_some_and(|n| n.starts_with('?')) {
-            return Err(Error::argument(format!("Invalid object name {}", js::text(&name))).into());
+            return Err(Error::argument(format!(
+                "Invalid object name {}",
+                js::text(&name)
+            )));
         }
         let name = options::check_name(&name)?;
         let expires = options::count(&options, "expires", 1800, 1..=7 * 24 * 3600)?;
@@ -1408,16 +1423,17 @@ impl Client {
         if let Some(sub) = js::get(&options, "subResource") {
             params.extend(entries_of(&sub));
         }
-        Ok(self.presigned(method, &name, headers, params, expires, None)?)
+        self.presigned(&bucket, method, &name, headers, params, expires, None)
     }
 
     /// signatureUrl() after refreshing the STS token if it is due, as ali-oss's.
     #[wasm_bindgen(js_name = asyncSignatureUrl)]
     pub fn async_signature_url(&self, name: JsValue, options: JsValue, strict: JsValue) -> Promise {
         let me = Client(self.0.clone());
+        let bucket = self.0.bucket.borrow().clone();
         future_to_promise(async move {
             me.keys_in_hand().await?;
-            me.signature_url(name, options, strict).map(JsValue::from)
+            Ok(me.url_for(name, options, strict, bucket)?.into())
         })
     }
 
@@ -1433,9 +1449,10 @@ impl Client {
         additional: JsValue,
     ) -> Promise {
         let me = Client(self.0.clone());
+        let bucket = self.0.bucket.borrow().clone();
         future_to_promise(async move {
             me.keys_in_hand().await?;
-            if me.0.bucket.borrow().is_empty() {
+            if bucket.is_empty() {
                 return Err(Error::argument(
                     "Please ensure that bucketName is passed into getCanonicalRequest.",
                 )
@@ -1480,7 +1497,15 @@ impl Client {
                 }
             }
             let method = js::text(&method).to_ascii_uppercase();
-            let url = me.presigned(method, &name, headers, params, expires as u32, Some(extra))?;
+            let url = me.presigned(
+                &bucket,
+                method,
+                &name,
+                headers,
+                params,
+                expires as u32,
+                Some(extra),
+            )?;
             Ok(url.into())
         })
     }
@@ -1501,8 +1526,10 @@ impl Client {
     }
 
     /// A presigned URL for `name`: V4 when `v4_additional` is given or the client signs V4.
+    #[allow(clippy::too_many_arguments)]
     fn presigned(
         &self,
+        bucket: &str,
         method: String,
         name: &str,
         headers: Vec<(String, String)>,
@@ -1511,7 +1538,6 @@ impl Client {
         v4_additional: Option<Vec<String>>,
     ) -> Result<String, Error> {
         let c = &self.0;
-        let bucket = c.bucket.borrow().clone();
         if bucket.is_empty() {
             return Err(Error::argument(
                 "no bucket: pass `bucket` to new OSS() or call useBucket(name) first",
@@ -1519,7 +1545,7 @@ impl Client {
         }
         let parts = crate::protocol::request::RequestParts {
             method,
-            bucket: Some(bucket.clone()),
+            bucket: Some(bucket.to_string()),
             key: Some(name.to_string()).filter(|n| !n.is_empty()),
             query: params,
             headers,
@@ -1543,7 +1569,7 @@ impl Client {
             None => presign::v1_query(&parts, creds, now + u64::from(expires)),
         });
         let key = Some(name).filter(|n| !n.is_empty());
-        Ok(c.o.endpoint.url(&bucket, key, &query))
+        Ok(c.o.endpoint.url(bucket, key, &query))
     }
 
     /// ali-oss's getObjectUrl: `baseUrl` (default: the endpoint, no bucket) and the name.
