@@ -1271,11 +1271,7 @@ impl Client {
                 .any(|(k, _)| replaced.contains(&k.to_ascii_lowercase().as_str()));
             if js::get(&options, "meta").is_some() {
                 replace = true;
-                headers.extend(
-                    options::object_headers(&options, "")?
-                        .into_iter()
-                        .filter(|(k, _)| k.starts_with("x-oss-meta-")),
-                );
+                headers.extend(options::meta_headers(&options)?);
             }
             let mut from = format!("/{bucket}/{}", crate::protocol::encode::uri_encode(&source));
             if let Some(v) = options::string(&options, "versionId")? {

@@ -274,18 +274,7 @@ pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String,
     let mut out = Vec::new();
     let mime = string(opts, "mime")?.filter(|m| !m.is_empty());
     out.extend(headers(opts)?);
-    if let Some(meta) = js::get(opts, "meta") {
-        for (name, value) in entries(&meta, "meta")? {
-            let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
-            check_header(&header, &value).map_err(|_| {
-                Error::argument(format!(
-                    "meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)",
-                    js::quoted(&name)
-                ))
-            })?;
-            out.push((header, value));
-        }
-    }
+    out.extend(meta_headers(opts)?);
     let has_type = out
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
@@ -295,6 +284,25 @@ pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String,
         out.push(("content-type".into(), mime));
     } else if !has_type {
         out.push(("content-type".into(), default_type.to_string()));
+    }
+    Ok(out)
+}
+
+/// `meta`, as checked `x-oss-meta-*` headers.
+pub fn meta_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let Some(meta) = js::get(opts, "meta") else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (name, value) in entries(&meta, "meta")? {
+        let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
+        check_header(&header, &value).map_err(|_| {
+            Error::argument(format!(
+                "meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)",
+                js::quoted(&name)
+            ))
+        })?;
+        out.push((header, value));
     }
     Ok(out)
 }
@@ -483,10 +491,14 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
         port: port.into(),
         href: format!("{}://{}/", e.scheme, e.host),
     };
-    let text = |k: &str| string(opts, k).ok().flatten().unwrap_or_default();
-    for (key, value) in [
-        ("accessKeyId", text("accessKeyId").trim().into()),
-        ("accessKeySecret", text("accessKeySecret").trim().into()),
+    let key = |read: fn(&Credentials) -> &str| {
+        o.credentials
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |c| read(c).into())
+    };
+    for (name, value) in [
+        ("accessKeyId", key(|c| &c.access_key_id)),
+        ("accessKeySecret", key(|c| &c.access_key_secret)),
         (
             "bucket",
             if bucket.is_empty() {
@@ -515,7 +527,7 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
         ("refreshSTSTokenInterval", o.refresh_interval_ms.into()),
         ("inited", true.into()),
     ] {
-        js::set(&out, key, value);
+        js::set(&out, name, value);
     }
     for (key, default) in [
         ("internal", JsValue::FALSE),
