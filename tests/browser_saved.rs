@@ -12,7 +12,7 @@ use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Array, Uint8Array};
 use oss_browser_upload::engine::checkpoint::{DonePart, DoneParts};
 use oss_browser_upload::engine::fingerprint::FileIdentity;
-use oss_browser_upload::web::saved::{Record, SavedUploads};
+use oss_browser_upload::web::saved::{stored_part, Batch, Record, SavedUploads};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -110,17 +110,19 @@ async fn raw_put(db_name: &str, value: JsValue) {
 }
 
 async fn raw_all(db_name: &str) -> Vec<JsValue> {
+    raw_store(db_name, "uploads").await
+}
+
+async fn raw_store(db_name: &str, store: &str) -> Vec<JsValue> {
     let db = Factory::new()
         .unwrap()
         .open(db_name, None)
         .unwrap()
         .await
         .unwrap();
-    let tx = db
-        .transaction(&["uploads"], TransactionMode::ReadOnly)
-        .unwrap();
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly).unwrap();
     let all = tx
-        .object_store("uploads")
+        .object_store(store)
         .unwrap()
         .get_all(None, None)
         .unwrap()
@@ -137,9 +139,92 @@ async fn write_read_and_forget() {
     store.save(&r).await;
     assert_eq!(shown(store.load("v1-rw").await.as_ref()), shown(Some(&r)));
     assert_eq!(raw_all("saved-test-rw").await.len(), 1);
+    assert_eq!(raw_store("saved-test-rw", "parts").await.len(), 2);
     store.forget("v1-rw").await;
     assert_eq!(shown(store.load("v1-rw").await.as_ref()), "none");
     assert!(raw_all("saved-test-rw").await.is_empty());
+    assert!(raw_store("saved-test-rw", "parts").await.is_empty());
+}
+
+/// The record as a save writes it: the parts since the last save, or all after a reset.
+fn batch_of(r: &Record, parts: &[u32], reset: bool) -> Batch {
+    let mut b = r.batch();
+    b.reset = reset;
+    b.parts = (r.done.iter())
+        .filter(|(n, _)| parts.contains(n))
+        .map(|(n, p)| stored_part(&r.fingerprint, *n, p))
+        .collect();
+    b
+}
+
+#[wasm_bindgen_test]
+async fn each_save_adds_its_parts_and_a_reset_replaces_them() {
+    let db = "saved-test-parts";
+    let store = store(db);
+    let mut r = record("v1-parts", js_sys::Date::now());
+    store.put(batch_of(&r, &[1], true)).await;
+    store.put(batch_of(&r, &[3], false)).await;
+    assert_eq!(
+        shown(store.load("v1-parts").await.as_ref()),
+        shown(Some(&r))
+    );
+    // A part is written once: the upload's record holds none.
+    assert!(
+        js_sys::Reflect::get(&raw_all(db).await[0], &"doneParts".into())
+            .unwrap()
+            .is_undefined()
+    );
+    // A new upload ID: the parts stored for the old one go.
+    r.upload_id = "FEDCBA9876543210FEDCBA9876543210".into();
+    store.put(batch_of(&r, &[3], true)).await;
+    let loaded = store.load("v1-parts").await.unwrap();
+    assert_eq!(loaded.upload_id, r.upload_id);
+    assert_eq!(loaded.done.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3]);
+    assert_eq!(raw_store(db, "parts").await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_record_of_the_first_layout_still_resumes() {
+    // Version 1 kept the parts in the record; the store opened at version 2 reads it.
+    let db = "saved-test-format-1";
+    let parts = Array::of2(
+        &obj(&[
+            ("number", 1.into()),
+            ("etag", "\"AA\"".into()),
+            ("crc64", "42".into()),
+        ]),
+        &obj(&[("number", 2.into()), ("etag", "\"BB\"".into())]),
+    );
+    let now = js_sys::Date::now();
+    raw_put(
+        db,
+        obj(&[
+            ("fingerprint", "v1-old-layout".into()),
+            ("format", 1.into()),
+            ("bucket", "demo-bucket".into()),
+            ("name", "a.bin".into()),
+            ("fileName", "a.bin".into()),
+            ("fileSize", (3.0 * 1024.0 * 1024.0).into()),
+            ("lastModified", 1.into()),
+            ("fileType", "".into()),
+            ("partSize", (1024.0 * 1024.0).into()),
+            ("uploadId", "0123456789ABCDEF".into()),
+            ("doneParts", parts.into()),
+            ("createdAt", now.into()),
+            ("updatedAt", now.into()),
+        ]),
+    )
+    .await;
+    let loaded = store(db).load("v1-old-layout").await.unwrap();
+    let done: Vec<_> = loaded
+        .done
+        .iter()
+        .map(|(n, p)| (*n, p.etag.clone(), p.crc64))
+        .collect();
+    assert_eq!(
+        done,
+        [(1, "\"AA\"".into(), Some(42)), (2, "\"BB\"".into(), None)]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -224,6 +309,24 @@ async fn without_indexeddb_records_live_in_memory() {
     raw.close();
     store.forget("v1-mem").await;
     assert_eq!(shown(store.load("v1-mem").await.as_ref()), "none");
+}
+
+#[wasm_bindgen_test]
+async fn an_older_version_holding_the_database_open_does_not_stall_uploads() {
+    // Another tab with the first layout's package keeps the database open at version 1 and
+    // does not give way: the upgrade is blocked, and records live in memory instead.
+    let db = "saved-test-blocked";
+    let mut open = Factory::new().unwrap().open(db, Some(1)).unwrap();
+    open.on_upgrade_needed(|_| {});
+    let older = open.await.unwrap();
+    let store = store(db);
+    let r = record("v1-blocked", js_sys::Date::now());
+    store.save(&r).await;
+    assert_eq!(
+        shown(store.load("v1-blocked").await.as_ref()),
+        shown(Some(&r))
+    );
+    older.close();
 }
 
 fn part_uploads(log: &[JsValue], status: f64) -> usize {

@@ -15,7 +15,7 @@ use web_sys::{AbortSignal, Blob};
 
 use super::client::Shared;
 use super::fetch::{self, Target};
-use super::saved::{done_to_js, part_to_js, Record};
+use super::saved::{done_to_js, part_to_js, stored_part, Batch, Record};
 use super::stream::StreamParts;
 use super::{error, js};
 use crate::engine::checkpoint::Checkpoint;
@@ -65,18 +65,20 @@ pub enum Source {
     },
 }
 
-/// Keeps an upload's record while it goes, and holds its cross-tab lock. Saves are
-/// coalesced: while one is written, only the newest waiting record is kept, so a fast run of
-/// parts costs a few writes, not one per part.
+/// Keeps an upload's record while it goes, and holds its cross-tab lock. Each save writes
+/// the record and the parts done since the last; saves are coalesced: while one is written,
+/// those waiting merge into one, so a fast run of parts costs a few writes, not one per part.
 pub struct Saver {
     pub template: Record,
     pub release: Function,
     queue: Rc<SaveQueue>,
+    /// The upload ID and done-parts array last queued, and how many of its parts were.
+    queued: RefCell<(String, Option<Array>, u32)>,
 }
 
 #[derive(Default)]
 struct SaveQueue {
-    next: RefCell<Option<JsValue>>,
+    next: RefCell<Option<Batch>>,
     busy: Cell<bool>,
     /// Resolvers of those waiting for the writes to end.
     idle: RefCell<Vec<Function>>,
@@ -88,12 +90,38 @@ impl Saver {
             template,
             release,
             queue: Rc::default(),
+            queued: RefCell::default(),
         }
     }
 
-    fn save(&self, client: &Rc<Shared>, record: JsValue) {
+    /// Queues the parts of `done` not yet queued, or all of them when the upload or the
+    /// array changed (initiated, resumed: those stored may no longer hold).
+    fn save(&self, client: &Rc<Shared>, cp: &Checkpoint, done: &Array) {
+        let mut queued = self.queued.borrow_mut();
+        let same = queued.0 == cp.upload_id && queued.1.as_ref().is_some_and(|a| a == done);
+        let from = if same { queued.2 } else { 0 };
+        let fp = &self.template.fingerprint;
+        let parts = (from..done.length())
+            .filter_map(|i| {
+                let n = js::get(&done.get(i), "number")?.as_f64()? as u32;
+                Some(stored_part(fp, n, cp.done.get(n)?))
+            })
+            .collect();
+        *queued = (cp.upload_id.clone(), Some(done.clone()), done.length());
+        let batch = Batch {
+            fingerprint: fp.clone(),
+            record: self.template.to_js_with(&cp.upload_id, js::now_ms()),
+            reset: !same,
+            parts,
+            all: done.clone(),
+        };
         let q = &self.queue;
-        *q.next.borrow_mut() = Some(record);
+        let mut next = q.next.borrow_mut();
+        match next.as_mut() {
+            Some(waiting) => waiting.merge(batch),
+            None => *next = Some(batch),
+        }
+        drop(next);
         if q.busy.replace(true) {
             return;
         }
@@ -101,8 +129,8 @@ impl Saver {
         spawn_local(async move {
             loop {
                 let next = q.next.borrow_mut().take();
-                let Some(record) = next else { break };
-                client.saved.put(record).await;
+                let Some(batch) = next else { break };
+                client.saved.put(batch).await;
             }
             q.busy.set(false);
             for resolve in q.idle.borrow_mut().drain(..) {
@@ -282,11 +310,7 @@ impl Io {
             }
             Command::Save => {
                 if let (Some(saver), Some(cp)) = (&self.saver, op.checkpoint()) {
-                    let done = self.done_js(cp);
-                    let record = saver
-                        .template
-                        .to_js_with(&cp.upload_id, &done, js::now_ms());
-                    saver.save(&self.client, record);
+                    saver.save(&self.client, cp, &self.done_js(cp));
                 }
             }
             Command::Forget => {
