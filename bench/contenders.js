@@ -34,9 +34,20 @@ async function pool(jobs, parallel) {
 
 const files = () => [...document.getElementById('files').files];
 
+/** fetch, tried again after a network failure up to `retries` times (link profiles reset). */
+async function fetchWithRetries(url, init, retries) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (attempt >= retries) throw e;
+    }
+  }
+}
+
 const contenders = {
   // Plain fetch PUTs of the same Blob slices to presigned URLs: the practical limit.
-  async raw({ plans, parallel }) {
+  async raw({ plans, parallel, retries }) {
     const etags = [];
     const jobs = [];
     files().forEach((file, f) => {
@@ -44,46 +55,60 @@ const contenders = {
       for (const part of plans[f].parts) {
         jobs.push(async () => {
           const body = plans[f].single ? file : file.slice(part.start, part.end);
-          const r = await fetch(part.url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+          const r = await fetchWithRetries(part.url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } }, retries);
           if (!r.ok) throw new Error(`raw PUT ${r.status}`);
           etags[f].push({ number: part.number, etag: r.headers.get('etag') });
         });
       }
     });
     await pool(jobs, parallel);
-    return etags;
+    return { result: etags };
   },
 
-  async ours({ endpoint, id, secret, parallel, partSize, crc64, prefix }) {
+  // `ours`: the options a variant changes; parallel and partSize only where the workload sets
+  // them (link profiles keep the library's defaults). Returns the part size it used.
+  async ours({ endpoint, id, secret, parallel, partSize, ours, prefix }) {
     const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
     await client.ready;
+    let used;
+    const opts = { ...ours, progress: (p, cpt) => { used = cpt?.partSize ?? used; } };
+    if (partSize) opts.partSize = partSize;
     const list = files();
     if (list.length === 1) {
-      await client.multipartUpload(`${prefix}0`, list[0], { parallel, partSize, crc64, resume: false });
+      if (parallel) opts.parallel = parallel;
+      await client.multipartUpload(`${prefix}0`, list[0], opts);
     } else {
-      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, { partSize, crc64, resume: false })), parallel);
+      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, opts)), parallel);
     }
+    return { partSize: used };
   },
 
   async alioss({ port, id, secret, parallel, partSize, prefix }) {
     // Virtual-hosted: Chromium resolves demo-bucket.localhost to loopback.
     const client = new window.OSS({ endpoint: `http://localhost:${port}`, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+    const opts = partSize ? { partSize } : {};
     const list = files();
     if (list.length === 1) {
-      await client.multipartUpload(`${prefix}0`, list[0], { parallel, partSize });
+      await client.multipartUpload(`${prefix}0`, list[0], parallel ? { ...opts, parallel } : opts);
     } else {
-      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, { partSize })), parallel);
+      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, opts)), parallel);
     }
+    return {};
   },
 };
 
 window.runContender = async (name, options) => {
   const started = performance.now();
-  const result = await contenders[name](options);
+  let outcome;
+  try {
+    outcome = { ok: true, ...(await contenders[name](options)) };
+  } catch (e) {
+    outcome = { ok: false, error: `${e.name ?? 'Error'}: ${e.message}` };
+  }
   const ended = performance.now();
   // Let the last long-task entries arrive.
   await new Promise((r) => setTimeout(r, 50));
   const during = longTasks.filter((t) => t.start >= started && t.start <= ended);
   const longestTask = Math.max(0, ...during.map((t) => t.ms));
-  return { ms: ended - started, longestTask, longTasks: during.map((t) => ({ at: t.start - started, ms: t.ms, what: culprits(t) })), result };
+  return { ms: ended - started, longestTask, longTasks: during.map((t) => ({ at: t.start - started, ms: t.ms, what: culprits(t) })), ...outcome };
 };

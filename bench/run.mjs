@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import OSSNode from 'ali-oss';
 import { chromium } from 'playwright-core';
 import { serve } from '../scripts/serve.mjs';
+import { startLink } from './link.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -23,24 +24,81 @@ const BIG = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const ID = 'LTAI5tBenchKey';
 const SECRET = 'BenchSecret0123456789abcdefghij';
-const ALL_CONTENDERS = ['raw', 'ours', 'ours+crc64', 'ali-oss'];
-const CONTENDERS = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ALL_CONTENDERS;
+// Contenders by what they are: the library is "ours" with its defaults (resume and CRC64 on),
+// and each variant is named by the options it changes.
+const ALL_CONTENDERS = {
+  raw: { page: 'raw' },
+  ours: { page: 'ours', options: {} },
+  'ours crc64:false': { page: 'ours', options: { crc64: false } },
+  'ours resume:false crc64:false': { page: 'ours', options: { resume: false, crc64: false } },
+  // ali-oss's part size, ours until #21: what the size-grown default is measured against.
+  'ours partSize:1MiB': { page: 'ours', options: { partSize: MiB } },
+  'ali-oss': { page: 'alioss' },
+};
+const CONTENDERS = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(ALL_CONTENDERS);
+const LIBRARY = ['raw', 'ours', 'ours crc64:false', 'ali-oss'];
+const ON_LINKS = [...LIBRARY, 'ours partSize:1MiB'];
 
+// Loopback workloads give every contender the same part size and parallelism. Link profiles
+// (#21) go through bench/link.mjs and give each library its own defaults, raw the same plan as
+// ours: what users get on the links they have.
 const ALL_WORKLOADS = [
-  { id: `${BIG / MiB} MiB, parallel 5`, files: [BIG], parallel: 5, partSize: 8 * MiB },
-  { id: '100 × 1 MiB, parallel 5', files: Array(100).fill(MiB), parallel: 5, partSize: MiB },
-  { id: '256 MiB, parallel 1', files: [256 * MiB], parallel: 1, partSize: 8 * MiB },
-  { id: '256 MiB, parallel 8', files: [256 * MiB], parallel: 8, partSize: 8 * MiB },
-  // OSS's most parts (#22): does a part cost more once thousands are done? Raw and ours only
-  // (ali-oss would take half an hour); `spread` is the time of the last 1,000 parts over the
-  // first 1,000's, from the server's log.
+  { id: `${BIG / MiB} MiB, parallel 5`, files: [BIG], parallel: 5, partSize: 8 * MiB,
+    contenders: ['raw', 'ours', 'ours crc64:false', 'ours resume:false crc64:false', 'ali-oss'] },
+  { id: '100 × 1 MiB, parallel 5', files: Array(100).fill(MiB), parallel: 5, partSize: MiB, contenders: LIBRARY },
+  { id: '256 MiB, parallel 1', files: [256 * MiB], parallel: 1, partSize: 8 * MiB, contenders: LIBRARY },
+  { id: '256 MiB, parallel 8', files: [256 * MiB], parallel: 8, partSize: 8 * MiB, contenders: LIBRARY },
+  // OSS's most parts (#22): does a part cost more once thousands are done? Not ali-oss (it
+  // would take half an hour); `spread` is the time of the last 1,000 parts over the first
+  // 1,000's, from the server's log.
   { id: '10,000 parts of 100 KiB, parallel 5', files: [10000 * 100 * 1024], parallel: 5, partSize: 100 * 1024,
-    contenders: ['raw', 'ours'], spread: true },
+    contenders: ['raw', 'ours', 'ours crc64:false'], spread: true },
+  { id: 'far and fast: 100 ms, 200 Mbit/s', link: { rttMs: 100, upMbps: 200, downMbps: 200 },
+    files: [Number(process.env.BENCH_FAR_MB ?? 256) * MiB], contenders: ON_LINKS },
+  { id: 'home: 30 ms, 40 Mbit/s up', link: { rttMs: 30, upMbps: 40, downMbps: 200 },
+    files: [Number(process.env.BENCH_HOME_MB ?? 64) * MiB], contenders: ON_LINKS },
+  { id: 'mobile: 80 ms, 8 Mbit/s up, 1 % resets', link: { rttMs: 80, upMbps: 8, downMbps: 30, resetRate: 0.01 },
+    files: [Number(process.env.BENCH_MOBILE_MB ?? 16) * MiB], contenders: ON_LINKS },
 ];
 const WORKLOADS = process.env.BENCH_WORKLOADS
   ? process.env.BENCH_WORKLOADS.split(',').map((i) => ALL_WORKLOADS[Number(i)])
   : ALL_WORKLOADS;
-const PARTIAL = CONTENDERS !== ALL_CONTENDERS || WORKLOADS !== ALL_WORKLOADS;
+const PARTIAL = process.env.BENCH_ONLY || WORKLOADS !== ALL_WORKLOADS;
+
+/**
+ * CRC-64/XZ of a file, to check what each contender stored (two 32-bit halves: BigInt per
+ * byte would take minutes for 256 MiB).
+ */
+const CRC_TABLE = (() => {
+  const lo = new Uint32Array(256);
+  const hi = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 1) {
+    let l = i;
+    let h = 0;
+    for (let k = 0; k < 8; k += 1) {
+      const odd = l & 1;
+      l = ((l >>> 1) | (h << 31)) >>> 0;
+      h >>>= 1;
+      if (odd) { l = (l ^ 0xD7870F42) >>> 0; h = (h ^ 0xC96C5795) >>> 0; }
+    }
+    lo[i] = l;
+    hi[i] = h;
+  }
+  return { lo, hi };
+})();
+async function crc64Of(file) {
+  let l = 0xFFFFFFFF;
+  let h = 0xFFFFFFFF;
+  const { lo, hi } = CRC_TABLE;
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 * MiB })) {
+    for (let i = 0; i < chunk.length; i += 1) {
+      const t = (l ^ chunk[i]) & 0xff;
+      l = (((l >>> 8) | (h << 24)) ^ lo[t]) >>> 0;
+      h = ((h >>> 8) ^ hi[t]) >>> 0;
+    }
+  }
+  return ((BigInt((~h) >>> 0) << 32n) | BigInt((~l) >>> 0)).toString();
+}
 
 async function makeFile(size, name) {
   const dir = path.join(os.tmpdir(), 'oss-bench');
@@ -112,50 +170,98 @@ async function quiet() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Our default part size for a file, read back from what ours used (see `planOf`). */
+const defaultPartSizes = new Map();
+
+/**
+ * Watches the page's requests through the DevTools protocol: how many were CORS preflights,
+ * and their share of all request time (Resource Timing cannot tell: a cross-origin entry
+ * without Timing-Allow-Origin hides its phases, and a preflight has no entry of its own).
+ */
+async function watchRequests(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const requests = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    requests.set(e.requestId, { start: e.timestamp, preflight: e.type === 'Preflight' || e.initiator?.type === 'preflight' });
+  });
+  const end = (e) => { const r = requests.get(e.requestId); if (r) r.end = e.timestamp; };
+  cdp.on('Network.loadingFinished', end);
+  cdp.on('Network.loadingFailed', end);
+  return () => {
+    let preflights = 0;
+    let preflightS = 0;
+    let allS = 0;
+    for (const r of requests.values()) {
+      if (r.end === undefined) continue;
+      allS += r.end - r.start;
+      if (r.preflight) { preflights += 1; preflightS += r.end - r.start; }
+    }
+    return { preflights, preflightShare: allS ? preflightS / allS : 0 };
+  };
+}
+
 async function main() {
   const emulator = await startEmulator();
   const port = new URL(emulator.url).port;
   const web = await serve(root);
-  const node = new OSSNode({ endpoint: `http://localhost:${port}`, sldEnable: true, bucket: 'demo-bucket', accessKeyId: ID, accessKeySecret: SECRET });
+  const direct = new OSSNode({ endpoint: `http://localhost:${port}`, sldEnable: true, bucket: 'demo-bucket', accessKeyId: ID, accessKeySecret: SECRET });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'] });
   const results = [];
   for (const w of WORKLOADS) {
     w.paths = await Promise.all(w.files.map((size, i) => makeFile(size, `w${size}-${i}.bin`)));
+    if (w.link) w.crc64 = await Promise.all(w.paths.map(crc64Of));
   }
   for (let rep = 0; rep < REPS; rep += 1) {
     for (const w of WORKLOADS) {
       const cs = CONTENDERS.filter((c) => !w.contenders || w.contenders.includes(c));
+      // The library's own plan first, once: raw follows it on link profiles.
       const order = cs.map((_, i) => cs[(i + rep) % cs.length]);
+      if (w.link && rep === 0 && order[0] === 'raw') order.push(order.shift());
+      const link = w.link ? await startLink({ target: emulator.url, seed: rep + 1, ...w.link }) : null;
+      const endpoint = link ? link.url : emulator.url;
+      const linkPort = new URL(endpoint).port;
+      // raw's Initiate and Complete go over the same link as the libraries' own.
+      const node = link ? new OSSNode({ endpoint: `http://localhost:${linkPort}`, sldEnable: true, bucket: 'demo-bucket',
+        accessKeyId: ID, accessKeySecret: SECRET, timeout: '300s' }) : direct;
       for (const contender of order) {
+        const spec = ALL_CONTENDERS[contender];
         const page = await browser.newPage();
         page.on('pageerror', (e) => process.stderr.write(`${contender}: page error: ${e.message}\n`));
         page.on('crash', () => process.stderr.write(`${contender}: the page crashed\n`));
         await page.goto(`${web.url}/bench/page.html`);
         await page.setInputFiles('#files', w.paths);
         await page.waitForFunction(() => window.runContender);
+        const requests = link ? await watchRequests(page) : null;
         const prefix = `bench/${rep}/${w.id}/${contender}/`;
-        const options = { endpoint: emulator.url, port, id: ID, secret: SECRET, parallel: w.parallel,
-          partSize: w.partSize, crc64: contender === 'ours+crc64', prefix };
+        // On a link each library keeps its own defaults; raw gets ours' plan.
+        const partSize = w.link ? undefined : w.partSize;
+        const parallel = w.link ? undefined : w.parallel;
+        const options = { endpoint, port: linkPort, id: ID, secret: SECRET, parallel, partSize, prefix,
+          ours: spec.options, retries: w.link ? 5 : 0 };
         let uploads = [];
         // The raw flow's Initiate and Complete run in Node; they count in its time, as the
         // library's own Initiate and Complete count in its.
         let rawOverheadMs = 0;
         if (contender === 'raw') {
           const initStarted = performance.now();
+          const rawPartSize = partSize ?? defaultPartSizes.get(w.files[0]);
+          const rawParallel = parallel ?? 5;
+          options.parallel = rawParallel;
           // Initiate and presign in Node; the page only PUTs.
           options.plans = [];
           for (const [i, size] of w.files.entries()) {
             const name = `${prefix}${i}`;
-            if (size <= w.partSize) {
+            if (size <= rawPartSize) {
               options.plans.push({ single: true, parts: [{ number: 1, start: 0, end: size,
                 url: node.signatureUrl(name, { method: 'PUT', expires: 3600, 'Content-Type': 'application/octet-stream' }) }] });
             } else {
               const { uploadId } = await node.initMultipartUpload(name);
               const parts = [];
-              for (let n = 1; (n - 1) * w.partSize < size; n += 1) {
-                parts.push({ number: n, start: (n - 1) * w.partSize, end: Math.min(n * w.partSize, size),
+              for (let n = 1; (n - 1) * rawPartSize < size; n += 1) {
+                parts.push({ number: n, start: (n - 1) * rawPartSize, end: Math.min(n * rawPartSize, size),
                   url: node.signatureUrl(name, { method: 'PUT', expires: 3600, 'Content-Type': 'application/octet-stream',
                     subResource: { partNumber: n, uploadId } }) });
               }
@@ -165,15 +271,15 @@ async function main() {
           }
           rawOverheadMs += performance.now() - initStarted;
         }
-        const name = contender === 'ours+crc64' ? 'ours' : contender === 'ali-oss' ? 'alioss' : contender;
+        link?.resetStats();
         await quiet();
         const before = renderers();
         let peak = before.rss;
         const poll = setInterval(() => { peak = Math.max(peak, renderers().rss); }, 100);
-        const run = await page.evaluate(([n, o]) => window.runContender(n, o), [name, options]);
+        const run = await page.evaluate(([n, o]) => window.runContender(n, o), [spec.page, options]);
         clearInterval(poll);
         const after = renderers();
-        if (contender === 'raw') {
+        if (contender === 'raw' && run.ok) {
           const completeStarted = performance.now();
           for (const [i, up] of uploads.entries()) {
             const parts = run.result[i].sort((a, b) => a.number - b.number);
@@ -182,16 +288,32 @@ async function main() {
           rawOverheadMs += performance.now() - completeStarted;
           run.ms += rawOverheadMs;
         }
+        if (contender === 'ours' && run.ok && run.partSize) defaultPartSizes.set(w.files[0], run.partSize);
         const bytes = w.files.reduce((a, b) => a + b, 0);
-        const spread = w.spread ? await partSpread(emulator.url, prefix) : undefined;
-        results.push({ rep, workload: w.id, contender, ms: run.ms, mbps: bytes / MiB / (run.ms / 1000),
-          memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100, spread });
+        const spread = w.spread && run.ok ? await partSpread(emulator.url, prefix) : undefined;
+        const net = link ? { ...link.stats(), ...requests() } : {};
+        // Whole: every object stored, with the file's CRC64 (checked directly, not over the link).
+        let whole = run.ok;
+        if (w.link && run.ok) {
+          for (const [i] of w.files.entries()) {
+            const head = await direct.head(`${prefix}${i}`).catch(() => null);
+            if (head?.res.headers['x-oss-hash-crc64ecma'] !== w.crc64[i]) whole = false;
+          }
+        }
+        results.push({ rep, workload: w.id, contender, ok: run.ok, whole, error: run.error, ms: run.ms,
+          mbps: run.ok ? bytes / MiB / (run.ms / 1000) : NaN,
+          partSize: run.partSize ?? options.partSize ?? (spec.page === 'alioss' ? MiB : defaultPartSizes.get(w.files[0])),
+          memoryGrowthMiB: (peak - before.rss) / 1024, longestTaskMs: run.longestTask, cpuS: (after.cpu - before.cpu) / 100, spread,
+          preflights: net.preflights, preflightShare: net.preflightShare, requests: net.requests, resets: net.resets, lostBytes: net.lostBodyBytes });
         const long = run.longTasks.map((t) => `${t.ms.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s${contender === 'ali-oss' ? '' : ` (${t.what})`}`).join(', ');
-        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${(bytes / MiB / (run.ms / 1000)).toFixed(0)} MB/s, +${((peak - before.rss) / 1024).toFixed(0)} MiB${spread ? `, last/first 1,000 parts ${spread.toFixed(2)}` : ''}${long ? `, long tasks: ${long}` : ''}\n`);
+        const how = run.ok ? `${(bytes / MiB / (run.ms / 1000)).toFixed(1)} MB/s${whole ? '' : ', NOT WHOLE'}` : `failed: ${run.error}`;
+        const netNote = link ? `, ${net.requests} requests (${net.preflights} preflights, ${(100 * net.preflightShare).toFixed(0)} % of request time), ${net.resets} resets (${(net.lostBodyBytes / MiB).toFixed(1)} MiB lost)` : '';
+        process.stderr.write(`${w.id} ${contender} rep ${rep}: ${how}, +${((peak - before.rss) / 1024).toFixed(0)} MiB${netNote}${spread ? `, last/first 1,000 parts ${spread.toFixed(2)}` : ''}${long ? `, long tasks: ${long}` : ''}\n`);
         await page.close();
         // The server keeps objects in memory: free this run's before the next.
-        for (const i of w.files.keys()) await node.delete(`${prefix}${i}`).catch(() => {});
+        for (const i of w.files.keys()) await direct.delete(`${prefix}${i}`).catch(() => {});
       }
+      await link?.close();
     }
   }
   await browser.close();
@@ -200,18 +322,27 @@ async function main() {
 
   const table = [];
   for (const w of WORKLOADS) {
-    const raw = median(results.filter((r) => r.workload === w.id && r.contender === 'raw').map((r) => r.mbps));
+    const of = (c) => results.filter((r) => r.workload === w.id && r.contender === c);
+    const okMbps = (c) => of(c).filter((r) => r.ok).map((r) => r.mbps);
+    const raw = median(okMbps('raw'));
+    const alioss = median(okMbps('ali-oss'));
     for (const c of CONTENDERS.filter((x) => !w.contenders || w.contenders.includes(x))) {
-      const rs = results.filter((r) => r.workload === w.id && r.contender === c);
-      const mbps = rs.map((r) => r.mbps);
+      const rs = of(c);
+      const ok = rs.filter((r) => r.ok);
+      const mbps = ok.map((r) => r.mbps);
       // Each repetition runs the contenders back to back, so a ratio within one repetition
       // compares runs under the same conditions; the machine drifts between repetitions.
-      const paired = rs.map((r) => r.mbps / results.find((x) => x.rep === r.rep && x.workload === w.id && x.contender === 'raw')?.mbps);
-      table.push({ workload: w.id, contender: c, mbps: median(mbps), min: Math.min(...mbps), max: Math.max(...mbps),
-        ratio: median(mbps) / raw, pairedRatio: median(paired), seconds: median(rs.map((r) => r.ms)) / 1000,
+      const pairedTo = (other) => median(ok.map((r) => r.mbps / results.find((x) => x.rep === r.rep && x.workload === w.id && x.contender === other && x.ok)?.mbps).filter(Number.isFinite));
+      table.push({ workload: w.id, link: w.link, contender: c, mbps: median(mbps), min: Math.min(...mbps), max: Math.max(...mbps),
+        ratio: median(mbps) / raw, pairedRatio: pairedTo('raw'), aliossRatio: median(mbps) / alioss, pairedAlioss: pairedTo('ali-oss'),
+        seconds: median(ok.map((r) => r.ms)) / 1000, partSize: median(rs.map((r) => r.partSize).filter(Boolean)),
         memoryGrowthMiB: Math.max(...rs.map((r) => r.memoryGrowthMiB)), longestTaskMs: Math.max(...rs.map((r) => r.longestTaskMs)),
-        cpuS: median(rs.map((r) => r.cpuS)), limitMiB: w.parallel * w.partSize / MiB + 16,
-        spread: w.spread ? median(rs.map((r) => r.spread)) : undefined });
+        cpuS: median(rs.map((r) => r.cpuS)), limitMiB: w.partSize ? w.parallel * w.partSize / MiB + 16 : undefined,
+        spread: w.spread ? median(ok.map((r) => r.spread)) : undefined,
+        runs: rs.length, whole: rs.filter((r) => r.whole).length,
+        preflightShare: w.link ? median(rs.map((r) => r.preflightShare)) : undefined,
+        resets: w.link ? rs.reduce((a, r) => a + r.resets, 0) : undefined,
+        lostMiB: w.link ? rs.reduce((a, r) => a + r.lostBytes, 0) / MiB : undefined });
     }
   }
   const gz = async (f) => { const b = await readFile(f); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
@@ -230,9 +361,10 @@ async function main() {
 
   const pad = (s, n) => String(s).padEnd(n);
   console.log(`\n${out.date} — ${machine}, median of ${REPS}\n`);
-  console.log(`${pad('workload', 26)}${pad('contender', 12)}${pad('MB/s (min–max)', 20)}${pad('× raw', 8)}${pad('paired', 8)}${pad('mem MiB', 10)}${pad('limit', 8)}${pad('long task', 11)}CPU s`);
+  console.log(`${pad('workload', 40)}${pad('contender', 31)}${pad('MB/s (min–max)', 20)}${pad('× raw', 8)}${pad('paired', 8)}${pad('× ali-oss', 10)}${pad('part', 9)}${pad('mem MiB', 10)}${pad('long task', 11)}${pad('CPU s', 7)}link`);
   for (const r of table) {
-    console.log(`${pad(r.workload, 26)}${pad(r.contender, 12)}${pad(`${r.mbps.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)})`, 20)}${pad(r.ratio.toFixed(3), 8)}${pad(r.pairedRatio.toFixed(3), 8)}${pad(r.memoryGrowthMiB.toFixed(0), 10)}${pad(r.limitMiB, 8)}${pad(`${r.longestTaskMs.toFixed(0)} ms`, 11)}${r.cpuS.toFixed(1)}`);
+    const linkNote = r.link ? `${r.whole}/${r.runs} whole, preflights ${(100 * r.preflightShare).toFixed(0)} % of request time, ${r.resets} resets, ${r.lostMiB.toFixed(1)} MiB re-sent` : '';
+    console.log(`${pad(r.workload, 40)}${pad(r.contender, 31)}${pad(`${r.mbps?.toFixed(1)} (${r.min.toFixed(1)}–${r.max.toFixed(1)})`, 20)}${pad(r.ratio.toFixed(3), 8)}${pad(r.pairedRatio?.toFixed(3), 8)}${pad(r.aliossRatio.toFixed(2), 10)}${pad(r.partSize ? `${(r.partSize / MiB).toFixed(1)} MiB` : '', 9)}${pad(`${r.memoryGrowthMiB.toFixed(0)}${r.limitMiB ? ` (${r.limitMiB})` : ''}`, 10)}${pad(`${r.longestTaskMs.toFixed(0)} ms`, 11)}${pad(r.cpuS.toFixed(1), 7)}${linkNote}`);
   }
   console.log(`\nbundle: this library ${(ours.raw / 1024).toFixed(1)} KiB (${(ours.gzip / 1024).toFixed(1)} KiB gzip -9), ali-oss min.js ${(alioss.raw / 1024).toFixed(1)} KiB (${(alioss.gzip / 1024).toFixed(1)} KiB gzip -9)`);
 }
@@ -252,8 +384,7 @@ async function partSpread(endpoint, prefix) {
 
 function chart(table) {
   const workloads = [...new Set(table.map((r) => r.workload))];
-  const colors = { raw: '#9aa5b1', ours: '#2680c2', 'ours+crc64': '#0b69a3', 'ali-oss': '#e08a00' };
-  const max = Math.max(...table.map((r) => r.mbps));
+  const colors = { 'ours partSize:1MiB': '#9cc3e6', raw: '#9aa5b1', ours: '#0b69a3', 'ours crc64:false': '#2680c2', 'ours resume:false crc64:false': '#63a4d9', 'ali-oss': '#e08a00' };
   const rowH = 22;
   const width = 760;
   let y = 30;
@@ -261,10 +392,13 @@ function chart(table) {
   for (const w of workloads) {
     body += `<text x="10" y="${y}" font-weight="bold">${w}</text>`;
     y += 8;
-    for (const r of table.filter((t) => t.workload === w)) {
-      const len = (r.mbps / max) * (width - 260);
-      body += `<text x="20" y="${y + 15}">${r.contender}</text><rect x="120" y="${y + 3}" width="${len.toFixed(1)}" height="16" fill="${colors[r.contender]}"/>`;
-      body += `<text x="${(125 + len).toFixed(1)}" y="${y + 15}">${r.mbps.toFixed(0)} MB/s</text>`;
+    const rows = table.filter((t) => t.workload === w);
+    // Each workload on its own scale: a far link's MB/s would not show beside loopback's.
+    const max = Math.max(...rows.map((r) => r.mbps).filter(Number.isFinite));
+    for (const r of rows) {
+      const len = Number.isFinite(r.mbps) ? (r.mbps / max) * (width - 330) : 0;
+      body += `<text x="20" y="${y + 15}">${r.contender}</text><rect x="230" y="${y + 3}" width="${len.toFixed(1)}" height="16" fill="${colors[r.contender]}"/>`;
+      body += `<text x="${(235 + len).toFixed(1)}" y="${y + 15}">${Number.isFinite(r.mbps) ? `${r.mbps.toFixed(1)} MB/s` : 'failed'}</text>`;
       y += rowH;
     }
     y += 16;

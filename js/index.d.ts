@@ -150,7 +150,8 @@ export type Progress = (
 export interface MultipartUploadOptions extends ObjectOptions {
   /** Parts in flight at once. Default 5. */
   parallel?: number;
-  /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB, raised to stay within 10 000 parts. */
+  /** Bytes per part, 100 KiB to 5 GiB. Default: the file over 4 × `parallel`, in whole MiB,
+   * from 1 MiB to 8 MiB (raised to stay within 10 000 parts). */
   partSize?: number;
   /** After init, after each part, and with 1 only once the object exists; with
    * `transport: 'xhr'` also as bytes go out (then `res` is null). */
@@ -167,8 +168,8 @@ export interface PutStreamOptions extends ObjectOptions {
   contentLength?: number;
   /** Parts in flight at once; at most `parallel` parts of the stream are held. Default 5. */
   parallel?: number;
-  /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB. A stream that fits in one part is
-   * sent as one PutObject. */
+  /** Bytes per part, 100 KiB to 5 GiB. Default 1 MiB, or with `contentLength` as for
+   * multipartUpload. A stream that fits in one part is sent as one PutObject. */
   partSize?: number;
   /** As for multipartUpload; without `contentLength` the fraction stays 0 until the end. */
   progress?: Progress;

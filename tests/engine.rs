@@ -48,7 +48,7 @@ struct Talk {
 fn job(size: u64, part_size: u64) -> Job {
     Job {
         name: "video.mp4".into(),
-        plan: Plan::new(size, Some(part_size as f64)).unwrap(),
+        plan: Plan::new(size, Some(part_size as f64), 5).unwrap(),
         source: Source::File,
         headers: vec![("content-type".into(), "video/mp4".into())],
         callback: vec![],

@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn parts_combine_into_the_object_crc() {
         let data: Vec<u8> = (0..250 * 1024).map(|i| (i % 251) as u8).collect();
-        let plan = Plan::new(data.len() as u64, Some(100.0 * 1024.0)).unwrap();
+        let plan = Plan::new(data.len() as u64, Some(100.0 * 1024.0), 5).unwrap();
         let mut done = DoneParts::default();
         for n in (1..=plan.count()).rev() {
             let (start, len) = plan.part(n);
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn the_server_decides_which_parts_are_done() {
-        let plan = Plan::new(250 * 1024, Some(100.0 * 1024.0)).unwrap();
+        let plan = Plan::new(250 * 1024, Some(100.0 * 1024.0), 5).unwrap();
         let listed = |number, size| ListedPart {
             number,
             etag: format!("\"E{number}\""),

@@ -526,7 +526,9 @@ impl Client {
             (_, Some(cp)) => Some(cp.part_size as f64),
             _ => options::number(&o, "partSize")?,
         };
-        let plan = Plan::new(size, asked).map_err(Error::argument)?;
+        let parallel =
+            options::count(&o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
+        let plan = Plan::new(size, asked, parallel).map_err(Error::argument)?;
         if let Some(from) = plan.raised_from {
             js::warn(&format!("oss-browser-upload: partSize {from} would need more than 10000 parts for {size} bytes; using {}", plan.part_size));
         }
@@ -536,8 +538,6 @@ impl Client {
             own_type
         };
         let headers = options::object_headers(&o, &default_type)?;
-        let parallel =
-            options::count(&o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
         let callback = options::callback_headers(&o)?;
         let crc64 = options::boolean(&o, "crc64")?.unwrap_or(c.o.crc64);
         io.progress = js::function(&o, "progress");
