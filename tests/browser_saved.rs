@@ -14,6 +14,7 @@ use oss_browser_upload::engine::checkpoint::{DonePart, DoneParts};
 use oss_browser_upload::engine::fingerprint::FileIdentity;
 use oss_browser_upload::web::saved::{stored_part, Batch, Record, SavedUploads};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -319,12 +320,27 @@ async fn an_older_version_holding_the_database_open_does_not_stall_uploads() {
     let mut open = Factory::new().unwrap().open(db, Some(1)).unwrap();
     open.on_upgrade_needed(|_| {});
     let older = open.await.unwrap();
-    let store = store(db);
-    let r = record("v1-blocked", js_sys::Date::now());
-    store.save(&r).await;
+    // Two saves at once, as two uploads starting together: a second open request would
+    // queue behind the blocked first without ever hearing why.
+    let now = js_sys::Date::now();
+    let (a, b) = (record("v1-blocked-a", now), record("v1-blocked-b", now));
+    let both = [a.clone(), b.clone()].map(|r| {
+        wasm_bindgen_futures::future_to_promise(async move {
+            store(db).save(&r).await;
+            Ok(JsValue::TRUE)
+        })
+    });
+    JsFuture::from(js_sys::Promise::all(&Array::of2(&both[0], &both[1])))
+        .await
+        .unwrap();
+    let s = store(db);
     assert_eq!(
-        shown(store.load("v1-blocked").await.as_ref()),
-        shown(Some(&r))
+        shown(s.load("v1-blocked-a").await.as_ref()),
+        shown(Some(&a))
+    );
+    assert_eq!(
+        shown(s.load("v1-blocked-b").await.as_ref()),
+        shown(Some(&b))
     );
     older.close();
 }
@@ -358,10 +374,15 @@ async fn the_client_resumes_a_saved_upload_by_itself() {
     };
     let first = c.multipart_upload("saved/auto.bin".into(), f.clone().into(), opts());
     TimeoutFuture::new(1200).await;
-    // The same file to the same object while the first runs: refused, not raced.
-    let twin = settle(c.multipart_upload("saved/auto.bin".into(), f.clone().into(), opts()))
-        .await
-        .unwrap_err();
+    // The same file to the same object while the first runs, even cut otherwise: refused,
+    // not raced.
+    let twin = settle(c.multipart_upload(
+        "saved/auto.bin".into(),
+        f.clone().into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(
         prop(&twin, "name").as_string().as_deref(),
         Some("UploadInProgressError")
@@ -382,8 +403,9 @@ async fn the_client_resumes_a_saved_upload_by_itself() {
     assert!(done_before >= 256.0 * 1024.0 && done_before < bytes.len() as f64);
 
     emulator("DELETE", "faults", None).await;
-    // No checkpoint passed: the saved one is found by the file's fingerprint.
-    settle(c.multipart_upload("saved/auto.bin".into(), f.into(), opts()))
+    // No checkpoint and no partSize passed: the saved upload is found by the file, and goes
+    // on with the part size it was saved with (the default would have been 1 MiB).
+    settle(c.multipart_upload("saved/auto.bin".into(), f.into(), JsValue::UNDEFINED))
         .await
         .expect("resumed");
     let got = settle(c.get("saved/auto.bin".into(), JsValue::UNDEFINED))

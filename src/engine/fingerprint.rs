@@ -1,6 +1,6 @@
 //! How a saved upload is found again after a reload: by a fingerprint of where it goes and of
 //! the file (bucket, object name, the file's name, size, lastModified and type, and the part
-//! size). The records themselves are kept by `js/src/saved.js`.
+//! size). The records themselves are kept by `src/web/saved.rs`.
 
 use sha2::{Digest, Sha256};
 

@@ -136,8 +136,9 @@ fn multiply(a: u64, mut b: u64) -> u64 {
     product
 }
 
-/// `x^(8·len) mod P`: what appending `len` zero bytes multiplies a CRC by.
-fn zero_bytes(len: u64) -> u64 {
+/// `x^(8·len) mod P`: what appending `len` zero bytes multiplies a CRC by. Worked out once
+/// for many pieces of one length, see [`combine_shifted`].
+pub fn zero_bytes(len: u64) -> u64 {
     // x^(2^k) for k = 3, 4, …: x^8 first, squared at each step.
     let mut power = 1u64 << 63;
     let mut square = 1u64 << (63 - 8);
@@ -159,7 +160,13 @@ pub fn combine(crc1: u64, crc2: u64, len2: u64) -> u64 {
     if len2 == 0 {
         return crc1;
     }
-    multiply(zero_bytes(len2), crc1) ^ crc2
+    combine_shifted(crc1, crc2, zero_bytes(len2))
+}
+
+/// [`combine`] with `zero_bytes(len2)` already worked out: one multiplication, so that joining
+/// 10,000 parts of one size at Complete takes milliseconds, not a 60–80 ms task.
+pub fn combine_shifted(crc1: u64, crc2: u64, shift: u64) -> u64 {
+    multiply(shift, crc1) ^ crc2
 }
 
 #[cfg(test)]

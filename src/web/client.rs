@@ -318,6 +318,9 @@ struct Prepared {
     has_callback: bool,
     /// Whether the upload keeps a record to resume from after a reload.
     saves: bool,
+    /// Whether the part size was ours to choose (no `partSize`, no checkpoint): a saved upload
+    /// of the same file then resumes with the part size it was saved with.
+    part_size_chosen: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -607,6 +610,7 @@ impl Client {
             first,
             has_callback,
             saves,
+            part_size_chosen: asked.is_none(),
         })
     }
 
@@ -617,6 +621,7 @@ impl Client {
             first,
             has_callback,
             saves,
+            part_size_chosen,
         } = p;
         // A picked file deleted since reads as size 0 in some browsers (WebKit at times): an
         // empty File must prove it can be read, or an empty object would replace the upload.
@@ -626,8 +631,9 @@ impl Client {
             }
         }
         if let (true, Source::File(blob)) = (saves, &io.source) {
+            let chosen = part_size_chosen.then_some(job.parallel);
             let (saver, saved) = self
-                .saver(&io.signing.bucket, &job.name, blob, &job.plan)
+                .saver(&io.signing.bucket, &job.name, blob, &mut job.plan, chosen)
                 .await?;
             if job.checkpoint.is_none() {
                 job.checkpoint = saved;
@@ -673,24 +679,47 @@ impl Client {
     }
 
     /// Finds the upload's saved record and takes its lock: the saver keeps the record as the
-    /// upload goes, and releases the lock when the upload ends.
+    /// upload goes, and releases the lock when the upload ends. With `chosen` (the part size
+    /// was ours to choose, for this `parallel`), a record of the same file saved with another
+    /// part size is resumed with that one, and `plan` follows it.
     async fn saver(
         &self,
         bucket: &str,
         name: &str,
         blob: &Blob,
-        plan: &Plan,
+        plan: &mut Plan,
+        chosen: Option<usize>,
     ) -> Result<(Saver, Option<Checkpoint>), Error> {
         let c = &self.0;
         let file = identity(blob);
-        let fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+        // The lock is on the file going to the object, however it is cut: two tabs whose
+        // `parallel` (and so default part size) differ must not race either.
+        let lock = fingerprint::fingerprint(bucket, name, &file, 0);
         let release =
-            wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{fp}")))
+            wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{lock}")))
                 .await
                 .ok()
                 .and_then(|r| r.dyn_into::<Function>().ok())
                 .ok_or_else(Error::in_progress)?;
-        let saved = c.saved.load(&fp).await;
+        let mut fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+        let mut saved = c.saved.load(&fp).await;
+        if let (None, Some(parallel)) = (&saved, chosen) {
+            // A default part size depends on the file, `parallel` and this package's version.
+            let same_file = |r: &Record| {
+                (r.bucket == bucket && r.name == name && r.file_name == file.name)
+                    && (r.file_size == file.size && r.last_modified == file.last_modified)
+                    && r.file_type == file.mime
+            };
+            let found = c.saved.all().await.into_iter().find(same_file);
+            let cut = found
+                .as_ref()
+                .and_then(|r| Plan::new(plan.size, Some(r.part_size as f64), parallel).ok());
+            if let (Some(r), Some(cut)) = (found, cut) {
+                *plan = cut;
+                fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+                saved = Some(r).filter(|r| r.fingerprint == fp);
+            }
+        }
         let now = js::now_ms();
         let checkpoint = saved.as_ref().map(|s| Checkpoint {
             name: s.name.clone(),

@@ -279,16 +279,112 @@ fn group_parts(values: &JsValue) -> Vec<(String, Option<DoneParts>)> {
     by_upload
 }
 
+/// How long an open may take: a request queued behind another tab's blocked upgrade hears
+/// nothing until that tab closes.
+const OPEN_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(Clone)]
 enum Db {
-    Unopened,
+    /// An open under way, which every caller awaits: a second open request would queue
+    /// behind a blocked first one without ever hearing why.
+    Opening(Promise),
     Open(IdbDatabase),
     Memory,
+}
+
+thread_local! {
+    /// Each database's state, by name, shared by every client of the page.
+    static DATABASES: RefCell<Vec<(String, Db)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn state(name: &str) -> Option<Db> {
+    DATABASES.with(|d| {
+        d.borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+    })
+}
+
+fn set_state(name: &str, state: Db) {
+    DATABASES.with(|d| {
+        let mut d = d.borrow_mut();
+        d.retain(|(n, _)| n != name);
+        d.push((name.into(), state));
+    });
+}
+
+async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
+    let factory: IdbFactory = js::get(&js_sys::global(), "indexedDB")
+        .ok_or_else(|| JsValue::from("no indexedDB in this context"))?
+        .unchecked_into();
+    let req = factory.open_with_u32(name, VERSION)?;
+    let upgrade = {
+        let req = req.clone();
+        // Kept until called, which may be after this open was given up (see below).
+        Closure::once_into_js(move || {
+            // From nothing both stores are made; from version 1, `uploads` is there already
+            // (creating it again fails harmlessly) and its records stay.
+            if let Some(db) = req
+                .result()
+                .ok()
+                .and_then(|d| d.dyn_into::<IdbDatabase>().ok())
+            {
+                let params = IdbObjectStoreParameters::new();
+                params.set_key_path(&"fingerprint".into());
+                let _ = db.create_object_store_with_optional_parameters(STORE, &params);
+                let key = Array::of2(&"fingerprint".into(), &"number".into());
+                params.set_key_path(&key);
+                let _ = db.create_object_store_with_optional_parameters(PARTS, &params);
+            }
+        })
+    };
+    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    // An older version of the package in another tab, holding the database open at its
+    // version, blocks the upgrade until it closes: this page keeps its records in memory
+    // rather than wait.
+    let opened = Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+        req.set_onblocked(Some(&reject));
+        js::set_timeout(&reject, OPEN_TIMEOUT_MS);
+    });
+    if let Err(event) = JsFuture::from(opened).await {
+        // Given up, the request may still succeed later: its connection is closed then, so
+        // that it blocks no one else's upgrade.
+        let late = req.clone();
+        req.set_onsuccess(Some(
+            Closure::once_into_js(move || {
+                if let Ok(db) = late.result() {
+                    db.unchecked_into::<IdbDatabase>().close();
+                }
+            })
+            .unchecked_ref(),
+        ));
+        let kind = js::get(&event, "type").and_then(|t| t.as_string());
+        return Err(match kind.as_deref() {
+            Some("blocked") => "blocked by an older version of this page in another tab".into(),
+            None => "it did not open within 10 s".into(),
+            Some(_) => req
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::NULL, JsValue::from),
+        });
+    }
+    let db: IdbDatabase = req.result()?.unchecked_into();
+    // And this page gives way to a newer version in another tab: its writes fail from then
+    // on, and fall back to memory.
+    let closing = db.clone();
+    db.set_onversionchange(Some(
+        Closure::once_into_js(move || closing.close()).unchecked_ref(),
+    ));
+    Ok(db)
 }
 
 pub struct SavedUploads {
     max_age_ms: f64,
     name: String,
-    db: RefCell<Db>,
 }
 
 impl SavedUploads {
@@ -297,91 +393,42 @@ impl SavedUploads {
         SavedUploads {
             max_age_ms,
             name: name.unwrap_or(DB_NAME).into(),
-            db: RefCell::new(Db::Unopened),
         }
-    }
-
-    async fn open(&self) -> Result<IdbDatabase, JsValue> {
-        let factory: IdbFactory = js::get(&js_sys::global(), "indexedDB")
-            .ok_or_else(|| JsValue::from("no indexedDB in this context"))?
-            .unchecked_into();
-        let req = factory.open_with_u32(&self.name, VERSION)?;
-        let upgrade = {
-            let req = req.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                // From nothing both stores are made; from version 1, `uploads` is there
-                // already (creating it again fails harmlessly) and its records stay.
-                if let Some(db) = req
-                    .result()
-                    .ok()
-                    .and_then(|d| d.dyn_into::<IdbDatabase>().ok())
-                {
-                    let params = IdbObjectStoreParameters::new();
-                    params.set_key_path(&"fingerprint".into());
-                    let _ = db.create_object_store_with_optional_parameters(STORE, &params);
-                    let key = Array::of2(&"fingerprint".into(), &"number".into());
-                    params.set_key_path(&key);
-                    let _ = db.create_object_store_with_optional_parameters(PARTS, &params);
-                }
-            })
-        };
-        req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
-        // An older version of the package in another tab, holding the database open at its
-        // version, blocks the upgrade until it closes: this page keeps its records in memory
-        // rather than wait.
-        let opened = JsFuture::from(Promise::new(&mut |resolve, reject| {
-            req.set_onsuccess(Some(&resolve));
-            req.set_onerror(Some(&reject));
-            req.set_onblocked(Some(&reject));
-        }));
-        let outcome = opened.await;
-        drop(upgrade);
-        if let Err(event) = outcome {
-            let blocked = js::get(&event, "type").and_then(|t| t.as_string());
-            return Err(match blocked.as_deref() {
-                Some("blocked") => "blocked by an older version of this page in another tab".into(),
-                _ => req
-                    .error()
-                    .ok()
-                    .flatten()
-                    .map_or(JsValue::NULL, JsValue::from),
-            });
-        }
-        let db: IdbDatabase = req.result()?.unchecked_into();
-        // And this page gives way to a newer version in another tab: its writes fail from
-        // then on, and fall back to memory.
-        let closing = db.clone();
-        db.set_onversionchange(Some(
-            Closure::once_into_js(move || closing.close()).unchecked_ref(),
-        ));
-        Ok(db)
     }
 
     /// The database, or `None` when the records live in memory.
     async fn database(&self) -> Option<IdbDatabase> {
-        let unopened = matches!(*self.db.borrow(), Db::Unopened);
-        if unopened {
-            let state = match self.open().await {
-                Ok(db) => Db::Open(db),
-                Err(e) => {
-                    warn_once(&js::message_of(&e));
-                    Db::Memory
-                }
-            };
-            let mut slot = self.db.borrow_mut();
-            if matches!(*slot, Db::Unopened) {
-                *slot = state;
+        let opening = match state(&self.name) {
+            Some(Db::Open(db)) => return Some(db),
+            Some(Db::Memory) => return None,
+            Some(Db::Opening(p)) => p,
+            None => {
+                let name = self.name.clone();
+                let p = wasm_bindgen_futures::future_to_promise(async move {
+                    open(&name).await.map(JsValue::from)
+                });
+                set_state(&self.name, Db::Opening(p.clone()));
+                p
             }
-        }
-        match &*self.db.borrow() {
-            Db::Open(db) => Some(db.clone()),
-            _ => None,
+        };
+        match JsFuture::from(opening).await {
+            Ok(db) => {
+                let db: IdbDatabase = db.unchecked_into();
+                if let Some(Db::Opening(_)) = state(&self.name) {
+                    set_state(&self.name, Db::Open(db.clone()));
+                }
+                Some(db)
+            }
+            Err(e) => {
+                self.fall_back(&e);
+                None
+            }
         }
     }
 
     fn fall_back(&self, e: &JsValue) {
         warn_once(&js::message_of(e));
-        *self.db.borrow_mut() = Db::Memory;
+        set_state(&self.name, Db::Memory);
     }
 
     /// Writes `batch`, or (with none) deletes the upload `fingerprint` and its parts.
@@ -393,21 +440,29 @@ impl SavedUploads {
         let stores = Array::of2(&STORE.into(), &PARTS.into());
         let tx =
             db.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)?;
-        let (uploads, parts) = (tx.object_store(STORE)?, tx.object_store(PARTS)?);
-        match batch {
-            Some(b) => {
-                if b.reset {
+        let issue = || -> Result<(), JsValue> {
+            let (uploads, parts) = (tx.object_store(STORE)?, tx.object_store(PARTS)?);
+            match batch {
+                Some(b) => {
+                    if b.reset {
+                        parts.delete(&parts_of(fingerprint)?)?;
+                    }
+                    uploads.put(&b.record)?;
+                    for p in &b.parts {
+                        parts.put(p)?;
+                    }
+                }
+                None => {
+                    uploads.delete(&fingerprint.into())?;
                     parts.delete(&parts_of(fingerprint)?)?;
                 }
-                uploads.put(&b.record)?;
-                for p in &b.parts {
-                    parts.put(p)?;
-                }
             }
-            None => {
-                uploads.delete(&fingerprint.into())?;
-                parts.delete(&parts_of(fingerprint)?)?;
-            }
+            Ok(())
+        };
+        // A write is whole or not at all: what was issued before a failure is undone.
+        if let Err(e) = issue() {
+            let _ = tx.abort();
+            return Err(e);
         }
         settled(&tx, "oncomplete").await.map(|_| ())
     }
