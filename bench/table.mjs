@@ -14,7 +14,7 @@ console.log('Loopback, every contender with the same part size and parallelism:\
 console.log('| workload | contender | MB/s, median (min–max) | × raw | × raw, paired | × ali-oss | peak renderer growth (limit) | longest main-thread task | renderer CPU |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of out.table.filter((t) => !t.link)) {
-  console.log(`| ${r.workload} | ${r.contender} | ${mbps(r)} | ${fixed(r.ratio, 3)} | ${fixed(r.pairedRatio, 3)} | ${fixed(r.aliossRatio, 2)} | ${r.memoryGrowthMiB.toFixed(0)} MiB (${r.limitMiB}) | ${r.longestTaskMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} s |`);
+  console.log(`| ${r.workload} | ${r.contender} | ${mbps(r)} | ${fixed(r.ratio, 3)} | ${fixed(r.pairedRatio, 3)} | ${fixed(r.aliossRatio, 2)} | ${r.memoryGrowthMiB.toFixed(0)} MiB (${fixed(r.limitMiB, 0)}) | ${r.longestTaskMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} s |`);
 }
 const spreads = out.table.filter((r) => r.spread !== undefined);
 if (spreads.length) {
