@@ -67,7 +67,8 @@ pub enum Source {
 
 /// Keeps an upload's record while it goes, and holds its cross-tab lock. Each save writes
 /// the record and the parts done since the last; saves are coalesced: while one is written,
-/// those waiting merge into one, so a fast run of parts costs a few writes, not one per part.
+/// and for [`SAVE_GAP_MS`] after, those waiting merge into one, so a fast run of parts costs
+/// a few writes a second, not one per part.
 pub struct Saver {
     pub template: Record,
     pub release: Function,
@@ -76,12 +77,21 @@ pub struct Saver {
     queued: RefCell<(String, Option<Array>, u32)>,
 }
 
+/// The least time between two writes of one upload's record. What a reload loses of it is
+/// on the server already: a resume takes its done parts from ListParts, the record only says
+/// which upload to ask about (and, for CRC64, what each part hashed to).
+const SAVE_GAP_MS: u32 = 100;
+
 #[derive(Default)]
 struct SaveQueue {
     next: RefCell<Option<Batch>>,
+    /// A writer is running (writing, or waiting out the gap).
     busy: Cell<bool>,
-    /// Resolvers of those waiting for the writes to end.
+    writing: Cell<bool>,
+    /// Resolvers of those waiting for the write under way to end.
     idle: RefCell<Vec<Function>>,
+    /// Ends the gap early: when the upload ends, its last state is written at once.
+    wake: RefCell<Option<Function>>,
 }
 
 impl Saver {
@@ -130,20 +140,28 @@ impl Saver {
             loop {
                 let next = q.next.borrow_mut().take();
                 let Some(batch) = next else { break };
+                q.writing.set(true);
                 client.saved.put(batch).await;
+                q.writing.set(false);
+                for resolve in q.idle.borrow_mut().drain(..) {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                let gap = Promise::new(&mut |resolve, _| {
+                    js::set_timeout(&resolve, SAVE_GAP_MS);
+                    *q.wake.borrow_mut() = Some(resolve);
+                });
+                let _ = JsFuture::from(gap).await;
+                q.wake.borrow_mut().take();
             }
             q.busy.set(false);
-            for resolve in q.idle.borrow_mut().drain(..) {
-                let _ = resolve.call0(&JsValue::NULL);
-            }
         });
     }
 
-    /// Waits for the writes under way, then drops the record.
+    /// Waits for the write under way, then drops the record.
     async fn forget(&self, client: &Shared) {
         let q = &self.queue;
         q.next.borrow_mut().take();
-        if q.busy.get() {
+        if q.writing.get() {
             let idle = Promise::new(&mut |resolve, _| q.idle.borrow_mut().push(resolve));
             let _ = JsFuture::from(idle).await;
         }
@@ -153,6 +171,9 @@ impl Saver {
 
 impl Drop for Saver {
     fn drop(&mut self) {
+        if let Some(wake) = self.queue.wake.borrow_mut().take() {
+            let _ = wake.call0(&JsValue::NULL);
+        }
         let _ = self.release.call0(&JsValue::NULL);
     }
 }
