@@ -229,20 +229,6 @@ mod tests {
         }
     }
 
-    /// `cargo test --release -p oss-browser-upload crc64::tests::throughput -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let data = vec![7u8; 1 << 20];
-        let start = std::time::Instant::now();
-        let mut h = Hasher::default();
-        for _ in 0..512 {
-            h.update(&data);
-        }
-        let s = start.elapsed().as_secs_f64();
-        println!("{:.0} MB/s ({:x})", 512.0 / s, h.finish());
-    }
-
     #[test]
     fn combine_agrees_with_hashing_the_whole_for_any_split() {
         let data: Vec<u8> = (0..70_000u32)
