@@ -95,7 +95,8 @@ export interface RequestOptions {
 
 export interface ObjectOptions extends RequestOptions {
   /** Content-Type; default: from the File's name, else the Blob's type, else from the
-   * object name (ali-oss's order). */
+   * object name (ali-oss's order), by the extension as the `mime` package maps it (every
+   * extension mime-db knows); else `application/octet-stream`. */
   mime?: string;
   /** Stored as `x-oss-meta-<key>` headers. */
   meta?: Record<string, string | number | boolean>;
@@ -366,6 +367,8 @@ export interface CopyResult {
   res: ResponseInfo;
 }
 
+/** An option a letter away from a known one (`expire`, `contentType`) is an `ArgumentError`;
+ * other unknown options are ignored with a console note, as ali-oss ignores them. */
 export interface SignatureUrlOptions {
   /** Seconds the URL stays valid. Default 1800. */
   expires?: number;
@@ -376,8 +379,9 @@ export interface SignatureUrlOptions {
   'Content-MD5'?: string;
   /** Have OSS call your server once a PUT through this URL stored the object. */
   callback?: UploadCallback;
-  /** Override the download's headers, e.g. `{'content-disposition': 'attachment; filename="a.pdf"'}` (sent as `response-*` parameters). */
-  response?: Record<string, string>;
+  /** Override the download's headers, e.g. `{'content-disposition': 'attachment; filename="a.pdf"'}` (sent as `response-*` parameters).
+   * Only the six OSS overrides: any other key is an `ArgumentError`. */
+  response?: Partial<Record<'content-type' | 'content-language' | 'expires' | 'cache-control' | 'content-disposition' | 'content-encoding', string>>;
   /** `x-oss-process`, e.g. `'image/resize,w_200'`. */
   process?: string;
   /** `x-oss-traffic-limit`, in bit/s. */

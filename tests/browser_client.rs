@@ -32,7 +32,7 @@ async fn fetched_md5(c: &Client, key: &str) -> String {
 }
 
 async fn round_trip(c: &Client, key: &str, bytes: &[u8], extra: &[(&str, JsValue)]) {
-    let f = file(bytes, "picked.bin", "application/x-test");
+    let f = file(bytes, "picked", "application/x-test");
     let mut opts = vec![("meta", obj(&[("case", "round-trip".into())]))];
     opts.extend_from_slice(extra);
     let r = settle(c.multipart_upload(key.into(), f.into(), obj(&opts)))
@@ -123,6 +123,42 @@ async fn names_with_dot_segments_are_stored_under_exactly_that_name() {
         assert_eq!(
             prop(&err, "name").as_string().as_deref(),
             Some("ArgumentError")
+        );
+    }
+}
+
+/// With no `mime` and bytes without a type, the object name's extension decides, by the `mime`
+/// package's table of every extension (ali-oss's): a module, an icon, a manifest and subtitles
+/// are stored as what a browser needs them to be, not as octet-stream.
+#[wasm_bindgen_test]
+async fn content_type_comes_from_any_known_extension() {
+    let c = client(&[]).await;
+    for (name, ty) in [
+        ("types/app/main.mjs", "text/javascript"),
+        ("types/site/favicon.ico", "image/vnd.microsoft.icon"),
+        ("types/site.webmanifest", "application/manifest+json"),
+        ("types/film.SRT", "application/x-subrip"),
+        (
+            "types/sheet.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("types/data.unknownext", "application/octet-stream"),
+    ] {
+        settle(c.put(
+            name.into(),
+            Uint8Array::from(&b"x"[..]).into(),
+            JsValue::UNDEFINED,
+        ))
+        .await
+        .expect("put");
+        let head = settle(c.head(name.into(), JsValue::UNDEFINED))
+            .await
+            .unwrap();
+        let headers = prop(&prop(&head, "res"), "headers");
+        assert_eq!(
+            prop(&headers, "content-type").as_string().as_deref(),
+            Some(ty),
+            "{name}"
         );
     }
 }
@@ -267,14 +303,35 @@ async fn v4_signing_uploads_and_presigns() {
             header("content-type").as_deref(),
             Some("application/x-renamed")
         );
-        // As ali-oss, an option it does not know is ignored (with a console note).
-        let unknown = c
-            .signature_url("x".into(), obj(&[("expire", 60.into())]))
-            .expect("signed");
-        assert!(
-            unknown.to_ascii_lowercase().contains("expires="),
-            "{unknown}"
-        );
+        // A near miss of a known option is refused (`expire` would sign for 1800 s) ...
+        for (typo, meant) in [("expire", "expires"), ("contentType", "Content-Type")] {
+            let err = c
+                .signature_url("x".into(), obj(&[(typo, 60.into())]))
+                .unwrap_err();
+            let e: js_sys::Error = err.into();
+            assert_eq!(e.name(), "ArgumentError");
+            let message = String::from(e.message());
+            assert!(message.contains(meant), "{message}");
+        }
+        // ... other names are ignored, as ali-oss's own test of `filename` and `testParameters`
+        // expects.
+        let extras = obj(&[
+            ("expires", 60.into()),
+            ("filename", "test.js".into()),
+            ("testParameters", "xxx".into()),
+        ]);
+        let url = c
+            .signature_url("v4/object name+.bin".into(), extras)
+            .expect("url");
+        assert!(!url.contains("test.js") && !url.contains("xxx"), "{url}");
+        let resp = fetch(&web_sys::Request::new_with_str(&url).unwrap()).await;
+        assert_eq!(resp.status(), 200, "{url}");
+        // A `response` header OSS cannot override is refused, not sent to be ignored.
+        let camel = obj(&[("response", obj(&[("contentDisposition", "x".into())]))]);
+        let err = c.signature_url("x".into(), camel).unwrap_err();
+        let e: js_sys::Error = err.into();
+        assert_eq!(e.name(), "ArgumentError");
+        assert!(String::from(e.message()).contains("content-disposition"));
     }
 }
 

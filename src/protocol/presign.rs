@@ -78,3 +78,83 @@ pub fn v4_query(
     ));
     added
 }
+
+/// The headers a presigned GET can override with `response-*` query parameters (GetObject's
+/// `response-content-disposition` and its five siblings), named as ali-oss's `response` option
+/// takes them. OSS ignores any other `response-*` parameter, so a download would not be renamed
+/// or retyped as asked.
+pub const RESPONSE_OVERRIDES: [&str; 6] = [
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "content-type",
+    "expires",
+];
+
+/// The known option `key` was surely meant as, if it is not one: the same name in another case or
+/// without its hyphens (`Expires`, `contentType`), or one letter added, dropped, changed or two
+/// swapped (`expire`, `respones`). Names further off are not guessed at: ali-oss ignores options
+/// it does not know, and apps pass such extras.
+pub fn meant<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let key = fold(key);
+    known
+        .iter()
+        .find(|k| within_one_edit(&key, &fold(k)))
+        .copied()
+}
+
+/// Whether `a` becomes `b` by at most one insertion, deletion, substitution or swap of
+/// neighbours (optimal string alignment distance ≤ 1).
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    let start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[start..], &b[start..]);
+    match (a.len(), b.len()) {
+        (0, n) | (n, 0) => n <= 1,
+        (x, y) if x == y => {
+            a[1..] == b[1..] || (x >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+        }
+        (x, y) if x + 1 == y => a == &b[1..],
+        (x, y) if y + 1 == x => &a[1..] == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meant;
+
+    const KNOWN: [&str; 4] = ["expires", "method", "response", "Content-Type"];
+
+    #[test]
+    fn a_near_miss_of_a_known_option_is_recognised() {
+        for (key, known) in [
+            ("expire", "expires"),
+            ("Expires", "expires"),
+            ("expiress", "expires"),
+            ("expirse", "expires"),
+            ("methd", "method"),
+            ("METHOD", "method"),
+            ("respones", "response"),
+            ("responses", "response"),
+            ("contentType", "Content-Type"),
+            ("content_type", "Content-Type"),
+        ] {
+            assert_eq!(meant(key, &KNOWN), Some(known), "{key}");
+        }
+    }
+
+    #[test]
+    fn other_names_are_not_guessed_at() {
+        // ali-oss's own suite passes `filename` and `testParameters` and expects them ignored.
+        for key in ["filename", "testParameters", "expiry", "headers", "x", ""] {
+            assert_eq!(meant(key, &KNOWN), None, "{key}");
+        }
+    }
+}

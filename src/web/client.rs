@@ -1418,8 +1418,18 @@ impl Client {
                 {
                     headers.push((lower, value));
                 } else if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
-                    // ali-oss ignores what it does not know, and so do we; a console note
-                    // catches a typo such as `expire`, which would otherwise sign for 1800 s.
+                    let known = [&SIGNATURE_URL_OPTIONS[..], &["Content-Type", "Content-MD5"]];
+                    if let Some(meant) = presign::meant(&key, &known.concat()) {
+                        // A near miss would sign a URL other than the one asked for (`expire`
+                        // signs for 1800 s): refused, not ignored.
+                        return Err(Error::argument(format!(
+                            "signatureUrl() has no option {}: did you mean {}?",
+                            js::quoted(&key),
+                            js::quoted(meant)
+                        )));
+                    }
+                    // ali-oss ignores other options it does not know, and its own tests pass
+                    // some (`filename`); a console note names them.
                     js::warn(&format!(
                         "oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers",
                         js::quoted(&key),
@@ -1433,7 +1443,15 @@ impl Client {
         let mut params = Vec::new();
         if let Some(response) = js::get(&options, "response") {
             for (k, v) in entries_of(&response) {
-                params.push((format!("response-{}", k.to_ascii_lowercase()), v));
+                let header = k.to_ascii_lowercase();
+                if !presign::RESPONSE_OVERRIDES.contains(&header.as_str()) {
+                    return Err(Error::argument(format!(
+                        "signatureUrl()'s response option overrides only {}; OSS would ignore {}",
+                        presign::RESPONSE_OVERRIDES.join(", "),
+                        js::quoted(&k)
+                    )));
+                }
+                params.push((format!("response-{header}"), v));
             }
         }
         if let Some(p) = js::get(&options, "process") {

@@ -176,6 +176,17 @@ test('listV2(): a delimiter, keyCount and a continuation token', () => agree(asy
   return [one.keyCount, one.isTruncated, two.objects.map((x) => x.name.slice(p.length)), two.isTruncated];
 }, [2, true, ['v/c.txt'], false]));
 
+test('Content-Type: bytes are typed by the object name\'s extension, by the mime table', () => agree(async (OSS, o, p) => {
+  const c = new OSS(o);
+  const names = ['site.webmanifest', 'mod.wasm', 'pic.avif', 'pic.HEIC', 'sub.vtt', 'model.glb', 'font.woff2', 'anim.apng'];
+  const types = [];
+  for (const n of names) {
+    await c.put(`${p}${n}`, new Blob(['x']));
+    types.push((await c.head(`${p}${n}`)).res.headers['content-type']);
+  }
+  return types;
+}, ['application/manifest+json', 'application/wasm', 'image/avif', 'image/heic', 'text/vtt', 'model/gltf-binary', 'font/woff2', 'image/apng']));
+
 test('signatureUrl(): a PUT URL that signs Content-Type is accepted with it', () => agree(async (OSS, o, p) => {
   const c = new OSS({ ...o, endpoint: o.endpoint });
   const url = c.signatureUrl(`${p}signed.txt`, { method: 'PUT', 'Content-Type': 'text/plain', expires: 60 });
