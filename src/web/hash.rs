@@ -1,6 +1,6 @@
-//! CRC64 of a Blob, read in pieces of at most 1 MiB, with a task boundary after each piece
-//! (reads of data already buffered resolve as microtasks, which would chain into one long
-//! task), so the main thread is busy for one piece's CRC at a time: a few milliseconds.
+//! CRC64 of a Blob, read in pieces of at most 1 MiB, each hashed in a task of its own (reads
+//! of data already buffered resolve as microtasks, which would chain into one long task), so
+//! the main thread is busy for one piece's CRC at a time: a few milliseconds.
 //!
 //! Reads go through a BYOB ("bring your own buffer") reader into ArrayBuffers kept in a small
 //! pool and reused part after part, so hashing makes no garbage for the JS heap to collect:
@@ -99,9 +99,11 @@ async fn by_byob(reader: &JsValue) -> Result<(crc64::Hasher, u64), Error> {
         if js::get(&result, "done").and_then(|d| d.as_bool()) == Some(true) {
             break;
         }
+        // Hashed in a task of its own: reads of several parts in flight can resolve in one
+        // task, and their hashing would add up (55 ms with 8 parts before the code tiered up).
+        let _ = JsFuture::from(js::next_task()).await;
         update(&mut hasher, &value);
         total += u64::from(value.length());
-        let _ = JsFuture::from(js::next_task()).await;
     }
     give_back(buffer);
     Ok((hasher, total))
@@ -123,6 +125,7 @@ async fn by_slices(blob: &Blob) -> Result<(crc64::Hasher, u64), Error> {
         if f64::from(view.length()) != end - offset {
             return Ok((hasher, offset as u64));
         }
+        let _ = JsFuture::from(js::next_task()).await;
         update(&mut hasher, &view);
         offset = end;
     }
