@@ -68,8 +68,10 @@ const contenders = {
         jobs.push(async () => {
           const body = plans[f].single ? file : file.slice(part.start, part.end);
           const reading = mode === 'read' ? readThrough(body) : null;
-          const r = await fetchWithRetries(part.url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } }, retries);
-          await reading;
+          const [r] = await Promise.all([
+            fetchWithRetries(part.url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } }, retries),
+            reading,
+          ]);
           if (!r.ok) throw new Error(`raw PUT ${r.status}`);
           etags[f].push({ number: part.number, etag: r.headers.get('etag') });
         });

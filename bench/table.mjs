@@ -1,7 +1,9 @@
-// Prints bench/results/latest.json as the Markdown tables the README shows: `node bench/table.mjs`.
-import { readFile } from 'node:fs/promises';
+// Prints bench/results/latest.json as the Markdown tables the README shows, and writes its chart
+// (bench/results/chart.svg): `node bench/table.mjs`.
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chart } from './chart.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = JSON.parse(await readFile(path.join(root, 'bench/results/latest.json'), 'utf8'));
@@ -33,3 +35,4 @@ if (links.length) {
 }
 const { ours, alioss } = out.bundle;
 console.log(`\nBundle: this library ${kib(ours.raw)} KiB, **${kib(ours.gzip)} KiB gzip -9** (the wasm and index.js, what \`import OSS\` loads); ali-oss 6.23 \`aliyun-oss-sdk.min.js\` ${kib(alioss.raw)} KiB, ${kib(alioss.gzip)} KiB gzip -9.`);
+await writeFile(path.join(root, 'bench/results/chart.svg'), chart(out.table));

@@ -367,8 +367,9 @@ export interface CopyResult {
   res: ResponseInfo;
 }
 
-/** An option a letter away from a known one (`expire`, `contentType`) is an `ArgumentError`;
- * other unknown options are ignored with a console note, as ali-oss ignores them. */
+/** An option one letter from a known one, case, hyphens and underscores aside (`expire`,
+ * `Expires`, `contentType`), is an `ArgumentError`; other unknown options are ignored with a
+ * console note, as ali-oss ignores them. */
 export interface SignatureUrlOptions {
   /** Seconds the URL stays valid. Default 1800. */
   expires?: number;
@@ -380,8 +381,9 @@ export interface SignatureUrlOptions {
   /** Have OSS call your server once a PUT through this URL stored the object. */
   callback?: UploadCallback;
   /** Override the download's headers, e.g. `{'content-disposition': 'attachment; filename="a.pdf"'}` (sent as `response-*` parameters).
-   * Only the six OSS overrides: any other key is an `ArgumentError`. */
-  response?: Partial<Record<'content-type' | 'content-language' | 'expires' | 'cache-control' | 'content-disposition' | 'content-encoding', string>>;
+   * Only OSS's six overrides (content-type, content-language, expires, cache-control,
+   * content-disposition, content-encoding), in any case: any other key is an `ArgumentError`. */
+  response?: Record<string, string>;
   /** `x-oss-process`, e.g. `'image/resize,w_200'`. */
   process?: string;
   /** `x-oss-traffic-limit`, in bit/s. */

@@ -1,7 +1,8 @@
 // Writes src/protocol/mime.types, the Content-Type of every file extension, from the `mime` npm
 // package (broofa/mime over jshttp's mime-db: IANA's registry, Apache's and nginx's tables and
-// the types browsers use, with one type per extension). ali-oss picks types with the same
-// package. One line per type, "type ext ext…", as Apache's mime.types.
+// the types browsers use, with one type per extension): a superset of what ali-oss's browser
+// build knows (an older mime's standard types). One line per type, "type ext ext…", as
+// Apache's mime.types.
 //
 //   node scripts/mime-types.mjs          write the file
 //   (tests/js/mime-types.test.mjs checks the file is current)

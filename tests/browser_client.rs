@@ -331,7 +331,7 @@ async fn v4_signing_uploads_and_presigns() {
         let err = c.signature_url("x".into(), camel).unwrap_err();
         let e: js_sys::Error = err.into();
         assert_eq!(e.name(), "ArgumentError");
-        assert!(String::from(e.message()).contains("content-disposition"));
+        assert!(String::from(e.message()).contains("contentDisposition"));
     }
 }
 

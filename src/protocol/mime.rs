@@ -1,11 +1,12 @@
 //! A Content-Type from a file name's extension, for when neither the caller nor the File says.
 //! The File's own name and type come first; this covers a Blob, bytes and a stream.
 
-/// Every extension's type, one line per type ("type ext ext…"), as the `mime` npm package
-/// (over jshttp's mime-db) gives them: the package ali-oss picks types with, so both store a file
-/// with the same type. Written by `scripts/mime-types.mjs`, checked by `make test`. It costs
-/// about 9 KB of gzip: a hand-picked list of common types left `.webmanifest` or `.srt` stored as
-/// octet-stream, which a browser then refuses to use as what it is (#16).
+/// Every extension's type, one line per type ("type ext ext…"), as the `mime` npm package (over
+/// jshttp's mime-db) gives them, its standard and its other types. ali-oss's browser build
+/// types files with an older `mime`'s standard types only: where it knows an extension both
+/// agree but for `.js`/`.mjs` (RFC 9239's text/javascript here, which module scripts need), and
+/// where it does not (`.ico`, `.7z`, `.srt`) it sends no type at all. Written by
+/// `scripts/mime-types.mjs`, checked by `make test`; about 9.5 KB of gzip.
 const TYPES: &str = include_str!("mime.types");
 
 pub const DEFAULT: &str = "application/octet-stream";
@@ -14,11 +15,15 @@ pub fn from_name(name: &str) -> &'static str {
     lookup(name).unwrap_or(DEFAULT)
 }
 
-/// The type of the extension of `name`'s last path segment, if known.
+/// The type of the extension of `name`'s last path segment, if known. As Node's
+/// `path.extname` (what ali-oss asks `mime` about): a trailing `/` is not a segment, and a
+/// dotfile (`.bashrc`, `.png`) has no extension.
 pub fn lookup(name: &str) -> Option<&'static str> {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
-    if ext.is_empty() {
+    let trimmed = name.trim_end_matches('/');
+    let file = trimmed.rsplit('/').next().unwrap_or(trimmed);
+    let (stem, ext) = file.rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    if stem.is_empty() || ext.is_empty() {
         return None;
     }
     TYPES.lines().find_map(|line| {
@@ -39,6 +44,10 @@ mod tests {
         assert_eq!(from_name("trailing."), DEFAULT);
         assert_eq!(from_name("x.unknown"), DEFAULT);
         assert_eq!(from_name("a.png/noext"), DEFAULT);
+        assert_eq!(from_name("dir/a.png/"), "image/png");
+        assert_eq!(from_name("dir/.png"), DEFAULT);
+        assert_eq!(from_name(".bashrc"), DEFAULT);
+        assert_eq!(from_name("..png"), "image/png");
         assert_eq!(from_name("site/favicon.ico"), "image/vnd.microsoft.icon");
         assert_eq!(from_name("app/main.mjs"), "text/javascript");
         assert_eq!(from_name("site.webmanifest"), "application/manifest+json");

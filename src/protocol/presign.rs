@@ -145,6 +145,10 @@ mod tests {
             ("responses", "response"),
             ("contentType", "Content-Type"),
             ("content_type", "Content-Type"),
+            ("metgod", "method"),
+            ("expiires", "expires"),
+            ("mehtod", "method"),
+            ("éxpires", "expires"),
         ] {
             assert_eq!(meant(key, &KNOWN), Some(known), "{key}");
         }
@@ -153,7 +157,19 @@ mod tests {
     #[test]
     fn other_names_are_not_guessed_at() {
         // ali-oss's own suite passes `filename` and `testParameters` and expects them ignored.
-        for key in ["filename", "testParameters", "expiry", "headers", "x", ""] {
+        for key in [
+            "filename",
+            "testParameters",
+            "expiry",
+            "headers",
+            "timeout",
+            "versionId",
+            "queries",
+            "progress",
+            "éxpirés",
+            "x",
+            "",
+        ] {
             assert_eq!(meant(key, &KNOWN), None, "{key}");
         }
     }

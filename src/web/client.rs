@@ -1419,9 +1419,12 @@ impl Client {
                     headers.push((lower, value));
                 } else if !SIGNATURE_URL_OPTIONS.contains(&key.as_str()) {
                     let known = [&SIGNATURE_URL_OPTIONS[..], &["Content-Type", "Content-MD5"]];
-                    if let Some(meant) = presign::meant(&key, &known.concat()) {
+                    let meant = presign::meant(&key, &known.concat())
+                        .filter(|_| js::get(&options, &key).is_some());
+                    if let Some(meant) = meant {
                         // A near miss would sign a URL other than the one asked for (`expire`
-                        // signs for 1800 s): refused, not ignored.
+                        // signs for 1800 s): refused, not ignored. One left undefined (an
+                        // object spread) asks for nothing.
                         return Err(Error::argument(format!(
                             "signatureUrl() has no option {}: did you mean {}?",
                             js::quoted(&key),
