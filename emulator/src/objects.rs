@@ -1,6 +1,7 @@
 //! PutObject, GetObject (with Range), HeadObject and DeleteObject. Listing is in `listing.rs`.
 
 use bytes::Bytes;
+use oss_browser_upload::protocol::presign::RESPONSE_OVERRIDES;
 use oss_browser_upload::protocol::{crc64, time};
 
 use crate::failure::Failure;
@@ -163,7 +164,7 @@ pub fn get(ctx: &Ctx, head: bool) -> Result<Reply, Failure> {
     for (name, value) in &ctx.req.query {
         if let Some(header) = name
             .strip_prefix("response-")
-            .filter(|h| RESPONSE_HEADERS.contains(h))
+            .filter(|h| RESPONSE_OVERRIDES.contains(h))
         {
             reply
                 .headers
@@ -203,16 +204,6 @@ pub fn precondition(ctx: &Ctx, prefix: &str, meta: &ObjectMeta) -> Result<Option
     }
     Ok(None)
 }
-
-/// The headers GetObject's `response-*` parameters may override.
-const RESPONSE_HEADERS: [&str; 6] = [
-    "cache-control",
-    "content-disposition",
-    "content-encoding",
-    "content-language",
-    "content-type",
-    "expires",
-];
 
 pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {
     ctx.state
