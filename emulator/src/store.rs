@@ -366,13 +366,23 @@ impl Store {
             self.delete_blob(bucket, &part.blob);
             return Ok(false);
         }
-        if let Some(dir) = self.upload_dir(bucket, upload_id) {
-            write_atomically(
-                &dir.join(format!("{}.json", part.number)),
-                &serde_json::to_vec(&part).map_err(|e| e.to_string())?,
-            )?;
-        }
         let (number, blob) = (part.number, part.blob.clone());
+        if let Some(dir) = self.upload_dir(bucket, upload_id) {
+            let written = write_atomically(
+                &dir.join(format!("{number}.json")),
+                &serde_json::to_vec(&part).map_err(|e| e.to_string())?,
+            );
+            if let Err(e) = written {
+                // A Complete or an Abort removed the upload's directory while the record was
+                // written: the upload is gone, not the server broken.
+                if self.upload_record(bucket, upload_id).is_some() {
+                    return Err(e);
+                }
+                let _ = std::fs::remove_dir_all(dir);
+                self.delete_blob(bucket, &blob);
+                return Ok(false);
+            }
+        }
         let old = {
             let mut buckets = self.lock();
             match buckets
