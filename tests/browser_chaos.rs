@@ -265,3 +265,43 @@ async fn a_complete_whose_answer_is_lost_resolves_once_the_object_is_found() {
     );
     emulator("DELETE", "faults", None).await;
 }
+
+#[wasm_bindgen_test]
+async fn an_answer_broken_off_is_an_answer_lost_whatever_its_status() {
+    // Complete's answers arrive cut off twice: the first, a 200, after the object was stored;
+    // the second, NoSuchUpload, whose code is in the part that never came. Read by its status
+    // alone, that 404 would fail the upload as a missing object; it is a lost answer, retried.
+    set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/cut-answer.bin","times":2,"cutAnswer":true}"#).await;
+    let c = client(&[]).await;
+    let bytes = pattern(3 * 128 * KIB + 7, 40);
+    let r = upload(&c, "chaos/cut-answer.bin", &bytes)
+        .await
+        .expect("resolved, not failed");
+    assert_stored(&c, "chaos/cut-answer.bin", &bytes, &r).await;
+    let ops: Vec<(String, f64)> = log_for("chaos/cut-answer.bin")
+        .await
+        .iter()
+        .filter(|e| {
+            !matches!(
+                prop(e, "op").as_string().as_deref(),
+                Some("UploadPart" | "GetObject")
+            )
+        })
+        .map(|e| {
+            let op = prop(e, "op").as_string().unwrap_or_default();
+            (op, prop(e, "status").as_f64().unwrap_or(0.0))
+        })
+        .collect();
+    let complete = |status| ("CompleteMultipartUpload".to_string(), status);
+    assert_eq!(
+        ops,
+        [
+            ("InitiateMultipartUpload".to_string(), 200.0),
+            complete(200.0),
+            complete(404.0),
+            complete(404.0),
+            ("HeadObject".to_string(), 200.0)
+        ]
+    );
+    emulator("DELETE", "faults", None).await;
+}

@@ -7,7 +7,8 @@
 //! (throttle the request body), `resetAfterBytes` (drop the connection after that many body
 //! bytes), `status` + `code` + `message` (answer with that OSS error), `wrongCrc` (answer
 //! with a wrong `x-oss-hash-crc64ecma`), `dropAnswer` (carry the request out, then drop the
-//! connection instead of answering: the answer lost on its way back).
+//! connection instead of answering: the answer lost on its way back), `cutAnswer` (send the
+//! answer's headers and half its body, then drop the connection: an answer broken off).
 
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -31,6 +32,7 @@ pub struct Rule {
     pub bytes_per_second: Option<u64>,
     pub wrong_crc: Option<bool>,
     pub drop_answer: Option<bool>,
+    pub cut_answer: Option<bool>,
     #[serde(default)]
     matched: u64,
     #[serde(default)]
@@ -46,6 +48,7 @@ pub struct Action {
     pub bytes_per_second: Option<u64>,
     pub wrong_crc: bool,
     pub drop_answer: bool,
+    pub cut_answer: bool,
 }
 
 /// One line of `GET /_emulator/requests`. It is written when the request arrives (status 0,
@@ -133,6 +136,7 @@ impl Faults {
             action.bytes_per_second = action.bytes_per_second.or(rule.bytes_per_second);
             action.wrong_crc |= rule.wrong_crc.unwrap_or(false);
             action.drop_answer |= rule.drop_answer.unwrap_or(false);
+            action.cut_answer |= rule.cut_answer.unwrap_or(false);
         }
         action
     }

@@ -2,12 +2,15 @@
 //! kept as the bytes received), its body read under a fault's throttle or cut-off, and a reply
 //! turned into a response with OSS's common headers and error format.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::Response;
@@ -30,6 +33,52 @@ impl std::fmt::Display for Reset {
 }
 
 impl std::error::Error for Reset {}
+
+/// An answer's body: whole, or (a fault) broken off half way. Its length is announced whole
+/// either way, so a client sees the connection drop while it reads, as on a failing link.
+pub struct AnswerBody {
+    rest: Option<Bytes>,
+    len: u64,
+    /// For a cut answer: the pause before the connection drops, so that what was sent is
+    /// flushed first (the server buffers its writes).
+    cut: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl AnswerBody {
+    /// Sends the first half of the body, then drops the connection.
+    pub fn cut_off(&mut self) {
+        self.cut = Some(Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+        if let Some(b) = &mut self.rest {
+            b.truncate(b.len() / 2);
+        }
+    }
+}
+
+impl hyper::body::Body for AnswerBody {
+    type Data = Bytes;
+    type Error = Reset;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Reset>>> {
+        if let Some(b) = self.rest.take() {
+            return Poll::Ready(Some(Ok(hyper::body::Frame::data(b))));
+        }
+        match &mut self.cut {
+            Some(pause) => pause.as_mut().poll(cx).map(|()| Some(Err(Reset))),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_none() && self.cut.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.len)
+    }
+}
 
 /// Header bytes as text, one character per byte (ISO-8859-1). Browsers send a header value
 /// as one Latin-1 byte per character, and so do Python's http.client and Node's http: this
@@ -177,8 +226,12 @@ pub fn corrupt_crc(reply: &mut Reply) {
 
 /// The response: OSS's common headers, then the reply's own, values sent as the bytes they
 /// stand for. A header that cannot be sent (a name or value HTTP forbids) is left out.
-pub fn response(reply: Reply, request_id: &str, now: u64) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(reply.body));
+pub fn response(reply: Reply, request_id: &str, now: u64) -> Response<AnswerBody> {
+    let mut response = Response::new(AnswerBody {
+        len: reply.body.len() as u64,
+        rest: Some(reply.body).filter(|b| !b.is_empty()),
+        cut: None,
+    });
     *response.status_mut() =
         hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
     let common = [

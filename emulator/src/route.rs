@@ -29,10 +29,11 @@ pub const MAX_XML_BODY: u64 = 4 * 1024 * 1024;
 
 /// How a request ends.
 pub enum Outcome {
-    /// An answer, and whether a fault asks for its CRC64 to be wrong.
+    /// An answer, and whether a fault asks for its CRC64 to be wrong or its body cut off.
     Answer {
         result: Result<Reply, Failure>,
         wrong_crc: bool,
+        cut: bool,
     },
     /// No answer: the connection is dropped.
     Drop,
@@ -101,6 +102,7 @@ pub async fn serve(
             return Outcome::Answer {
                 result: Err(f),
                 wrong_crc: false,
+                cut: false,
             };
         }
     };
@@ -139,6 +141,7 @@ pub async fn serve(
     Outcome::Answer {
         result,
         wrong_crc: action.wrong_crc,
+        cut: action.cut_answer,
     }
 }
 

@@ -8,8 +8,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -83,7 +81,10 @@ fn request_id() -> String {
 /// The largest body an `/_emulator/` endpoint reads (fault rules, signing requests).
 const MAX_CONTROL_BODY: u64 = 1024 * 1024;
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Reset> {
+async fn handle(
+    state: Arc<State>,
+    req: Request<Incoming>,
+) -> Result<Response<http::AnswerBody>, Reset> {
     let (parts, body) = req.into_parts();
     let head = Head::of(&parts);
     let now = now();
@@ -114,6 +115,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
             Outcome::Answer {
                 result: cors::preflight(&rules, &head),
                 wrong_crc: false,
+                cut: false,
             }
         }
         (_, Some(path)) => {
@@ -121,6 +123,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
             Outcome::Answer {
                 result: control_call(&state, &head, path, body, &log, now).await,
                 wrong_crc: false,
+                cut: false,
             }
         }
         (_, None) => route::serve(&state, &head, body, &mut log, now).await,
@@ -128,13 +131,21 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     match outcome {
         // The log records it as reset when `log` is dropped.
         Outcome::Drop => Err(Reset),
-        Outcome::Answer { result, wrong_crc } => {
+        Outcome::Answer {
+            result,
+            wrong_crc,
+            cut,
+        } => {
             let cors = if head.method == "OPTIONS" {
                 vec![]
             } else {
                 cors::response_headers(&rules, origin.as_deref(), &head.method)
             };
-            Ok(answer(&head, &cors, result, wrong_crc, now, log))
+            let mut response = answer(&head, &cors, result, wrong_crc, now, log);
+            if cut {
+                response.body_mut().cut_off();
+            }
+            Ok(response)
         }
     }
 }
@@ -164,7 +175,7 @@ fn answer(
     wrong_crc: bool,
     now: u64,
     log: Logged,
-) -> Response<Full<Bytes>> {
+) -> Response<http::AnswerBody> {
     let rid = request_id();
     let host = head.header("host").unwrap_or("");
     let mut reply =

@@ -229,13 +229,13 @@ async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome,
             .map_err(|_| ())?;
         bytes = Some(Uint8Array::new(&buffer));
     } else if !ok || o.read == Read::Text {
-        let text = JsFuture::from(r.text().map_err(|_| ())?).await;
-        // An error answer with no readable body still says what happened by its status.
-        match text {
-            Ok(t) => body = t.as_string().unwrap_or_default(),
-            Err(_) if ok => return Err(()),
-            Err(_) => {}
-        }
+        // A body that breaks off is an answer lost on the way, whatever its status: an error
+        // read by its status alone would lose the code the engine decides by (a retried
+        // Complete's NoSuchUpload would read as the object missing).
+        let text = JsFuture::from(r.text().map_err(|_| ())?)
+            .await
+            .map_err(|_| ())?;
+        body = text.as_string().unwrap_or_default();
     }
     let answer = Answer {
         status,
