@@ -174,6 +174,14 @@ impl Error {
                 let (code, what) = match status {
                     404 => ("NoSuchKey", "the object does not exist"),
                     412 => ("PreconditionFailed", "a precondition failed"),
+                    // OSS itself always says which error; a bare 5xx (a gateway's HTML page)
+                    // comes from something on the way.
+                    500.. => (
+                        "Unknown",
+                        "no OSS error in the answer, so a proxy or gateway between this page \
+                         and OSS may have sent it. Try again later; if it persists, check the \
+                         endpoint and any proxy on the way",
+                    ),
                     _ => ("Unknown", "no error details"),
                 };
                 let mut e = Error::new(
@@ -207,5 +215,36 @@ impl Error {
             hide(v);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn an_answer_without_oss_error_xml_is_named_for_its_status() {
+        let e = Error::from_answer(404, "", "RID");
+        assert_eq!((e.code.as_str(), e.status), ("NoSuchKey", 404));
+        assert_eq!(e.request_id, "RID");
+        let gateway = Error::from_answer(502, "<html><h1>502 Bad Gateway</h1></html>", "");
+        assert_eq!(
+            (gateway.name.as_str(), gateway.status),
+            ("UnknownError", 502)
+        );
+        assert!(
+            gateway.message.contains("proxy or gateway"),
+            "{}",
+            gateway.message
+        );
+        let oss = Error::from_answer(
+            503,
+            "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+            "",
+        );
+        assert_eq!(
+            (oss.name.as_str(), oss.message.as_str()),
+            ("SlowDownError", "Please reduce your request rate.")
+        );
     }
 }
