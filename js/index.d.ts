@@ -479,6 +479,8 @@ interface OSS {
   head(name: string, options?: RequestOptions): Promise<HeadResult>;
   /** HEAD ?objectMeta: size, ETag and dates without the metadata. */
   getObjectMeta(name: string, options?: RequestOptions): Promise<{ status: number; res: ResponseInfo }>;
+  /** Reads the object from OSS, never from the browser's HTTP cache; a 304 (your own
+   *  `If-None-Match` or `If-Modified-Since`) resolves with `res.status` 304. */
   get(name: string, options?: GetOptions): Promise<GetResult>;
   delete(name: string, options?: RequestOptions): Promise<{ res: ResponseInfo }>;
   /** DeleteMultipleObjects; `quiet` leaves the deleted keys out of the answer. */

@@ -213,6 +213,50 @@ async fn put_takes_bytes_text_and_blobs() {
     assert_eq!(prop(&gone, "status").as_f64(), Some(404.0));
 }
 
+#[wasm_bindgen_test]
+async fn get_reads_the_object_from_oss_not_the_browser_cache() {
+    // Replaced within the same second, an object keeps its Last-Modified: a browser cache
+    // revalidating by date would keep answering with the first version.
+    let c = client(&[]).await;
+    let key = "cache/replaced.txt";
+    let text = |got: &JsValue| {
+        let bytes = Uint8Array::from(prop(got, "content")).to_vec();
+        String::from_utf8(bytes).unwrap_or_default()
+    };
+    for version in ["first", "second"] {
+        settle(c.put(key.into(), version.into(), JsValue::UNDEFINED))
+            .await
+            .expect("put");
+        for _ in 0..2 {
+            let got = settle(c.get(key.into(), JsValue::UNDEFINED))
+                .await
+                .expect("get");
+            assert_eq!(text(&got), version);
+        }
+    }
+    // Each get reached OSS and was answered whole: none was the browser's revalidation.
+    let gets: Vec<f64> = log_for(key)
+        .await
+        .iter()
+        .filter(|e| prop(e, "op").as_string().as_deref() == Some("GetObject"))
+        .filter_map(|e| prop(e, "status").as_f64())
+        .collect();
+    assert_eq!(gets, [200.0; 4]);
+    // A caller's own condition still reaches OSS, and its 304 the caller.
+    let etag = prop(
+        &settle(c.head(key.into(), JsValue::UNDEFINED))
+            .await
+            .unwrap(),
+        "res",
+    );
+    let etag = prop(&prop(&etag, "headers"), "etag");
+    let opts = obj(&[("headers", obj(&[("If-None-Match", etag)]))]);
+    let same = settle(c.get(key.into(), opts))
+        .await
+        .expect("a 304 is a result");
+    assert_eq!(prop(&prop(&same, "res"), "status").as_f64(), Some(304.0));
+}
+
 /// The most requests for `key` the server had in flight at once.
 async fn max_in_flight(key: &str, op: &str) -> usize {
     let entries: Vec<(f64, f64)> = log_for(key)

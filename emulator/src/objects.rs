@@ -190,19 +190,23 @@ pub fn precondition(ctx: &Ctx, prefix: &str, meta: &ObjectMeta) -> Result<Option
             "At least one of the pre-conditions you specified did not hold.",
         )
     };
-    if header("if-match").is_some_and(|e| e != meta.etag) {
-        return Err(failed().with("Condition", "If-Match"));
+    // In RFC 7232's order (section 6), as S3 documents its pairs: an entity tag, when given,
+    // decides instead of the date beside it. A browser revalidating its cache sends both, and
+    // an object replaced within the same second has a new ETag but the same Last-Modified.
+    match header("if-match") {
+        Some(e) if e != meta.etag => return Err(failed().with("Condition", "If-Match")),
+        Some(_) => {}
+        None => {
+            if date("if-unmodified-since").is_some_and(|d| meta.last_modified > d) {
+                return Err(failed().with("Condition", "If-Unmodified-Since"));
+            }
+        }
     }
-    if date("if-unmodified-since").is_some_and(|d| meta.last_modified > d) {
-        return Err(failed().with("Condition", "If-Unmodified-Since"));
-    }
-    if header("if-none-match").is_some_and(|e| e == meta.etag) {
-        return Ok(Some(304));
-    }
-    if date("if-modified-since").is_some_and(|d| meta.last_modified <= d) {
-        return Ok(Some(304));
-    }
-    Ok(None)
+    let unchanged = match header("if-none-match") {
+        Some(e) => e == meta.etag,
+        None => date("if-modified-since").is_some_and(|d| meta.last_modified <= d),
+    };
+    Ok(unchanged.then_some(304))
 }
 
 pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {

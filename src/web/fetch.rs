@@ -12,7 +12,7 @@ use std::task::Poll;
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Blob, Headers, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, Blob, Headers, RequestCache, RequestInit, Response};
 
 use super::options::check_header;
 use super::{hash, js};
@@ -108,6 +108,11 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
             init.set_body(&t.body);
         }
         init.set_signal(Some(&signal));
+        // OSS, not the browser's cache, answers: a cached object revalidated by its date
+        // alone reads as unchanged when it was replaced within the same second, and a
+        // downloaded object is not kept a second time on disk. A caller's own conditional
+        // headers still reach OSS, and its 304 reaches the caller.
+        init.set_cache(RequestCache::NoStore);
         js::fetch(&t.url, &init)
     };
     // Hashing reads the body while the browser sends it; a request that fails first is

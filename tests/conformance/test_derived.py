@@ -90,3 +90,13 @@ def test_oss2_conditional_get_and_head(bucket):  # noqa: F811
         bucket.get_object(key, headers={"If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
     assert bucket.get_object(key, headers={"If-Match": etag}).read() == b"same"
     assert bucket.get_object(key, headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}).read() == b"same"
+    # An entity tag decides instead of the date beside it (RFC 7232 section 6), as a browser
+    # revalidating its cache asks: replaced within the same second, the object is read anew.
+    future = "Fri, 01 Jan 2100 00:00:00 GMT"
+    past = "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert bucket.get_object(key, headers={"If-None-Match": '"0000"', "If-Modified-Since": future}).read() == b"same"
+    with pytest.raises(oss2.exceptions.NotModified):
+        bucket.get_object(key, headers={"If-None-Match": etag, "If-Modified-Since": past})
+    assert bucket.get_object(key, headers={"If-Match": etag, "If-Unmodified-Since": past}).read() == b"same"
+    with pytest.raises(oss2.exceptions.PreconditionFailed):
+        bucket.get_object(key, headers={"If-Match": '"0000"', "If-Unmodified-Since": future})
