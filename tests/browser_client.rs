@@ -572,6 +572,69 @@ async fn an_abort_signal_stops_only_its_own_upload() {
 }
 
 #[wasm_bindgen_test]
+async fn forbid_overwrite_holds_to_the_end_of_a_multipart_upload() {
+    let c = client(&[]).await;
+    let bytes = pattern(300 * KIB, 41);
+    let forbid = || {
+        obj(&[
+            ("partSize", (100.0 * KIB as f64).into()),
+            ("parallel", 1.into()),
+            ("headers", obj(&[("x-oss-forbid-overwrite", "true".into())])),
+        ])
+    };
+    let refused = |e: &JsValue| {
+        assert_eq!(
+            prop(e, "name").as_string().as_deref(),
+            Some("FileAlreadyExistsError")
+        );
+        assert_eq!(prop(e, "status").as_f64(), Some(409.0));
+    };
+    // There before the upload starts: refused, the object as it was.
+    settle(c.put(
+        "forbid/taken.txt".into(),
+        "taken".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("put");
+    let f = file(&bytes, "f.bin", "");
+    let e = settle(c.multipart_upload("forbid/taken.txt".into(), f.clone().into(), forbid()))
+        .await
+        .expect_err("an object is in the way");
+    refused(&e);
+    assert_eq!(fetched_md5(&c, "forbid/taken.txt").await, md5_hex(b"taken"));
+    // Made by someone else while the parts go up: Complete is refused too.
+    let other: Client = c.clone().unchecked_into();
+    let progress = Closure::<dyn FnMut(f64) -> Promise>::new(move |p: f64| {
+        let c: Client = other.clone().unchecked_into();
+        future_to_promise(async move {
+            if p == 0.0 {
+                return Ok(JsValue::UNDEFINED);
+            }
+            settle(c.put("forbid/late.txt".into(), "late".into(), JsValue::UNDEFINED)).await
+        })
+    });
+    let opts = forbid();
+    js_sys::Reflect::set(&opts, &"progress".into(), progress.as_ref()).unwrap();
+    let e = settle(c.multipart_upload("forbid/late.txt".into(), f.into(), opts))
+        .await
+        .expect_err("an object came in the way");
+    refused(&e);
+    assert!(
+        prop(&e, "checkpoint").is_object(),
+        "resumable once the way is clear"
+    );
+    assert_eq!(fetched_md5(&c, "forbid/late.txt").await, md5_hex(b"late"));
+    let completes: Vec<f64> = log_for("forbid/late.txt")
+        .await
+        .iter()
+        .filter(|e| prop(e, "op").as_string().as_deref() == Some("CompleteMultipartUpload"))
+        .filter_map(|e| prop(e, "status").as_f64())
+        .collect();
+    assert_eq!(completes, [409.0]);
+}
+
+#[wasm_bindgen_test]
 async fn low_level_multipart_calls() {
     let c = client(&[]).await;
     let key = "low/level.bin";

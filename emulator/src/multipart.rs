@@ -41,6 +41,7 @@ fn find_upload(ctx: &Ctx) -> Result<Upload, Failure> {
 pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
     check_key(ctx.key)?;
     check_storage_headers(ctx.req)?;
+    crate::objects::forbid_overwrite(ctx)?;
     // Time first, so that IDs sort in initiation order as OSS lists them.
     let id = format!(
         "{:016X}{:016X}",
@@ -339,6 +340,10 @@ fn joined(chosen: &[PartRecord]) -> Result<(String, u64, u64), Failure> {
 /// cannot go away under it.
 pub fn complete(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     let requested = complete_list(ctx, &body)?;
+    // An upload already completed is NoSuchUpload first: a retried Complete learns that
+    // its first try made the object, not that an object is in the way.
+    check_upload(ctx)?;
+    crate::objects::forbid_overwrite(ctx)?;
     let store = &ctx.state.store;
     let (upload, chosen) = store
         .claim_upload(ctx.bucket, upload_id(ctx), |upload| {

@@ -26,19 +26,28 @@ pub fn check_key(key: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
-    check_key(ctx.key)?;
-    check_storage_headers(ctx.req)?;
-    check_content_md5(ctx.req, &body)?;
-    if ctx.req.header("x-oss-forbid-overwrite") == Some("true")
-        && ctx.state.store.object(ctx.bucket, ctx.key).is_some()
-    {
+/// `x-oss-forbid-overwrite: true` refuses a write over an object of that name: PutObject,
+/// CopyObject, InitiateMultipartUpload and CompleteMultipartUpload take it.
+pub fn forbid_overwrite(ctx: &Ctx) -> Result<(), Failure> {
+    let forbidden = ctx
+        .req
+        .header("x-oss-forbid-overwrite")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if forbidden && ctx.state.store.object(ctx.bucket, ctx.key).is_some() {
         return Err(Failure::new(
             409,
             "FileAlreadyExists",
             "The object you specified already exists and can not be overwritten.",
         ));
     }
+    Ok(())
+}
+
+pub fn put(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    check_key(ctx.key)?;
+    check_storage_headers(ctx.req)?;
+    check_content_md5(ctx.req, &body)?;
+    forbid_overwrite(ctx)?;
     let meta = ObjectMeta {
         size: body.len() as u64,
         etag: etag_of(&body),

@@ -62,17 +62,22 @@ pub struct Job {
 }
 
 /// CompleteMultipartUpload of `parts` (number, ETag; in ascending order), with the
-/// callback's headers if one is asked for: the engine's Complete and `completeMultipartUpload()`.
+/// callback's headers if one is asked for, and of the object's `headers` those OSS checks
+/// again when the object is made (`x-oss-forbid-overwrite`): the engine's Complete and
+/// `completeMultipartUpload()`.
 pub fn complete_request(
     key: &str,
     upload_id: &str,
     parts: &[(u32, String)],
     callback: &[(String, String)],
+    headers: &[(String, String)],
 ) -> Request {
     let mut r = Request::new("POST", key, &[("uploadId", upload_id)]).text();
+    let again = (headers.iter()).filter(|(k, _)| k.eq_ignore_ascii_case("x-oss-forbid-overwrite"));
     r.headers = [
         vec![("content-type".to_string(), "application/xml".to_string())],
         callback.to_vec(),
+        again.cloned().collect(),
     ]
     .concat();
     r.body = Body::Text(messages::complete_body(parts));
@@ -407,7 +412,14 @@ impl Upload {
         self.phase = Phase::Completing;
         let Some(cp) = &self.cp else { return };
         let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
-        let r = complete_request(&self.job.name, &cp.upload_id, &parts, &self.job.callback);
+        let job = &self.job;
+        let r = complete_request(
+            &job.name,
+            &cp.upload_id,
+            &parts,
+            &job.callback,
+            &job.headers,
+        );
         self.slots.start(Tag::Complete, r);
     }
 

@@ -876,7 +876,7 @@ impl Client {
             crate::protocol::order::sort_by(&mut list, |a, b| a.0 < b.0);
             let callback = options::callback_headers(&options)?;
             let id = js::text(&upload_id);
-            let r = complete_request(&name, &id, &list, &callback);
+            let r = complete_request(&name, &id, &list, &callback, &options::headers(&options)?);
             let shape: Shape = Box::new(move |g| {
                 let a = &g.answer;
                 let (etag, data) = if callback.is_empty() {

@@ -100,3 +100,35 @@ def test_oss2_conditional_get_and_head(bucket):  # noqa: F811
     assert bucket.get_object(key, headers={"If-Match": etag, "If-Unmodified-Since": past}).read() == b"same"
     with pytest.raises(oss2.exceptions.PreconditionFailed):
         bucket.get_object(key, headers={"If-Match": '"0000"', "If-Unmodified-Since": future})
+
+
+def test_oss2_forbid_overwrite_on_every_write(bucket):  # noqa: F811
+    key = "derived/forbid.txt"
+    forbid = {"x-oss-forbid-overwrite": "true"}
+    late = "derived/forbid-late.txt"
+    bucket.delete_object(key)
+    bucket.put_object(key, b"first", headers=forbid)
+    bucket.put_object(late, b"source")
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        bucket.put_object(key, b"second", headers=forbid)
+    assert (e.value.status, e.value.code) == (409, "FileAlreadyExists")
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        bucket.init_multipart_upload(key, headers=forbid)
+    assert (e.value.status, e.value.code) == (409, "FileAlreadyExists")
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        bucket.copy_object(bucket.bucket_name, late, key, headers=forbid)
+    assert (e.value.status, e.value.code) == (409, "FileAlreadyExists")
+    # An object made while the parts went up: Complete is refused, and the upload stays.
+    bucket.delete_object(late)
+    upload_id = bucket.init_multipart_upload(late, headers=forbid).upload_id
+    part = bucket.upload_part(late, upload_id, 1, b"part")
+    bucket.put_object(late, b"late")
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        bucket.complete_multipart_upload(late, upload_id, [oss2.models.PartInfo(1, part.etag)], headers=forbid)
+    assert (e.value.status, e.value.code) == (409, "FileAlreadyExists")
+    assert bucket.get_object(late).read() == b"late"
+    assert len(bucket.list_parts(late, upload_id).parts) == 1
+    # Without the header it completes, as before.
+    bucket.complete_multipart_upload(late, upload_id, [oss2.models.PartInfo(1, part.etag)])
+    assert bucket.get_object(late).read() == b"part"
+    assert bucket.get_object(key).read() == b"first"
