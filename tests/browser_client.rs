@@ -176,9 +176,18 @@ async fn put_takes_bytes_text_and_blobs() {
         md5_hex(text.as_bytes())
     );
     let bytes = pattern(5000, 9);
+    // Entries left undefined or null (an object spread of optional values) are absent.
     let opts = obj(&[
         ("mime", "image/x-raw".into()),
-        ("headers", obj(&[("Cache-Control", "no-cache".into())])),
+        (
+            "headers",
+            obj(&[
+                ("Cache-Control", "no-cache".into()),
+                ("Content-Disposition", JsValue::UNDEFINED),
+                ("Expires", JsValue::NULL),
+            ]),
+        ),
+        ("meta", obj(&[("note", JsValue::UNDEFINED)])),
     ]);
     settle(c.put(
         "put/bytes.raw".into(),
@@ -199,6 +208,9 @@ async fn put_takes_bytes_text_and_blobs() {
         prop(&headers, "cache-control").as_string().as_deref(),
         Some("no-cache")
     );
+    for absent in ["content-disposition", "expires", "x-oss-meta-note"] {
+        assert!(prop(&headers, absent).is_undefined(), "{absent}");
+    }
     assert_eq!(fetched_md5(&c, "put/bytes.raw").await, md5_hex(&bytes));
     settle(c.delete("put/bytes.raw".into(), JsValue::UNDEFINED))
         .await

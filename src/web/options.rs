@@ -345,8 +345,10 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
     let obj: &js_sys::Object = obj.unchecked_ref();
     js_sys::Object::entries(obj)
         .iter()
+        .map(|pair| pair.unchecked_into::<js_sys::Array>())
+        // An entry left undefined or null (`{'Content-Disposition': maybe}`) is absent.
+        .filter(|pair| !pair.get(1).is_null() && !pair.get(1).is_undefined())
         .map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
             let key = pair.get(0).as_string().unwrap_or_default();
             let value = pair.get(1);
             let value = value
