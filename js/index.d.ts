@@ -64,9 +64,10 @@ export interface ClientOptions {
   secure?: boolean;
   /** `endpoint` is the bucket's own domain: requests go to `/key` on it. */
   cname?: boolean;
-  /** `'xhr'` sends with XMLHttpRequest so that `progress` also reports the bytes of each
-   * request as they go out (fetch cannot); same retries, timeouts and cancel. Not in service
-   * workers, which lack XMLHttpRequest. Default `'fetch'`. */
+  /** `'xhr'` sends requests with a body with XMLHttpRequest so that `progress` also reports
+   * the bytes of each request as they go out (fetch cannot); same retries, timeouts and
+   * cancel. Reads still use fetch. Not in service workers, which lack XMLHttpRequest.
+   * Default `'fetch'`. */
   transport?: 'fetch' | 'xhr';
 }
 

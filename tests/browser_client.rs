@@ -644,6 +644,36 @@ async fn forbid_overwrite_holds_to_the_end_of_a_multipart_upload() {
         .filter_map(|e| prop(e, "status").as_f64())
         .collect();
     assert_eq!(completes, [409.0]);
+    // completeMultipartUpload() sends the caller's headers, as ali-oss does.
+    let key = "forbid/low-level.txt";
+    let init = settle(c.init_multipart_upload(key.into(), JsValue::UNDEFINED))
+        .await
+        .expect("init");
+    let id = prop(&init, "uploadId").as_string().unwrap_or_default();
+    let one = file(b"part", "p", "");
+    let part = settle(c.upload_part(
+        key.into(),
+        id.clone(),
+        1,
+        one.into(),
+        0.0,
+        4.0,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("part");
+    settle(c.put(key.into(), "there first".into(), JsValue::UNDEFINED))
+        .await
+        .expect("put");
+    let parts: Array = [obj(&[("number", 1.into()), ("etag", prop(&part, "etag"))])]
+        .into_iter()
+        .collect();
+    let headers = obj(&[("headers", obj(&[("x-oss-forbid-overwrite", "true".into())]))]);
+    let e = settle(c.complete_multipart_upload(key.into(), id, parts.into(), headers))
+        .await
+        .expect_err("an object is in the way");
+    refused(&e);
+    assert_eq!(fetched_md5(&c, key).await, md5_hex(b"there first"));
 }
 
 #[wasm_bindgen_test]

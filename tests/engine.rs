@@ -411,8 +411,9 @@ fn a_crc64_mismatch_once_is_resent_and_always_fails_with_the_part() {
     assert!(cp.done.contains(2) && !cp.done.contains(1));
 }
 
-#[test]
-fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
+/// A Complete whose answer is lost, retried into `retry`; the HEAD that follows finds an
+/// object of `size` bytes with CRC64 `crc`.
+fn lost_complete(retry: Outcome, size: u64, crc: u64) -> Talk {
     let mut t = Talk::new(job(200 * KIB, 100 * KIB));
     t.ok("POST uploads");
     let c = {
@@ -423,24 +424,40 @@ fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
     t.answer(&c, network());
     t.wake_all();
     let again = t.take("POST uploadId");
-    t.answer(&again, error_answer(404, "NoSuchUpload", ""));
+    t.answer(&again, retry);
     let head = t.take("HEAD");
-    let whole = crc_of(0, 200 * KIB);
     let a = Answer {
         status: 200,
         headers: vec![
-            header("content-length", &(200 * KIB).to_string()),
-            header("x-oss-hash-crc64ecma", &whole.to_string()),
+            header("content-length", &size.to_string()),
+            header("x-oss-hash-crc64ecma", &crc.to_string()),
             header("etag", "\"WHOLE\""),
         ],
         ..Answer::default()
     };
     t.answer(&head, Outcome::Answer(a));
-    assert_eq!(
-        t.result().unwrap().unwrap().etag.as_deref(),
-        Some("\"WHOLE\"")
-    );
-    assert_eq!(t.forgets, 1);
+    t
+}
+
+#[test]
+fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
+    let whole = crc_of(0, 200 * KIB);
+    // The retry meets the upload gone, or (with x-oss-forbid-overwrite) the object it made.
+    for retry in ["NoSuchUpload", "FileAlreadyExists"] {
+        let status = if retry == "NoSuchUpload" { 404 } else { 409 };
+        let mut t = lost_complete(error_answer(status, retry, ""), 200 * KIB, whole);
+        assert_eq!(
+            t.result().unwrap().unwrap().etag.as_deref(),
+            Some("\"WHOLE\""),
+            "{retry}"
+        );
+        assert_eq!(t.forgets, 1);
+    }
+    // Someone else's object in the way: the 409 stands, with the checkpoint to resume from.
+    let mut t = lost_complete(error_answer(409, "FileAlreadyExists", ""), 5, 5);
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!((e.code.as_str(), e.status), ("FileAlreadyExists", 409));
+    assert_eq!(t.forgets, 0);
 }
 
 #[test]

@@ -140,10 +140,7 @@ pub fn copy(ctx: &Ctx) -> Result<Reply, Failure> {
     if let Some(status) = crate::objects::precondition(ctx, "x-oss-copy-source-", &source.meta)? {
         return Ok(Reply::empty(status));
     }
-    // Copying an object onto itself (to change its metadata) replaces nothing.
-    if (bucket.as_str(), key.as_str()) != (ctx.bucket, ctx.key) {
-        crate::objects::forbid_overwrite(ctx)?;
-    }
+    crate::objects::forbid_overwrite(ctx)?;
     let replace = match ctx.req.header("x-oss-metadata-directive") {
         None | Some("COPY") => false,
         Some("REPLACE") => true,

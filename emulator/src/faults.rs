@@ -8,7 +8,8 @@
 //! bytes), `status` + `code` + `message` (answer with that OSS error), `wrongCrc` (answer
 //! with a wrong `x-oss-hash-crc64ecma`), `dropAnswer` (carry the request out, then drop the
 //! connection instead of answering: the answer lost on its way back), `cutAnswer` (send the
-//! answer's headers and half its body, then drop the connection: an answer broken off).
+//! answer's headers and half its body, then drop the connection: an answer broken off; one
+//! with no body, as HEAD's or a 204, is dropped whole instead).
 
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

@@ -45,7 +45,7 @@ pub struct AnswerBody {
 }
 
 impl AnswerBody {
-    /// Sends the first half of the body, then drops the connection.
+    /// Sends (up to) the first half of the body, then drops the connection.
     pub fn cut_off(&mut self) {
         self.cut = Some(Box::pin(tokio::time::sleep(Duration::from_millis(50))));
         if let Some(b) = &mut self.rest {

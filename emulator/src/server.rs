@@ -136,6 +136,11 @@ async fn handle(
             wrong_crc,
             cut,
         } => {
+            // An answer with no body has nothing to break off: it is lost whole instead.
+            let bodiless = head.method == "HEAD" || matches!(&result, Ok(r) if r.body.is_empty());
+            if cut && bodiless {
+                return Err(Reset);
+            }
             let cors = if head.method == "OPTIONS" {
                 vec![]
             } else {

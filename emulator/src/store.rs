@@ -375,10 +375,9 @@ impl Store {
             if let Err(e) = written {
                 // A Complete or an Abort removed the upload's directory while the record was
                 // written: the upload is gone, not the server broken.
-                if self.upload_record(bucket, upload_id).is_some() {
+                if self.upload_record(bucket, upload_id).is_some() || dir.exists() {
                     return Err(e);
                 }
-                let _ = std::fs::remove_dir_all(dir);
                 self.delete_blob(bucket, &blob);
                 return Ok(false);
             }

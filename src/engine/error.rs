@@ -171,18 +171,22 @@ impl Error {
             }
             None => {
                 // As ali-oss names them, so apps' `err.code === 'NoSuchKey'` after head() holds.
-                let (code, what) = match status {
-                    404 => ("NoSuchKey", "the object does not exist"),
-                    412 => ("PreconditionFailed", "a precondition failed"),
-                    // OSS itself always says which error; a bare 5xx (a gateway's HTML page)
-                    // comes from something on the way.
-                    500.. => (
-                        "Unknown",
-                        "no OSS error in the answer, so a proxy or gateway between this page \
-                         and OSS may have sent it. Try again later; if it persists, check the \
-                         endpoint and any proxy on the way",
+                let code = match status {
+                    404 => "NoSuchKey",
+                    412 => "PreconditionFailed",
+                    _ => "Unknown",
+                };
+                let message = match status {
+                    404 => format!("OSS answered {status}: the object does not exist."),
+                    412 => format!("OSS answered {status}: a precondition failed."),
+                    // OSS names every answer with a request ID; a bare 5xx without one (a
+                    // gateway's HTML page) comes from something on the way.
+                    500.. if request_id.is_empty() => format!(
+                        "Got {status} with no OSS error and no request ID, so a proxy or \
+                         gateway between this page and OSS may have sent it. Try again later; \
+                         if it persists, check the endpoint and any proxy on the way."
                     ),
-                    _ => ("Unknown", "no error details"),
+                    _ => format!("OSS answered {status}: no error details."),
                 };
                 let mut e = Error::new(
                     &format!("{code}Error"),
@@ -191,7 +195,7 @@ impl Error {
                     } else {
                         code
                     },
-                    format!("OSS answered {status}: {what}."),
+                    message,
                 );
                 e.status = status.into();
                 e.request_id = request_id.into();

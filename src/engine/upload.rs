@@ -61,25 +61,21 @@ pub struct Job {
     pub append: Option<u64>,
 }
 
-/// CompleteMultipartUpload of `parts` (number, ETag; in ascending order), with the
-/// callback's headers if one is asked for, and of the object's `headers` those OSS checks
-/// again when the object is made (`x-oss-forbid-overwrite`): the engine's Complete and
+/// CompleteMultipartUpload of `parts` (number, ETag; in ascending order), with `headers`
+/// (the callback's, and what else Complete takes): the engine's Complete and
 /// `completeMultipartUpload()`.
 pub fn complete_request(
     key: &str,
     upload_id: &str,
     parts: &[(u32, String)],
-    callback: &[(String, String)],
     headers: &[(String, String)],
 ) -> Request {
     let mut r = Request::new("POST", key, &[("uploadId", upload_id)]).text();
-    let again = (headers.iter()).filter(|(k, _)| k.eq_ignore_ascii_case("x-oss-forbid-overwrite"));
-    r.headers = [
-        vec![("content-type".to_string(), "application/xml".to_string())],
-        callback.to_vec(),
-        again.cloned().collect(),
-    ]
-    .concat();
+    let others = (headers.iter()).filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+    r.headers = [("content-type".to_string(), "application/xml".to_string())]
+        .into_iter()
+        .chain(others.cloned())
+        .collect();
     r.body = Body::Text(messages::complete_body(parts));
     r
 }
@@ -412,14 +408,11 @@ impl Upload {
         self.phase = Phase::Completing;
         let Some(cp) = &self.cp else { return };
         let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
-        let job = &self.job;
-        let r = complete_request(
-            &job.name,
-            &cp.upload_id,
-            &parts,
-            &job.callback,
-            &job.headers,
-        );
+        // Of the object's headers, the one OSS checks again when the object is made.
+        let again = (self.job.headers.iter())
+            .filter(|(k, _)| k.eq_ignore_ascii_case("x-oss-forbid-overwrite"));
+        let headers: Vec<_> = self.job.callback.iter().chain(again).cloned().collect();
+        let r = complete_request(&self.job.name, &cp.upload_id, &parts, &headers);
         self.slots.start(Tag::Complete, r);
     }
 
@@ -563,7 +556,13 @@ impl Upload {
             },
             (Tag::Part(n), r) => self.part_done(n, r),
             (Tag::Complete, Ok(a)) => self.completed(a),
-            (Tag::Complete, Err(e)) if e.code == "NoSuchUpload" => self.check_finished(Some(e)),
+            // A Complete retried after its answer was lost meets the upload gone, or (with
+            // x-oss-forbid-overwrite) the object it made itself: the object decides.
+            (Tag::Complete, Err(e))
+                if e.code == "NoSuchUpload" || e.code == "FileAlreadyExists" =>
+            {
+                self.check_finished(Some(e))
+            }
             (Tag::Abort, _) => {
                 if let Phase::Aborting(e) = std::mem::replace(&mut self.phase, Phase::Over) {
                     self.finish(Err(e));

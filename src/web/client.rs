@@ -876,7 +876,14 @@ impl Client {
             crate::protocol::order::sort_by(&mut list, |a, b| a.0 < b.0);
             let callback = options::callback_headers(&options)?;
             let id = js::text(&upload_id);
-            let r = complete_request(&name, &id, &list, &callback, &options::headers(&options)?);
+            // The caller's headers, as ali-oss sends them: all but those only Initiate takes.
+            let mut headers = options::headers(&options)?;
+            headers.retain(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                k != "x-oss-server-side-encryption" && k != "x-oss-storage-class"
+            });
+            headers.extend(callback.iter().cloned());
+            let r = complete_request(&name, &id, &list, &headers);
             let shape: Shape = Box::new(move |g| {
                 let a = &g.answer;
                 let (etag, data) = if callback.is_empty() {

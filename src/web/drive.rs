@@ -413,7 +413,10 @@ impl Io {
         };
         let inbox = self.inbox.clone();
         let id = o.id;
-        let on_progress = c.o.xhr.then(|| {
+        // XHR is for the bytes going out; a read goes through fetch, which can keep the
+        // browser's cache out of it.
+        let xhr = c.o.xhr && !body.is_undefined();
+        let on_progress = xhr.then(|| {
             let inbox = inbox.clone();
             Closure::<dyn FnMut(f64)>::new(move |sent: f64| {
                 inbox.push(Event::Sent(id, sent as u64))
@@ -423,7 +426,7 @@ impl Io {
             url,
             body,
             file,
-            xhr: c.o.xhr,
+            xhr,
             signer: c.o.signer.clone().map(|s| (s, c.o.region.clone())),
             cancel: o.cancellable.then(|| self.cancel.clone()),
             on_progress: on_progress
