@@ -461,6 +461,41 @@ fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
 }
 
 #[test]
+fn an_error_answer_broken_off_is_retried_as_a_lost_answer() {
+    // Firefox hands over a body cut short: OSS's NoSuchUpload without its end must not read
+    // as a bodiless 404 (NoSuchKey) and fail an upload whose object is stored.
+    let cut = Outcome::Answer(Answer {
+        status: 404,
+        body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchUp".into(),
+        ..Answer::default()
+    });
+    let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    t.ok("POST uploads");
+    let c = {
+        t.ok("partNumber");
+        t.ok("partNumber");
+        t.take("POST uploadId")
+    };
+    t.answer(&c, cut);
+    t.wake_all();
+    let again = t.take("POST uploadId");
+    t.answer(&again, error_answer(404, "NoSuchUpload", ""));
+    let head = t.take("HEAD");
+    let whole = crc_of(0, 200 * KIB);
+    let a = Answer {
+        status: 200,
+        headers: vec![
+            header("content-length", &(200 * KIB).to_string()),
+            header("x-oss-hash-crc64ecma", &whole.to_string()),
+            header("etag", "\"WHOLE\""),
+        ],
+        ..Answer::default()
+    };
+    t.answer(&head, Outcome::Answer(a));
+    assert!(t.result().unwrap().is_ok());
+}
+
+#[test]
 fn a_resume_keeps_only_the_parts_the_server_lists() {
     let mut j = job(300 * KIB, 100 * KIB);
     let claimed: Vec<(u32, DonePart)> = (1..=3)

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use super::error::Error;
 use super::keys::{Keys, Ready};
 use super::retry::{Decision, Failed, Jitter, Policy};
+use crate::protocol::error::OssError;
 use crate::protocol::request::RequestParts;
 use crate::protocol::{sign_v1, sign_v4, time};
 
@@ -329,6 +330,9 @@ impl Exchange {
             {
                 return Step::Done(a)
             }
+            Outcome::Answer(a) if broken_off(&a) => {
+                (Failed::Network, Error::network("the answer broke off"))
+            }
             Outcome::Answer(a) => {
                 let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
                 let failed = Failed::Http {
@@ -380,6 +384,16 @@ impl Exchange {
             _ => Step::Fail(error),
         }
     }
+}
+
+/// An error answer whose OSS XML ends before it closes: a connection that dropped while the
+/// body came. Chromium reports that as a failed read; Firefox hands over what came (it does
+/// not hold HTTP/1.1 bodies to their Content-Length), and read by its status alone a
+/// NoSuchUpload cut short would pass for a missing object.
+fn broken_off(a: &Answer) -> bool {
+    let body = a.body.trim_start();
+    (body.starts_with("<?xml") || body.starts_with("<Error"))
+        && OssError::parse(a.status, &a.body).is_none()
 }
 
 fn extra<'e>(e: &'e Error, name: &str) -> Option<&'e str> {
