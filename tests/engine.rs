@@ -461,22 +461,31 @@ fn a_complete_whose_answer_is_lost_resolves_when_the_object_exists() {
 }
 
 #[test]
-fn an_error_answer_broken_off_is_retried_as_a_lost_answer() {
-    // Firefox hands over a body cut short: OSS's NoSuchUpload without its end must not read
-    // as a bodiless 404 (NoSuchKey) and fail an upload whose object is stored.
-    let cut = Outcome::Answer(Answer {
-        status: 404,
-        body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchUp".into(),
-        ..Answer::default()
-    });
+fn an_answer_broken_off_is_retried_as_a_lost_answer() {
+    // Firefox hands over a body cut short: an Initiate's result without its end is not a bad
+    // answer, and OSS's NoSuchUpload without its end must not read as a bodiless 404
+    // (NoSuchKey) and fail an upload whose object is stored.
+    let cut = |status, body: &str| {
+        Outcome::Answer(Answer {
+            status,
+            body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}"),
+            ..Answer::default()
+        })
+    };
     let mut t = Talk::new(job(200 * KIB, 100 * KIB));
+    let init = t.take("POST uploads");
+    t.answer(
+        &init,
+        cut(200, "<InitiateMultipartUploadResult><Bucket>b</Bucket>"),
+    );
+    t.wake_all();
     t.ok("POST uploads");
     let c = {
         t.ok("partNumber");
         t.ok("partNumber");
         t.take("POST uploadId")
     };
-    t.answer(&c, cut);
+    t.answer(&c, cut(404, "<Error><Code>NoSuchUp"));
     t.wake_all();
     let again = t.take("POST uploadId");
     t.answer(&again, error_answer(404, "NoSuchUpload", ""));

@@ -7,9 +7,8 @@ use base64::Engine as _;
 use super::error::Error;
 use super::keys::{Keys, Ready};
 use super::retry::{Decision, Failed, Jitter, Policy};
-use crate::protocol::error::OssError;
 use crate::protocol::request::RequestParts;
-use crate::protocol::{sign_v1, sign_v4, time};
+use crate::protocol::{sign_v1, sign_v4, time, xml};
 
 /// A request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -324,14 +323,18 @@ impl Exchange {
         sleep_id: u32,
     ) -> Step {
         let (failed, error) = match outcome {
+            // An answer whose XML stops before its root closes lost its end on the way:
+            // Chromium reports that as a failed read, but Firefox hands over what came (it
+            // does not hold HTTP/1.1 bodies to their Content-Length). Read as it is, a
+            // NoSuchUpload cut short would pass for a missing object (NoSuchKey, by status).
+            Outcome::Answer(a) if xml::cut_short(&a.body) => {
+                (Failed::Network, Error::network("the answer broke off"))
+            }
             Outcome::Answer(a)
                 if (200..300).contains(&a.status)
                     || (a.status == 304 && self.request.conditional) =>
             {
                 return Step::Done(a)
-            }
-            Outcome::Answer(a) if broken_off(&a) => {
-                (Failed::Network, Error::network("the answer broke off"))
             }
             Outcome::Answer(a) => {
                 let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
@@ -384,16 +387,6 @@ impl Exchange {
             _ => Step::Fail(error),
         }
     }
-}
-
-/// An error answer whose OSS XML ends before it closes: a connection that dropped while the
-/// body came. Chromium reports that as a failed read; Firefox hands over what came (it does
-/// not hold HTTP/1.1 bodies to their Content-Length), and read by its status alone a
-/// NoSuchUpload cut short would pass for a missing object.
-fn broken_off(a: &Answer) -> bool {
-    let body = a.body.trim_start();
-    (body.starts_with("<?xml") || body.starts_with("<Error"))
-        && OssError::parse(a.status, &a.body).is_none()
 }
 
 fn extra<'e>(e: &'e Error, name: &str) -> Option<&'e str> {

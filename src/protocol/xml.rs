@@ -91,6 +91,33 @@ pub fn parse(xml: &str) -> Result<Element, String> {
     root.ok_or_else(|| "XML has no root element".into())
 }
 
+/// Whether a document stops before its root element closes, as an answer does whose
+/// connection dropped on the way; without parsing it. Text that is not XML is not.
+pub fn cut_short(xml: &str) -> bool {
+    let doc = xml.trim();
+    let rest = match doc.strip_prefix("<?xml") {
+        Some(declared) => match declared.split_once("?>") {
+            Some((_, rest)) if !rest.trim().is_empty() => rest.trim_start(),
+            _ => return true,
+        },
+        None => doc,
+    };
+    let Some(root) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name_end = root
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(root.len());
+    let name = &root[..name_end];
+    // One empty element, `<Root/>`, its first `>` its last.
+    let self_closed = rest.ends_with("/>") && rest.find('>') == Some(rest.len() - 1);
+    let closed = doc
+        .strip_suffix('>')
+        .and_then(|d| d.strip_suffix(name))
+        .is_some_and(|d| d.ends_with("</"));
+    !(name_end > 0 && (closed || self_closed))
+}
+
 /// Builds a document; text is escaped.
 pub struct Writer(String);
 
@@ -126,6 +153,26 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_document_cut_short_is_told_from_a_whole_one() {
+        let whole = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchUpload</Code></Error>\n";
+        assert!(!super::cut_short(whole));
+        for end in 1..whole.trim_end().len() {
+            assert!(super::cut_short(&whole[..end]), "{}", &whole[..end]);
+        }
+        for other in [
+            "<Root/>",
+            "<Root a=\"1\" />",
+            "{\"json\": 1}",
+            "",
+            "OK",
+            "<Root></Root>",
+        ] {
+            assert!(!super::cut_short(other), "{other}");
+        }
+        assert!(super::cut_short("<Root><A/>"));
+    }
+
     use super::*;
 
     #[test]
