@@ -64,6 +64,10 @@ export interface ClientOptions {
   secure?: boolean;
   /** `endpoint` is the bucket's own domain: requests go to `/key` on it. */
   cname?: boolean;
+  /** The bucket goes in the path (`/bucket/key`) on any endpoint, as ali-oss's `sldEnable`:
+   * a private deployment or a proxy that has no per-bucket host names. An IP or `localhost`
+   * endpoint is addressed so anyway. Default `false`. */
+  sldEnable?: boolean;
   /** `'xhr'` sends requests with a body with XMLHttpRequest so that `progress` also reports
    * the bytes of each request as they go out (fetch cannot); same retries, timeouts and
    * cancel. Reads still use fetch. Not in service workers, which lack XMLHttpRequest.

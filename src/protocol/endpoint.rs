@@ -90,6 +90,15 @@ impl Endpoint {
         })
     }
 
+    /// ali-oss's `sldEnable`: the bucket goes in the path on any host (a private deployment,
+    /// a proxy), not in the host name. A cname endpoint stays as it is.
+    pub fn path_style(mut self, on: bool) -> Endpoint {
+        if on && self.style == Style::VirtualHosted {
+            self.style = Style::Path;
+        }
+        self
+    }
+
     /// The URL of a bucket-level (`key` = `None`) or object request.
     pub fn url(&self, bucket: &str, key: Option<&str>, query: &[(String, String)]) -> String {
         // A `.` or `..` path segment is resolved away by every browser's URL parser (WHATWG),
@@ -186,6 +195,15 @@ mod tests {
         assert_eq!(plain.v4_region(Some("oss-cn-shanghai")), "cn-shanghai");
         let cname = Endpoint::new(Some("https://cdn.example.com"), None, None, true).unwrap();
         assert_eq!(cname.url("b", Some("k"), &[]), "https://cdn.example.com/k");
+        // sldEnable: the bucket in the path, whatever the host.
+        let sld = Endpoint::new(Some("https://oss.internal.example"), None, None, false)
+            .unwrap()
+            .path_style(true);
+        assert_eq!(
+            sld.url("b", Some("k"), &[]),
+            "https://oss.internal.example/b/k"
+        );
+        assert_eq!(cname.clone().path_style(true).style, Style::Cname);
     }
 
     #[test]

@@ -235,7 +235,8 @@ impl ClientOptions {
             secure,
             cname,
         )
-        .map_err(Error::argument)?;
+        .map_err(Error::argument)?
+        .path_style(boolean(opts, "sldEnable")?.unwrap_or(false));
         Ok(ClientOptions {
             region: endpoint.v4_region(region.as_deref()),
             endpoint,
@@ -533,6 +534,7 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
     }
     for (key, default) in [
         ("internal", JsValue::FALSE),
+        ("sldEnable", JsValue::FALSE),
         ("useFetch", JsValue::FALSE),
         ("headerEncoding", "utf-8".into()),
     ] {
