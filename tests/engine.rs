@@ -505,6 +505,26 @@ fn an_answer_broken_off_is_retried_as_a_lost_answer() {
 }
 
 #[test]
+fn a_traffic_limit_goes_with_every_part_and_forbid_overwrite_with_complete_too() {
+    let mut j = job(200 * KIB, 100 * KIB);
+    j.headers.push(header("x-oss-traffic-limit", "819200"));
+    j.headers.push(header("x-oss-forbid-overwrite", "true"));
+    let mut t = Talk::new(j);
+    let has = |o: &Outgoing, name: &str| o.parts.headers.iter().any(|(k, _)| k == name);
+    let init = t.ok("POST uploads");
+    assert!(has(&init, "x-oss-traffic-limit") && has(&init, "x-oss-forbid-overwrite"));
+    for _ in 0..2 {
+        let part = t.ok("partNumber");
+        assert!(has(&part, "x-oss-traffic-limit"), "{}", describe(&part));
+        assert!(!has(&part, "x-oss-forbid-overwrite"));
+    }
+    let complete = t.ok("POST uploadId");
+    assert!(has(&complete, "x-oss-forbid-overwrite"));
+    assert!(!has(&complete, "x-oss-traffic-limit"));
+    assert!(t.result().unwrap().is_ok());
+}
+
+#[test]
 fn a_resume_keeps_only_the_parts_the_server_lists() {
     let mut j = job(300 * KIB, 100 * KIB);
     let claimed: Vec<(u32, DonePart)> = (1..=3)

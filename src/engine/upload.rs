@@ -286,6 +286,14 @@ impl Upload {
         Request::new(method, &self.job.name, query)
     }
 
+    /// Of the object's headers, those named: what a part or Complete reads again.
+    fn headers_named(&self, names: &[&str]) -> Vec<(String, String)> {
+        (self.job.headers.iter())
+            .filter(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+            .cloned()
+            .collect()
+    }
+
     fn put(&mut self, len: u64) {
         let position = self.job.append.map(|p| p.to_string());
         let mut r = match &position {
@@ -331,6 +339,8 @@ impl Upload {
         let id = self.upload_id();
         let n = number.to_string();
         let mut r = self.request("PUT", &[("partNumber", &n), ("uploadId", &id)]);
+        // The bandwidth each request may use, as ali-oss sends it with every part.
+        r.headers = self.headers_named(&["x-oss-traffic-limit"]);
         r.body = Body::Part {
             number,
             start,
@@ -408,10 +418,9 @@ impl Upload {
         self.phase = Phase::Completing;
         let Some(cp) = &self.cp else { return };
         let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
-        // Of the object's headers, the one OSS checks again when the object is made.
-        let again = (self.job.headers.iter())
-            .filter(|(k, _)| k.eq_ignore_ascii_case("x-oss-forbid-overwrite"));
-        let headers: Vec<_> = self.job.callback.iter().chain(again).cloned().collect();
+        // OSS checks an overwrite again when the object is made.
+        let again = self.headers_named(&["x-oss-forbid-overwrite"]);
+        let headers = [self.job.callback.clone(), again].concat();
         let r = complete_request(&self.job.name, &cp.upload_id, &parts, &headers);
         self.slots.start(Tag::Complete, r);
     }
