@@ -237,23 +237,33 @@ async fn an_upload_aborted_elsewhere_fails_complete_with_no_such_upload() {
     emulator("DELETE", "faults", None).await;
 }
 
+/// Uploads `len` bytes to `key` under the fault `rule`, which the upload must ride out: the
+/// object is whole, and the server saw these calls besides parts and reads (op, status).
+async fn rides_out(rule: &str, key: &str, len: usize, seed: u32) -> Vec<(String, f64)> {
+    set_faults(rule).await;
+    let c = client(&[]).await;
+    let bytes = pattern(len, seed);
+    let r = upload(&c, key, &bytes).await.expect("resolved, not failed");
+    assert_stored(&c, key, &bytes, &r).await;
+    emulator("DELETE", "faults", None).await;
+    log_for(key)
+        .await
+        .iter()
+        .map(|e| {
+            let op = prop(e, "op").as_string().unwrap_or_default();
+            (op, prop(e, "status").as_f64().unwrap_or(0.0))
+        })
+        .filter(|(op, _)| op != "UploadPart" && op != "GetObject")
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn a_complete_whose_answer_is_lost_resolves_once_the_object_is_found() {
     // The server completes the upload, then drops the connection: the client's retry of
     // Complete meets NoSuchUpload, and the object (same size, same combined CRC64) is the answer.
-    set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/lost-answer.bin","times":1,"dropAnswer":true}"#).await;
-    let c = client(&[]).await;
-    let bytes = pattern(3 * 128 * KIB + 5, 39);
-    let r = upload(&c, "chaos/lost-answer.bin", &bytes)
-        .await
-        .expect("resolved, not failed");
-    assert_stored(&c, "chaos/lost-answer.bin", &bytes, &r).await;
-    let ops: Vec<String> = log_for("chaos/lost-answer.bin")
-        .await
-        .iter()
-        .filter_map(|e| prop(e, "op").as_string())
-        .filter(|op| op != "UploadPart" && op != "GetObject")
-        .collect();
+    let rule = r#"{"op":"CompleteMultipartUpload","key":"chaos/lost-answer.bin","times":1,"dropAnswer":true}"#;
+    let calls = rides_out(rule, "chaos/lost-answer.bin", 3 * 128 * KIB + 5, 39).await;
+    let ops: Vec<&str> = calls.iter().map(|(op, _)| op.as_str()).collect();
     assert_eq!(
         ops,
         [
@@ -263,7 +273,6 @@ async fn a_complete_whose_answer_is_lost_resolves_once_the_object_is_found() {
             "HeadObject"
         ]
     );
-    emulator("DELETE", "faults", None).await;
 }
 
 #[wasm_bindgen_test]
@@ -271,30 +280,11 @@ async fn an_answer_broken_off_is_an_answer_lost_whatever_its_status() {
     // Complete's answers arrive cut off twice: the first, a 200, after the object was stored;
     // the second, NoSuchUpload, whose code is in the part that never came. Read by its status
     // alone, that 404 would fail the upload as a missing object; it is a lost answer, retried.
-    set_faults(r#"{"op":"CompleteMultipartUpload","key":"chaos/cut-answer.bin","times":2,"cutAnswer":true}"#).await;
-    let c = client(&[]).await;
-    let bytes = pattern(3 * 128 * KIB + 7, 40);
-    let r = upload(&c, "chaos/cut-answer.bin", &bytes)
-        .await
-        .expect("resolved, not failed");
-    assert_stored(&c, "chaos/cut-answer.bin", &bytes, &r).await;
-    let ops: Vec<(String, f64)> = log_for("chaos/cut-answer.bin")
-        .await
-        .iter()
-        .filter(|e| {
-            !matches!(
-                prop(e, "op").as_string().as_deref(),
-                Some("UploadPart" | "GetObject")
-            )
-        })
-        .map(|e| {
-            let op = prop(e, "op").as_string().unwrap_or_default();
-            (op, prop(e, "status").as_f64().unwrap_or(0.0))
-        })
-        .collect();
+    let rule = r#"{"op":"CompleteMultipartUpload","key":"chaos/cut-answer.bin","times":2,"cutAnswer":true}"#;
+    let calls = rides_out(rule, "chaos/cut-answer.bin", 3 * 128 * KIB + 7, 40).await;
     let complete = |status| ("CompleteMultipartUpload".to_string(), status);
     assert_eq!(
-        ops,
+        calls,
         [
             ("InitiateMultipartUpload".to_string(), 200.0),
             complete(200.0),
@@ -303,5 +293,4 @@ async fn an_answer_broken_off_is_an_answer_lost_whatever_its_status() {
             ("HeadObject".to_string(), 200.0)
         ]
     );
-    emulator("DELETE", "faults", None).await;
 }

@@ -171,22 +171,21 @@ impl Error {
             }
             None => {
                 // As ali-oss names them, so apps' `err.code === 'NoSuchKey'` after head() holds.
-                let code = match status {
-                    404 => "NoSuchKey",
-                    412 => "PreconditionFailed",
-                    _ => "Unknown",
+                let (code, what) = match status {
+                    404 => ("NoSuchKey", "the object does not exist"),
+                    412 => ("PreconditionFailed", "a precondition failed"),
+                    _ => ("Unknown", "no error details"),
                 };
-                let message = match status {
-                    404 => format!("OSS answered {status}: the object does not exist."),
-                    412 => format!("OSS answered {status}: a precondition failed."),
-                    // OSS names every answer with a request ID; a bare 5xx without one (a
-                    // gateway's HTML page) comes from something on the way.
-                    500.. if request_id.is_empty() => format!(
+                // OSS names every answer with a request ID; a bare 5xx without one (a
+                // gateway's HTML page) comes from something on the way.
+                let message = if status >= 500 && request_id.is_empty() {
+                    format!(
                         "Got {status} with no OSS error and no request ID, so a proxy or \
                          gateway between this page and OSS may have sent it. Try again later; \
                          if it persists, check the endpoint and any proxy on the way."
-                    ),
-                    _ => format!("OSS answered {status}: no error details."),
+                    )
+                } else {
+                    format!("OSS answered {status}: {what}.")
                 };
                 let mut e = Error::new(
                     &format!("{code}Error"),

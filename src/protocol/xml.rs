@@ -153,12 +153,14 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_document_cut_short_is_told_from_a_whole_one() {
         let whole = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchUpload</Code></Error>\n";
-        assert!(!super::cut_short(whole));
+        assert!(!cut_short(whole));
         for end in 1..whole.trim_end().len() {
-            assert!(super::cut_short(&whole[..end]), "{}", &whole[..end]);
+            assert!(cut_short(&whole[..end]), "{}", &whole[..end]);
         }
         for other in [
             "<Root/>",
@@ -168,12 +170,10 @@ mod tests {
             "OK",
             "<Root></Root>",
         ] {
-            assert!(!super::cut_short(other), "{other}");
+            assert!(!cut_short(other), "{other}");
         }
-        assert!(super::cut_short("<Root><A/>"));
+        assert!(cut_short("<Root><A/>"));
     }
-
-    use super::*;
 
     #[test]
     fn round_trips_escaped_text() {

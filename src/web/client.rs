@@ -879,8 +879,9 @@ impl Client {
             // The caller's headers, as ali-oss sends them: all but those only Initiate takes.
             let mut headers = options::headers(&options)?;
             headers.retain(|(k, _)| {
-                let k = k.to_ascii_lowercase();
-                k != "x-oss-server-side-encryption" && k != "x-oss-storage-class"
+                !["x-oss-server-side-encryption", "x-oss-storage-class"]
+                    .iter()
+                    .any(|only| k.eq_ignore_ascii_case(only))
             });
             headers.extend(callback.iter().cloned());
             let r = complete_request(&name, &id, &list, &headers);
