@@ -5,6 +5,11 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+/// The origins whose pages may call the server when `--allow-origin` is not given: pages
+/// served from loopback, on any port.
+pub const DEFAULT_ORIGINS: [&str; 3] =
+    ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
+
 #[derive(Clone, Debug, Parser)]
 #[command(
     name = "oss-emulator",
@@ -66,7 +71,7 @@ impl Config {
     /// The origins whose pages may call the server: `--allow-origin`, or loopback pages.
     pub fn origins(&self) -> Vec<String> {
         if self.allow_origins.is_empty() {
-            crate::cors::LOOPBACK.map(String::from).to_vec()
+            DEFAULT_ORIGINS.map(String::from).to_vec()
         } else {
             self.allow_origins.clone()
         }

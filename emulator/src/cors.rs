@@ -18,9 +18,6 @@ use crate::failure::Failure;
 use crate::http::Head;
 use crate::reply::Reply;
 
-/// The origins allowed when `--allow-origin` is not given: pages served from loopback.
-pub const LOOPBACK: [&str; 3] = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
-
 /// Whether a page from `origin` may call the server. `SCHEME://HOST:*` stands for that host
 /// with any port or none; other patterns match as CORS rules do (`*` any run of characters).
 pub fn origin_allowed(patterns: &[String], origin: &str) -> bool {
@@ -217,7 +214,7 @@ mod tests {
 
     #[test]
     fn loopback_origins_with_or_without_a_port_and_nothing_else() {
-        let loopback: Vec<String> = LOOPBACK.map(String::from).to_vec();
+        let loopback: Vec<String> = crate::config::DEFAULT_ORIGINS.map(String::from).to_vec();
         for ok in [
             "http://localhost:5173",
             "http://localhost",

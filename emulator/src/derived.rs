@@ -5,11 +5,13 @@ use bytes::{Bytes, BytesMut};
 use oss_browser_upload::protocol::encode::uri_decode;
 use oss_browser_upload::protocol::{crc64, time, xml};
 
+use crate::ctx::Ctx;
 use crate::failure::Failure;
-use crate::objects::check_key;
-use crate::reply::{
-    check_content_md5, check_storage_headers, content_type, etag_of, stored_headers, Ctx, Reply,
+use crate::object_headers::{
+    check_content_md5, check_storage_headers, content_type, etag_of, stored_headers,
 };
+use crate::objects::check_key;
+use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord};
 
 /// The most keys one DeleteMultipleObjects may name, as OSS limits it.

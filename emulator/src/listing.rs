@@ -6,8 +6,10 @@
 use base64::Engine;
 use oss_browser_upload::protocol::{time, xml::Writer};
 
+use crate::ctx::Ctx;
 use crate::failure::Failure;
-use crate::reply::{storage_class, Ctx, Reply};
+use crate::object_headers::storage_class;
+use crate::reply::Reply;
 use crate::store::ObjectRecord;
 
 /// The owner every object of the emulator has: OSS names the bucket owner's account, whose

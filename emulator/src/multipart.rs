@@ -6,12 +6,14 @@ use bytes::Bytes;
 use md5::{Digest, Md5};
 use oss_browser_upload::protocol::{crc64, time, xml::Writer};
 
+use crate::ctx::Ctx;
 use crate::failure::Failure;
-use crate::objects::check_key;
-use crate::reply::{
+use crate::object_headers::{
     check_content_md5, check_storage_headers, content_type, encryption_of, etag_of, storage_class,
-    stored_headers, Ctx, Reply,
+    stored_headers,
 };
+use crate::objects::check_key;
+use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord, PartRecord, Upload, UploadRecord};
 
 pub const MIN_PART_SIZE: u64 = 100 * 1024;

@@ -4,11 +4,13 @@ use bytes::Bytes;
 use oss_browser_upload::protocol::presign::RESPONSE_OVERRIDES;
 use oss_browser_upload::protocol::{crc64, time};
 
+use crate::ctx::Ctx;
 use crate::failure::Failure;
-use crate::reply::{
+use crate::object_headers::{
     check_content_md5, check_storage_headers, content_type, encryption_of, etag_of, storage_class,
-    stored_headers, Ctx, Reply,
+    stored_headers,
 };
+use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord};
 
 fn no_such_key(key: &str) -> Failure {

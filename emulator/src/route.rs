@@ -11,6 +11,7 @@ use oss_browser_upload::protocol::request::RequestParts;
 use crate::addressing;
 use crate::auth;
 use crate::callback;
+use crate::ctx::Ctx;
 use crate::derived;
 use crate::failure::Failure;
 use crate::faults::Action;
@@ -19,7 +20,7 @@ use crate::listing;
 use crate::log::Logged;
 use crate::multipart;
 use crate::objects;
-use crate::reply::{Ctx, Reply};
+use crate::reply::Reply;
 use crate::state::State;
 
 /// The largest object or part OSS takes in one request: 5 GiB.
