@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use md5::{Digest, Md5};
+use oss_browser_upload::protocol::limits::{MAX_PARTS, MIN_PART_SIZE};
 use oss_browser_upload::protocol::{crc64, time, xml::Writer};
 
 use crate::ctx::Ctx;
@@ -15,9 +16,6 @@ use crate::object_headers::{
 use crate::objects::check_key;
 use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord, PartRecord, Upload, UploadRecord};
-
-pub const MIN_PART_SIZE: u64 = 100 * 1024;
-pub const MAX_PART_NUMBER: u64 = 10_000;
 
 fn upload_id<'a>(ctx: &'a Ctx) -> &'a str {
     ctx.param("uploadId").unwrap_or("")
@@ -78,7 +76,7 @@ pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
 }
 
 pub fn part_number(ctx: &Ctx) -> Result<u32, Failure> {
-    ctx.number("partNumber", 0, 1..=MAX_PART_NUMBER)
+    ctx.number("partNumber", 0, 1..=MAX_PARTS)
         .map(|n| n as u32)
         .map_err(|_| {
             Failure::invalid_argument(
@@ -256,9 +254,9 @@ fn complete_list(ctx: &Ctx, body: &[u8]) -> Result<Option<Vec<(u32, String)>>, F
     if requested.is_empty() {
         return Err(malformed("no Part elements"));
     }
-    if requested.len() as u64 > MAX_PART_NUMBER {
+    if requested.len() as u64 > MAX_PARTS {
         return Err(Failure::invalid_argument(format!(
-            "A multipart upload has at most {MAX_PART_NUMBER} parts; the list names {}.",
+            "A multipart upload has at most {MAX_PARTS} parts; the list names {}.",
             requested.len()
         )));
     }
@@ -414,7 +412,7 @@ pub fn abort(ctx: &Ctx) -> Result<Reply, Failure> {
 pub fn list_parts(ctx: &Ctx) -> Result<Reply, Failure> {
     let upload = find_upload(ctx)?;
     let max = ctx.number("max-parts", 1000, 1..=1000)? as usize;
-    let marker = ctx.number("part-number-marker", 0, 0..=MAX_PART_NUMBER)? as u32;
+    let marker = ctx.number("part-number-marker", 0, 0..=MAX_PARTS)? as u32;
     let after: Vec<&PartRecord> = upload.parts.range(marker + 1..).map(|(_, p)| p).collect();
     let truncated = after.len() > max;
     let page = &after[..after.len().min(max)];

@@ -1,6 +1,7 @@
 //! PutObject, GetObject (with Range), HeadObject and DeleteObject. Listing is in `listing.rs`.
 
 use bytes::Bytes;
+use oss_browser_upload::protocol::limits::MAX_KEY_BYTES;
 use oss_browser_upload::protocol::presign::RESPONSE_OVERRIDES;
 use oss_browser_upload::protocol::{crc64, time};
 
@@ -18,7 +19,8 @@ fn no_such_key(key: &str) -> Failure {
 }
 
 pub fn check_key(key: &str) -> Result<(), Failure> {
-    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+    if key.is_empty() || key.len() > MAX_KEY_BYTES || key.starts_with('/') || key.starts_with('\\')
+    {
         return Err(Failure::new(
             400,
             "InvalidObjectName",

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hyper::body::{Body, Incoming};
 use oss_browser_upload::protocol::encode::parse_query;
+use oss_browser_upload::protocol::limits::{MAX_PART_SIZE, MAX_PUT_SIZE};
 use oss_browser_upload::protocol::request::RequestParts;
 
 use crate::addressing;
@@ -23,8 +24,6 @@ use crate::objects;
 use crate::reply::Reply;
 use crate::state::State;
 
-/// The largest object or part OSS takes in one request: 5 GiB.
-pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 /// The largest CompleteMultipartUpload body: 10,000 parts of ~100 bytes each, with room to spare.
 pub const MAX_XML_BODY: u64 = 4 * 1024 * 1024;
 
@@ -161,7 +160,8 @@ async fn drain(body: Incoming, received: &AtomicU64) {
 /// The most body an operation takes.
 fn body_limit(op: &str) -> u64 {
     match op {
-        "PutObject" | "UploadPart" | "AppendObject" => MAX_OBJECT_SIZE,
+        "PutObject" | "AppendObject" => MAX_PUT_SIZE,
+        "UploadPart" => MAX_PART_SIZE,
         _ => MAX_XML_BODY,
     }
 }

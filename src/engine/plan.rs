@@ -7,9 +7,8 @@ pub const DEFAULT_PART_SIZE: u64 = 1024 * 1024;
 /// The largest part size chosen by default: a reload loses at most the parts in flight, and a
 /// reset re-sends one part.
 pub const MAX_DEFAULT_PART_SIZE: u64 = 8 * DEFAULT_PART_SIZE;
-pub const MIN_PART_SIZE: u64 = 100 * 1024;
-pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
-pub const MAX_PARTS: u64 = 10_000;
+// Callers of the plan read OSS's limits where they read the plan.
+pub use crate::protocol::limits::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 
 /// A number as a message shows it, without float formatting (which costs ~9 KB of gzipped
 /// wasm): whole numbers exactly, anything else as what it is.

@@ -9,6 +9,7 @@ pub mod crc64;
 pub mod encode;
 pub mod endpoint;
 pub mod error;
+pub mod limits;
 pub mod messages;
 pub mod mime;
 pub mod order;
