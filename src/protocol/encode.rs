@@ -48,17 +48,24 @@ pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
 
 /// Builds a query string from pairs, encoding each side; an empty value is a bare key.
 pub fn build_query(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            if v.is_empty() {
-                uri_encode(k)
-            } else {
-                format!("{}={}", uri_encode(k), uri_encode(v))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    join_query(pairs.iter().map(|(k, v)| (uri_encode(k), uri_encode(v))))
+}
+
+/// Pairs already in their final form as `k=v&k2`: an empty value is a bare key, as both
+/// signatures' canonical forms and a URL's query write it.
+pub fn join_query<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k.as_ref());
+        if !v.as_ref().is_empty() {
+            out.push('=');
+            out.push_str(v.as_ref());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

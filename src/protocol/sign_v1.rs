@@ -9,6 +9,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+use super::encode::join_query;
 use super::order;
 use super::request::{Credentials, RequestParts};
 
@@ -90,18 +91,8 @@ pub fn canonical_resource(req: &RequestParts) -> String {
         .collect();
     order::sort_by(&mut subs, |a, b| a < b);
     if !subs.is_empty() {
-        let joined: Vec<String> = subs
-            .iter()
-            .map(|(k, v)| {
-                if v.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{k}={v}")
-                }
-            })
-            .collect();
         resource.push('?');
-        resource.push_str(&joined.join("&"));
+        resource.push_str(&join_query(subs.iter().map(|(k, v)| (k, v))));
     }
     resource
 }

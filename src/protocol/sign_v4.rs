@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::encode::{uri_encode, uri_encode_path};
+use super::encode::{join_query, uri_encode, uri_encode_path};
 use super::order;
 use super::request::{Credentials, RequestParts};
 
@@ -29,17 +29,7 @@ pub fn canonical_query(query: &[(String, String)]) -> String {
         .map(|(k, v)| (uri_encode(k), uri_encode(v)))
         .collect();
     order::sort_by(&mut pairs, |a, b| a < b);
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.clone()
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    join_query(pairs)
 }
 
 fn is_default_signed(name: &str) -> bool {
