@@ -13,6 +13,7 @@ use crate::failure::Failure;
 use crate::faults::Rule;
 use crate::reply::Reply;
 use crate::state::State;
+use crate::sync::lock;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -62,11 +63,7 @@ fn callback_sink(state: &State, path: &str, headers: &[(String, String)], body: 
         "host": header("host"),
         "body": String::from_utf8_lossy(body),
     });
-    state
-        .callbacks
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(received.clone());
+    lock(&state.callbacks).push(received.clone());
     match path {
         "callback/fail" => Reply {
             status: 500,
@@ -127,18 +124,9 @@ pub fn handle(
         ("POST", "callback" | "callback/fail" | "callback/not-json") => {
             Ok(callback_sink(state, path, headers, body))
         }
-        ("GET", "callbacks") => Ok(Reply::json(
-            &*state
-                .callbacks
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )),
+        ("GET", "callbacks") => Ok(Reply::json(&*lock(&state.callbacks))),
         ("DELETE", "callbacks") => {
-            state
-                .callbacks
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clear();
+            lock(&state.callbacks).clear();
             Ok(Reply::empty(204))
         }
         ("GET", "health") => Ok(Reply::json(&json!({

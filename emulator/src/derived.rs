@@ -13,6 +13,7 @@ use crate::object_headers::{
 use crate::objects::check_key;
 use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord};
+use crate::sync::lock;
 
 /// The most keys one DeleteMultipleObjects may name, as OSS limits it.
 const MAX_DELETE_KEYS: usize = 1000;
@@ -53,7 +54,7 @@ pub fn append(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     // The position check and the write are one step: two appends racing at one position must
     // not both succeed (one's bytes would be lost). Appends are rare; one lock for all.
     static APPENDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = APPENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let _one_at_a_time = lock(&APPENDING);
     check_key(ctx.key)?;
     check_storage_headers(ctx.req)?;
     check_content_md5(ctx.req, &body)?;
@@ -181,21 +182,24 @@ pub fn copy(ctx: &Ctx) -> Result<Reply, Failure> {
 /// as deleted, as OSS says); `Quiet` leaves them out of the answer.
 pub fn delete_multiple(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     check_content_md5(ctx.req, &body)?;
-    let malformed = || {
-        Failure::new(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
-    };
-    let text = std::str::from_utf8(&body).map_err(|_| malformed())?;
-    let root = xml::parse(text).map_err(|_| malformed())?;
+    let text = std::str::from_utf8(&body).map_err(|_| Failure::malformed_xml("not UTF-8"))?;
+    let root = xml::parse(text).map_err(|e| Failure::malformed_xml(&e))?;
     if root.name != "Delete" {
-        return Err(malformed());
+        return Err(Failure::malformed_xml("the root must be Delete"));
     }
     let quiet = root.child_text("Quiet") == Some("true");
     let keys: Vec<&str> = root
         .children_named("Object")
-        .map(|o| o.child_text("Key").ok_or_else(malformed))
+        .map(|o| {
+            o.child_text("Key")
+                .ok_or_else(|| Failure::malformed_xml("an Object has no Key"))
+        })
         .collect::<Result<_, _>>()?;
     if keys.is_empty() || keys.len() > MAX_DELETE_KEYS {
-        return Err(malformed());
+        return Err(Failure::malformed_xml(&format!(
+            "one to {MAX_DELETE_KEYS} Object elements, not {}",
+            keys.len()
+        )));
     }
     for key in &keys {
         check_key(key)?;

@@ -50,6 +50,15 @@ impl Failure {
         Failure::new(500, "InternalError", message)
     }
 
+    /// A request body that is not the XML the operation takes, and why.
+    pub fn malformed_xml(why: &str) -> Failure {
+        Failure::new(
+            400,
+            "MalformedXML",
+            format!("The XML you provided was not well-formed or did not validate: {why}."),
+        )
+    }
+
     pub fn no_such_upload() -> Failure {
         Failure::new(
             404,

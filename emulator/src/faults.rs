@@ -12,9 +12,11 @@
 //! with no body, as HEAD's or a 204, is dropped whole instead).
 
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+
+use crate::sync::lock;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -81,32 +83,23 @@ pub struct Faults {
     next_id: std::sync::atomic::AtomicU64,
 }
 
-pub fn epoch_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 impl Faults {
     pub fn add(&self, rules: Vec<Rule>) {
-        self.rules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(rules);
+        lock(&self.rules).extend(rules);
     }
 
     pub fn clear(&self) {
-        self.rules.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        lock(&self.rules).clear();
     }
 
     pub fn rules(&self) -> Vec<Rule> {
-        self.rules.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.rules).clone()
     }
 
     /// Counts this request against every rule and merges the ones that fire.
     pub fn take(&self, method: &str, op: &str, key: &str, part: Option<u32>) -> Action {
         let mut action = Action::default();
-        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rules = lock(&self.rules);
         for rule in rules.iter_mut() {
             let matches = rule
                 .method
@@ -148,27 +141,24 @@ impl Faults {
             .next_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let id = entry.id;
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(entry);
+        lock(&self.log).push(entry);
         id
     }
 
     /// Completes a logged request (if the log was not cleared meanwhile).
     pub fn finish(&self, id: u64, update: impl FnOnce(&mut LogEntry)) {
-        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let mut log = lock(&self.log);
         if let Some(entry) = log.iter_mut().rev().find(|e| e.id == id) {
             update(entry);
         }
     }
 
     pub fn log(&self) -> Vec<LogEntry> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.log).clone()
     }
 
     pub fn clear_log(&self) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        lock(&self.log).clear();
     }
 }
 

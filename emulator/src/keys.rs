@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 
+use crate::sync::lock;
+
 #[derive(Clone, Debug)]
 pub struct Secret {
     pub secret: String,
@@ -42,11 +44,7 @@ impl Keys {
                 sts: None,
             });
         }
-        self.sts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(access_key_id)
-            .cloned()
+        lock(&self.sts).get(access_key_id).cloned()
     }
 
     /// Mints STS credentials: (AccessKeyId, AccessKeySecret, SecurityToken, expiry epoch).
@@ -57,7 +55,7 @@ impl Keys {
         // bugs in clients show up here rather than in production.
         let token = format!("CAIS{}+/{}==", random(200), random(40));
         let expires = now + duration;
-        self.sts.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        lock(&self.sts).insert(
             id.clone(),
             Secret {
                 secret: secret.clone(),

@@ -5,6 +5,7 @@
 pub mod addressing;
 pub mod auth;
 pub mod callback;
+pub mod clock;
 pub mod config;
 pub mod control;
 pub mod cors;
@@ -24,6 +25,7 @@ pub mod route;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod sync;
 
 pub use config::Config;
 pub use server::{start, Running};

@@ -6,7 +6,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::faults::{epoch_ms, LogEntry};
+use crate::clock::epoch_ms;
+use crate::faults::LogEntry;
 use crate::http::Head;
 use crate::state::State;
 

@@ -45,7 +45,7 @@ pub fn initiate(ctx: &Ctx) -> Result<Reply, Failure> {
     // Time first, so that IDs sort in initiation order as OSS lists them.
     let id = format!(
         "{:016X}{:016X}",
-        crate::faults::epoch_ms() * 1000 + u64::from(rand::random::<u16>() % 1000),
+        crate::clock::epoch_ms() * 1000 + u64::from(rand::random::<u16>() % 1000),
         rand::random::<u64>()
     );
     let headers = stored_headers(ctx.req);
@@ -120,14 +120,6 @@ pub fn upload_part(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
     Ok(reply)
 }
 
-fn malformed(why: &str) -> Failure {
-    Failure::new(
-        400,
-        "MalformedXML",
-        format!("The XML you provided was not well-formed or did not validate: {why}."),
-    )
-}
-
 /// The deepest a Complete body may nest: it needs 3 levels.
 const MAX_XML_DEPTH: usize = 16;
 
@@ -137,7 +129,7 @@ const MAX_XML_DEPTH: usize = 16;
 /// `PartNumber` and `ETag` count, as before.
 pub fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
     use quick_xml::events::Event;
-    let text = std::str::from_utf8(body).map_err(|_| malformed("not UTF-8"))?;
+    let text = std::str::from_utf8(body).map_err(|_| Failure::malformed_xml("not UTF-8"))?;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut open: Vec<String> = Vec::new();
     let mut root_seen = false;
@@ -146,7 +138,7 @@ pub fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
     let mut own_text = String::new();
     loop {
         let position = reader.buffer_position();
-        let at = || malformed(&format!("malformed XML at byte {position}"));
+        let at = || Failure::malformed_xml(&format!("malformed XML at byte {position}"));
         let event = reader.read_event().map_err(|_| at())?;
         let (name, empty) = match &event {
             Event::Start(e) => (
@@ -190,15 +182,17 @@ pub fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
         // An element opens (and, if empty, closes at once).
         if open.is_empty() {
             if root_seen {
-                return Err(malformed("XML has more than one root element"));
+                return Err(Failure::malformed_xml("XML has more than one root element"));
             }
             root_seen = true;
             if name != "CompleteMultipartUpload" {
-                return Err(malformed("the root must be CompleteMultipartUpload"));
+                return Err(Failure::malformed_xml(
+                    "the root must be CompleteMultipartUpload",
+                ));
             }
         }
         if open.len() >= MAX_XML_DEPTH {
-            return Err(malformed("the XML is nested too deeply"));
+            return Err(Failure::malformed_xml("the XML is nested too deeply"));
         }
         match (open.len(), name.as_str(), empty) {
             (1, "Part", true) => parts.push(part_of(None, None)?),
@@ -217,10 +211,10 @@ pub fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
         }
     }
     if !open.is_empty() {
-        return Err(malformed("XML ends inside an element"));
+        return Err(Failure::malformed_xml("XML ends inside an element"));
     }
     if !root_seen {
-        return Err(malformed("XML has no root element"));
+        return Err(Failure::malformed_xml("XML has no root element"));
     }
     Ok(parts)
 }
@@ -229,8 +223,8 @@ pub fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, Failure> {
 fn part_of(number: Option<String>, etag: Option<String>) -> Result<(u32, String), Failure> {
     let number = number
         .and_then(|n| n.trim().parse().ok())
-        .ok_or_else(|| malformed("a Part has no valid PartNumber"))?;
-    let etag = etag.ok_or_else(|| malformed("a Part has no ETag"))?;
+        .ok_or_else(|| Failure::malformed_xml("a Part has no valid PartNumber"))?;
+    let etag = etag.ok_or_else(|| Failure::malformed_xml("a Part has no ETag"))?;
     Ok((number, etag.trim().to_string()))
 }
 
@@ -252,7 +246,7 @@ fn complete_list(ctx: &Ctx, body: &[u8]) -> Result<Option<Vec<(u32, String)>>, F
     }
     let requested = requested_parts(body)?;
     if requested.is_empty() {
-        return Err(malformed("no Part elements"));
+        return Err(Failure::malformed_xml("no Part elements"));
     }
     if requested.len() as u64 > MAX_PARTS {
         return Err(Failure::invalid_argument(format!(

@@ -6,7 +6,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -14,6 +13,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+use crate::clock::epoch_ms;
 use crate::config::Config;
 use crate::control;
 use crate::cors;
@@ -68,12 +68,6 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn request_id() -> String {
     format!("{:024X}", rand::random::<u128>() >> 32)
 }
@@ -87,7 +81,8 @@ async fn handle(
 ) -> Result<Response<http::AnswerBody>, Reset> {
     let (parts, body) = req.into_parts();
     let head = Head::of(&parts);
-    let now = now();
+    // Seconds: what OSS dates requests, objects and credentials in.
+    let now = epoch_ms() / 1000;
     let mut log = Logged::new(state.clone(), &head);
     let origin = head.header("origin").map(String::from);
     let control_path = head.path.strip_prefix("/_emulator/");

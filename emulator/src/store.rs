@@ -17,6 +17,8 @@ use self::record_name as keyhash;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+use crate::sync::lock;
+
 /// What HEAD returns about an object.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ObjectMeta {
@@ -164,8 +166,7 @@ impl Store {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bucket>> {
-        // A panic while holding the lock leaves plain data behind; carry on with it.
-        self.buckets.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.buckets)
     }
 
     pub fn has_bucket(&self, bucket: &str) -> bool {
@@ -186,10 +187,7 @@ impl Store {
         match self.blob_path(bucket, &id) {
             Some(path) => write_atomically(&path, &data)?,
             None => {
-                self.memory_blobs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id.clone(), vec![data]);
+                lock(&self.memory_blobs).insert(id.clone(), vec![data]);
             }
         }
         Ok(id)
@@ -205,10 +203,7 @@ impl Store {
             Some(path) => std::fs::File::open(&path)
                 .map(Blob::File)
                 .map_err(|e| format!("open blob {}: {e}", record.blob)),
-            None => self
-                .memory_blobs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+            None => lock(&self.memory_blobs)
                 .get(&record.blob)
                 .cloned()
                 .map(Blob::Memory)
@@ -230,7 +225,7 @@ impl Store {
                 Ok(Bytes::from(buf))
             }
             None => {
-                let blobs = self.memory_blobs.lock().unwrap_or_else(|e| e.into_inner());
+                let blobs = lock(&self.memory_blobs);
                 let pieces = blobs
                     .get(id)
                     .ok_or_else(|| format!("blob {id} is missing"))?;
@@ -246,10 +241,7 @@ impl Store {
                 let _ = std::fs::remove_file(path);
             }
             None => {
-                self.memory_blobs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(id);
+                lock(&self.memory_blobs).remove(id);
             }
         }
     }
@@ -479,7 +471,7 @@ impl Store {
                 std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
             }
             None => {
-                let mut blobs = self.memory_blobs.lock().unwrap_or_else(|e| e.into_inner());
+                let mut blobs = lock(&self.memory_blobs);
                 let mut joined = Vec::new();
                 for (part, _) in ids {
                     let pieces = blobs
