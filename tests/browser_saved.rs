@@ -12,7 +12,8 @@ use idb::{Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Array, Uint8Array};
 use oss_browser_upload::engine::checkpoint::{DonePart, DoneParts};
 use oss_browser_upload::engine::fingerprint::FileIdentity;
-use oss_browser_upload::web::saved::{stored_part, Batch, Record, SavedUploads};
+use oss_browser_upload::web::saved::store::{stored_part, Batch, Record, SavedUploads};
+use oss_browser_upload::web::shape::done_to_js;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -137,7 +138,7 @@ async fn raw_store(db_name: &str, store: &str) -> Vec<JsValue> {
 async fn write_read_and_forget() {
     let store = store("saved-test-rw");
     let r = record("v1-rw", js_sys::Date::now());
-    store.save(&r).await;
+    store.put(whole(&r)).await;
     assert_eq!(shown(store.load("v1-rw").await.as_ref()), shown(Some(&r)));
     assert_eq!(raw_all("saved-test-rw").await.len(), 1);
     assert_eq!(raw_store("saved-test-rw", "parts").await.len(), 2);
@@ -148,8 +149,21 @@ async fn write_read_and_forget() {
 }
 
 /// The record as a save writes it: the parts since the last save, or all after a reset.
+/// A record and all its parts as one write.
+fn whole(r: &Record) -> Batch {
+    Batch {
+        fingerprint: r.fingerprint.clone(),
+        record: r.to_js_with(&r.upload_id, r.updated_at),
+        reset: true,
+        parts: (r.done.iter())
+            .map(|(n, p)| stored_part(&r.fingerprint, *n, p))
+            .collect(),
+        all: done_to_js(&r.done),
+    }
+}
+
 fn batch_of(r: &Record, parts: &[u32], reset: bool) -> Batch {
-    let mut b = r.batch();
+    let mut b = whole(r);
     b.reset = reset;
     b.parts = (r.done.iter())
         .filter(|(n, _)| parts.contains(n))
@@ -232,8 +246,8 @@ async fn a_record_of_the_first_layout_still_resumes() {
 async fn expired_records_are_dropped() {
     let store = store("saved-test-expiry");
     let now = js_sys::Date::now();
-    store.save(&record("v1-old", now - 8.0 * DAY)).await;
-    store.save(&record("v1-new", now - 6.0 * DAY)).await;
+    store.put(whole(&record("v1-old", now - 8.0 * DAY))).await;
+    store.put(whole(&record("v1-new", now - 6.0 * DAY))).await;
     let left: Vec<String> = store
         .all()
         .await
@@ -281,7 +295,7 @@ async fn corrupt_and_foreign_records_are_ignored_and_replaced() {
         "unreadable records are deleted"
     );
     let good = record("v1-bad", js_sys::Date::now());
-    store.save(&good).await;
+    store.put(whole(&good)).await;
     assert_eq!(
         shown(store.load("v1-bad").await.as_ref()),
         shown(Some(&good))
@@ -297,7 +311,7 @@ async fn without_indexeddb_records_live_in_memory() {
     open.await.unwrap().close();
     let store = store(db);
     let r = record("v1-mem", js_sys::Date::now());
-    store.save(&r).await;
+    store.put(whole(&r)).await;
     assert_eq!(shown(store.load("v1-mem").await.as_ref()), shown(Some(&r)));
     // It is in memory, not in IndexedDB: the database still has no store at all.
     let raw = Factory::new()
@@ -326,7 +340,7 @@ async fn an_older_version_holding_the_database_open_does_not_stall_uploads() {
     let (a, b) = (record("v1-blocked-a", now), record("v1-blocked-b", now));
     let both = [a.clone(), b.clone()].map(|r| {
         wasm_bindgen_futures::future_to_promise(async move {
-            store(db).save(&r).await;
+            store(db).put(whole(&r)).await;
             Ok(JsValue::TRUE)
         })
     });
@@ -524,7 +538,7 @@ async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_ag
         now,
         &parts,
     );
-    store.save(&left).await;
+    store.put(whole(&left)).await;
     emulator("DELETE", "requests", None).await;
 
     let again = settle(c.multipart_upload(key.into(), f.into(), opts()))

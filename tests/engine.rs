@@ -6,7 +6,7 @@ use oss_browser_upload::engine::checkpoint::{Checkpoint, DonePart};
 use oss_browser_upload::engine::error::Error;
 use oss_browser_upload::engine::exchange::{Answer, Body, Env, Outcome, Outgoing, Signing};
 use oss_browser_upload::engine::io::{Command, Done, Event, Operation};
-use oss_browser_upload::engine::keys::{Keys, Source as KeySource};
+use oss_browser_upload::engine::keys::{Keys, Origin};
 use oss_browser_upload::engine::plan::Plan;
 use oss_browser_upload::engine::retry::Policy;
 use oss_browser_upload::engine::upload::{Job, Source, Upload};
@@ -66,7 +66,7 @@ fn job(size: u64, part_size: u64) -> Job {
 
 impl Talk {
     fn new(job: Job) -> Talk {
-        Talk::with_keys(job, Keys::new(KeySource::Fixed, Some(creds("t1")), 0.0))
+        Talk::with_keys(job, Keys::new(Origin::Fixed, Some(creds("t1")), 0.0))
     }
 
     fn with_keys(job: Job, keys: Keys) -> Talk {
@@ -214,7 +214,7 @@ fn server_ok(o: &Outgoing) -> Answer {
         a.headers.push(header("etag", &format!("\"E{start}\"")));
         if o.hash {
             let crc = crc_of(start, end);
-            a.crc64 = Some(crc);
+            a.sent_crc64 = Some(crc);
             a.headers
                 .push(header("x-oss-hash-crc64ecma", &crc.to_string()));
         }
@@ -319,7 +319,7 @@ fn a_stall_past_the_timeout_is_retried_then_fails_with_the_timeout() {
 #[test]
 fn token_expiry_with_five_parts_in_flight_refreshes_once() {
     let keys = Keys::new(
-        KeySource::Refreshed { interval_ms: 1e12 },
+        Origin::Refreshed { interval_ms: 1e12 },
         Some(creds("t1")),
         1_700_000_000_000.0,
     );
@@ -345,7 +345,7 @@ fn token_expiry_with_five_parts_in_flight_refreshes_once() {
 
 #[test]
 fn a_failed_refresh_fails_the_waiting_requests_with_its_error() {
-    let keys = Keys::new(KeySource::Refreshed { interval_ms: 1e12 }, None, 0.0);
+    let keys = Keys::new(Origin::Refreshed { interval_ms: 1e12 }, None, 0.0);
     let mut t = Talk::with_keys(job(50 * KIB, 100 * KIB), keys);
     assert!(t.sent.is_empty());
     assert!(t.keys.take_refresh());
@@ -390,7 +390,7 @@ fn a_crc64_mismatch_once_is_resent_and_always_fails_with_the_part() {
     t.ok("POST uploads");
     let p1 = t.take("part1;");
     let mut bad = server_ok(&p1);
-    bad.crc64 = Some(1);
+    bad.sent_crc64 = Some(1);
     t.answer(&p1, Outcome::Answer(bad.clone()));
     assert_eq!(t.count("part1;"), 2, "sent again");
     finish_parts(&mut t);

@@ -5,7 +5,7 @@
 use super::error::Error;
 use super::exchange::{Answer, Env, Request};
 use super::io::{Command, Event, Operation};
-use super::listing;
+use super::list_parts;
 use super::retry::Policy;
 use super::slots::Slots;
 use crate::protocol::messages::ListedPart;
@@ -36,7 +36,12 @@ impl Call {
         timeout_ms: u32,
         seed: u64,
     ) -> Call {
-        let mut call = Call::new(listing::page(key, upload_id, 0), policy, timeout_ms, seed);
+        let mut call = Call::new(
+            list_parts::page(key, upload_id, 0),
+            policy,
+            timeout_ms,
+            seed,
+        );
         call.pages = Some((key.into(), upload_id.into(), Vec::new()));
         call
     }
@@ -68,9 +73,9 @@ impl Operation for Call {
         }
         for ((), r) in self.slots.handle(event, env) {
             let r = match (r, &mut self.pages) {
-                (Ok(a), Some((key, upload_id, parts))) => match listing::read(parts, &a) {
+                (Ok(a), Some((key, upload_id, parts))) => match list_parts::read(parts, &a) {
                     Ok(Some(next)) => {
-                        self.slots.start((), listing::page(key, upload_id, next));
+                        self.slots.start((), list_parts::page(key, upload_id, next));
                         continue;
                     }
                     Ok(None) => Ok(a),

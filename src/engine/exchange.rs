@@ -108,7 +108,7 @@ pub struct Answer {
     /// The body as text when the request asked for it, or for an error answer.
     pub body: String,
     /// Our CRC64 of the body sent, when the request asked for it.
-    pub crc64: Option<u64>,
+    pub sent_crc64: Option<u64>,
     /// Where the request went, as ali-oss's `res.requestUrls` shows it.
     pub url: String,
     /// Milliseconds from sending to the whole answer (ali-oss's `res.rt`).

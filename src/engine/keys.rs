@@ -13,7 +13,7 @@ use crate::protocol::time;
 
 /// Where the keys come from.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Source {
+pub enum Origin {
     /// Keys given once (`accessKeyId`/`accessKeySecret`), perhaps with an STS token.
     Fixed,
     /// `refreshSTSToken`: asked for at first use, every `interval_ms`, and when OSS says the
@@ -35,7 +35,7 @@ pub enum Ready<'a> {
 
 #[derive(Debug)]
 pub struct Keys {
-    source: Source,
+    origin: Origin,
     current: Option<Credentials>,
     refreshed_at: f64,
     refreshing: bool,
@@ -46,9 +46,9 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn new(source: Source, current: Option<Credentials>, now_ms: f64) -> Keys {
+    pub fn new(origin: Origin, current: Option<Credentials>, now_ms: f64) -> Keys {
         Keys {
-            source,
+            origin,
             refreshed_at: if current.is_some() {
                 now_ms
             } else {
@@ -63,12 +63,12 @@ impl Keys {
 
     /// Whether an expired token can be mended: new keys can be had, or a backend signs afresh.
     pub fn can_refresh(&self) -> bool {
-        self.source != Source::Fixed
+        self.origin != Origin::Fixed
     }
 
     /// Long-term keys in a page, where anyone can read them: worth a warning.
     pub fn is_long_term(&self) -> bool {
-        self.source == Source::Fixed
+        self.origin == Origin::Fixed
             && self
                 .current
                 .as_ref()
@@ -82,11 +82,11 @@ impl Keys {
 
     /// What to sign with now; asks for a refresh when the keys are missing or due.
     pub fn ready(&mut self, now_ms: f64) -> Ready<'_> {
-        if self.source == Source::Backend {
+        if self.origin == Origin::Backend {
             return Ready::Backend;
         }
-        let due = match self.source {
-            Source::Refreshed { interval_ms } => now_ms - self.refreshed_at >= interval_ms,
+        let due = match self.origin {
+            Origin::Refreshed { interval_ms } => now_ms - self.refreshed_at >= interval_ms,
             _ => false,
         };
         if self.refreshing || self.current.is_none() || due {
@@ -103,10 +103,10 @@ impl Keys {
     /// keys cannot be renewed; otherwise the request waits for `Event::Keys`, or retries at
     /// once when the token was already replaced (true either way).
     pub fn expired(&mut self, stale: Option<&str>) -> bool {
-        match self.source {
-            Source::Fixed => false,
-            Source::Backend => true,
-            Source::Refreshed { .. } => {
+        match self.origin {
+            Origin::Fixed => false,
+            Origin::Backend => true,
+            Origin::Refreshed { .. } => {
                 let replaced = self
                     .current
                     .as_ref()
@@ -120,7 +120,7 @@ impl Keys {
     }
 
     fn start_refresh(&mut self) {
-        if self.source == Source::Fixed {
+        if self.origin == Origin::Fixed {
             return;
         }
         if !self.refreshing {
@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn one_refresh_for_many_expired_requests() {
         let mut k = Keys::new(
-            Source::Refreshed { interval_ms: 1e9 },
+            Origin::Refreshed { interval_ms: 1e9 },
             Some(creds("t1")),
             0.0,
         );
@@ -202,20 +202,20 @@ mod tests {
 
     #[test]
     fn refreshed_when_due_and_not_for_fixed_keys() {
-        let mut k = Keys::new(Source::Refreshed { interval_ms: 100.0 }, None, 0.0);
+        let mut k = Keys::new(Origin::Refreshed { interval_ms: 100.0 }, None, 0.0);
         assert_eq!(k.ready(0.0), Ready::Wait);
         assert!(k.take_refresh());
         k.refreshed(Ok(creds("a")), 10.0);
         assert!(matches!(k.ready(50.0), Ready::Keys(_)));
         assert_eq!(k.ready(110.0), Ready::Wait, "due again");
-        let mut fixed = Keys::new(Source::Fixed, Some(creds("x")), 0.0);
+        let mut fixed = Keys::new(Origin::Fixed, Some(creds("x")), 0.0);
         assert!(!fixed.expired(Some("x")));
         assert!(!fixed.take_refresh());
     }
 
     #[test]
     fn clock_correction() {
-        let mut k = Keys::new(Source::Fixed, None, 0.0);
+        let mut k = Keys::new(Origin::Fixed, None, 0.0);
         assert!(!k.correct_clock(Some("not a time"), 0.0));
         assert!(k.correct_clock(Some("2024-01-01T00:00:00.000Z"), 1_000_000.0));
         assert_eq!(k.now_secs(1_000_000.0), 1_704_067_200);

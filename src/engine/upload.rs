@@ -14,8 +14,9 @@ use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
 use super::error::Error;
 use super::exchange::{Answer, Body, Env, Read, Request};
 use super::io::{Command, Done, Event, Operation};
-use super::listing;
+use super::list_parts;
 use super::plan::{Plan, MAX_PARTS};
+use super::requests;
 use super::retry::Policy;
 use super::slots::Slots;
 use crate::protocol::messages::{self, ListedPart};
@@ -61,25 +62,6 @@ pub struct Job {
     pub append: Option<u64>,
 }
 
-/// CompleteMultipartUpload of `parts` (number, ETag; in ascending order), with `headers`
-/// (the callback's, and what else Complete takes): the engine's Complete and
-/// `completeMultipartUpload()`.
-pub fn complete_request(
-    key: &str,
-    upload_id: &str,
-    parts: &[(u32, String)],
-    headers: &[(String, String)],
-) -> Request {
-    let mut r = Request::new("POST", key, &[("uploadId", upload_id)]).text();
-    let others = (headers.iter()).filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-    r.headers = [("content-type".to_string(), "application/xml".to_string())]
-        .into_iter()
-        .chain(others.cloned())
-        .collect();
-    r.body = Body::Text(messages::complete_body(parts));
-    r
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tag {
     Put,
@@ -100,7 +82,7 @@ enum Phase {
     Resuming,
     /// The upload is gone from the server: was it completed? If not, start afresh (`None`)
     /// or fail with this error.
-    Finished(Option<Error>),
+    CheckingLostComplete(Option<Error>),
     Initiating,
     Parts,
     Completing,
@@ -138,7 +120,7 @@ pub struct Upload {
     /// the upload where it stands (as it always did).
     held: bool,
     /// The object exists: an error from here on has no checkpoint to resume from.
-    made: bool,
+    object_made: bool,
     failure: Option<Error>,
     out: VecDeque<Command>,
     result: Option<Result<Done, Error>>,
@@ -165,7 +147,7 @@ impl Upload {
             warned: false,
             doomed: false,
             held: false,
-            made: false,
+            object_made: false,
             failure: None,
             out: VecDeque::new(),
             result: None,
@@ -318,7 +300,7 @@ impl Upload {
 
     fn list_parts(&mut self, marker: u32) {
         let upload_id = self.job.checkpoint.as_ref().map_or("", |c| &c.upload_id);
-        let r = listing::page(&self.job.name, upload_id, marker);
+        let r = list_parts::page(&self.job.name, upload_id, marker);
         self.slots.start(Tag::ListParts, r);
     }
 
@@ -421,7 +403,7 @@ impl Upload {
         // OSS checks an overwrite again when the object is made.
         let again = self.headers_named(&["x-oss-forbid-overwrite"]);
         let headers = [self.job.callback.clone(), again].concat();
-        let r = complete_request(&self.job.name, &cp.upload_id, &parts, &headers);
+        let r = requests::complete(&self.job.name, &cp.upload_id, &parts, &headers);
         self.slots.start(Tag::Complete, r);
     }
 
@@ -515,7 +497,7 @@ impl Upload {
 
     /// Our CRC64 of a body against the server's: `Ok(true)` when it must be sent again.
     fn disputed(&mut self, key: u32, what: &str, a: &Answer) -> Result<bool, Error> {
-        let Some(ours) = a.crc64 else {
+        let Some(ours) = a.sent_crc64 else {
             return Ok(false);
         };
         let Some(theirs) = a.header("x-oss-hash-crc64ecma") else {
@@ -587,13 +569,13 @@ impl Upload {
             Ok(false) => {}
             Err(e) => return self.finish(Err(e)),
         }
-        self.made = true;
-        self.made(a, None);
+        self.object_made = true;
+        self.settle(a, None);
     }
 
     /// The object exists: check the callback's outcome and report. An ETag the bucket's CORS
     /// rule hides is no reason to fail: the object is stored (ali-oss resolves too).
-    fn made(&mut self, a: Answer, etag: Option<String>) {
+    fn settle(&mut self, a: Answer, etag: Option<String>) {
         if let Some(e) = a.callback_failed() {
             return self.finish(Err(e));
         }
@@ -607,7 +589,7 @@ impl Upload {
     }
 
     fn listed_page(&mut self, a: Answer) {
-        match listing::read(&mut self.listed, &a) {
+        match list_parts::read(&mut self.listed, &a) {
             Ok(Some(next)) => return self.list_parts(next),
             Ok(None) => {}
             Err(e) => return self.fail(e),
@@ -643,13 +625,15 @@ impl Upload {
                 }
             };
         }
-        self.phase = Phase::Finished(otherwise);
+        self.phase = Phase::CheckingLostComplete(otherwise);
         let r = self.request("HEAD", &[]);
         self.slots.start(Tag::Head, r);
     }
 
     fn headed(&mut self, a: Option<Answer>) {
-        let Phase::Finished(otherwise) = std::mem::replace(&mut self.phase, Phase::Over) else {
+        let Phase::CheckingLostComplete(otherwise) =
+            std::mem::replace(&mut self.phase, Phase::Over)
+        else {
             return;
         };
         let cp = self.cp.as_ref().or(self.job.checkpoint.as_ref());
@@ -718,7 +702,7 @@ impl Upload {
                 n,
                 DonePart {
                     etag,
-                    crc64: a.crc64,
+                    crc64: a.sent_crc64,
                 },
             );
         }
@@ -741,7 +725,7 @@ impl Upload {
     }
 
     fn completed(&mut self, a: Answer) {
-        self.made = true;
+        self.object_made = true;
         self.out.push_back(Command::Forget);
         let ours = match (&self.cp, self.job.crc64) {
             (Some(cp), true) => combined_crc64(&self.actual(), &cp.done),
@@ -764,7 +748,7 @@ impl Upload {
         } else {
             None
         };
-        self.made(a, etag);
+        self.settle(a, etag);
     }
 
     /// A failure while parts are in flight: they finish first.
@@ -810,7 +794,7 @@ impl Upload {
     fn finish(&mut self, r: Result<Done, Error>) {
         self.phase = Phase::Over;
         self.failure = None;
-        if r.is_err() && self.made {
+        if r.is_err() && self.object_made {
             self.cp = None;
         }
         if self.result.is_none() {

@@ -249,7 +249,7 @@ async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome,
             .as_ref()
             .map_or(body.len() as u64, |b| b.length().into()),
         body,
-        crc64,
+        sent_crc64: crc64,
         ..Answer::default()
     };
     Ok((Outcome::Answer(answer), bytes))

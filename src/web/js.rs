@@ -2,6 +2,8 @@
 //! (window, workers, service workers), with the JS quirks contained: `undefined` and `null`
 //! both mean "not given".
 
+use std::cell::RefCell;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -31,12 +33,107 @@ pub fn set_timeout(f: &JsValue, ms: u32) -> JsValue {
     set_timeout_raw(f, ms.min(i32::MAX as u32) as i32)
 }
 
+/// A timer that is cleared when dropped (gloo's style), so that no early return leaves one
+/// armed.
+pub struct Timeout {
+    id: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    pub fn new(ms: u32, f: impl FnOnce() + 'static) -> Timeout {
+        let callback = Closure::once(f);
+        let id = set_timeout(callback.as_ref(), ms);
+        Timeout {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// An event listener removed when dropped.
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl Listener {
+    pub fn new(
+        target: &web_sys::EventTarget,
+        event: &'static str,
+        f: impl FnMut() + 'static,
+    ) -> Listener {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let _ = target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        Listener {
+            target: target.clone(),
+            event,
+            callback,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let f = self.callback.as_ref().unchecked_ref();
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, f);
+    }
+}
+
+thread_local! {
+    static WARNED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Says `message()` on the console the first time `key` is warned of in this page.
+pub fn warn_once(key: &'static str, message: impl FnOnce() -> String) {
+    let first = WARNED.with(|w| {
+        let mut w = w.borrow_mut();
+        let first = !w.contains(&key);
+        if first {
+            w.push(key);
+        }
+        first
+    });
+    if first {
+        warn(&message());
+    }
+}
+
+/// A seed for the engine's jitter.
+pub fn seed() -> u64 {
+    (js_sys::Math::random() * 2f64.powi(53)) as u64
+}
+
 /// Resolves after `ms`.
 pub async fn sleep(ms: u32) {
     let p = Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, ms);
     });
     let _ = JsFuture::from(p).await;
+}
+
+/// Resolves once the browser is online (at once if it is).
+pub async fn online() {
+    if !offline() {
+        return;
+    }
+    let online = Promise::new(&mut |resolve, _| {
+        let g = js_sys::global();
+        if let Some(add) = function(&g, "addEventListener") {
+            let once = object(&[("once", true.into())]);
+            let _ = add.call3(&g, &"online".into(), &resolve, &once);
+        }
+    });
+    let _ = JsFuture::from(online).await;
 }
 
 /// `obj[key]`, or `None` when it is missing, `undefined` or `null`.

@@ -257,13 +257,21 @@ impl ClientOptions {
 /// `bucket`: as in ali-oss, a client may start without one and get it from useBucket().
 pub fn bucket(opts: &JsValue) -> Result<String, Error> {
     let bucket = string(opts, "bucket")?.unwrap_or_default();
-    if !bucket.is_empty() && !crate::protocol::endpoint::valid_bucket(&bucket) {
+    if bucket.is_empty() {
+        return Ok(bucket);
+    }
+    bucket_name(&bucket)
+}
+
+/// A bucket name, checked as OSS names buckets.
+pub fn bucket_name(name: &str) -> Result<String, Error> {
+    if !crate::protocol::endpoint::valid_bucket(name) {
         return Err(Error::argument(format!(
-            "`bucket` {} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_'",
-            js::quoted(&bucket)
+            "{} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'",
+            js::quoted(name)
         )));
     }
-    Ok(bucket)
+    Ok(name.into())
 }
 
 fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {

@@ -1,13 +1,13 @@
 //! Saved uploads in IndexedDB (database `oss-browser-upload`: store `uploads`, one record per
 //! fingerprint, and store `parts`, one record per done part keyed `[fingerprint, number]`), so
 //! an upload resumes after a reload. A part is written once, when it is done: a save costs the
-//! same at the 10,000th part as at the first (a record holding every done part took 50–62 ms
-//! tasks to clone into IndexedDB at 10,000 parts). When IndexedDB cannot be used (private
+//! same at the 10,000th part as at the first, where a record holding every done part would
+//! grow the structured clone of each write with the parts done. When IndexedDB cannot be used (private
 //! mode, blocked, quota, a context without it) the records live in memory for the page's
 //! life, after one console warning: uploads still work, they just do not survive a reload. A
 //! record that does not read back as ours is ignored and deleted, never trusted.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -16,8 +16,9 @@ use web_sys::{
     IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStoreParameters, IdbRequest, IdbTransactionMode,
 };
 
-use super::js;
 use crate::engine::checkpoint::{DonePart, DoneParts};
+use crate::web::js;
+use crate::web::shape::{done_from_js, part_from_js, part_to_js};
 
 const DB_NAME: &str = "oss-browser-upload";
 const STORE: &str = "uploads";
@@ -49,13 +50,12 @@ thread_local! {
     /// The fallback, shared by every client of the page: each record as stored, with its
     /// done parts (the upload's own growing array, so keeping it costs nothing per part).
     static MEMORY: RefCell<Vec<(JsValue, Array)>> = const { RefCell::new(Vec::new()) };
-    static WARNED: Cell<bool> = const { Cell::new(false) };
 }
 
 fn warn_once(why: &str) {
-    if !WARNED.with(|w| w.replace(true)) {
-        js::warn(&format!("oss-browser-upload: IndexedDB is unavailable ({why}); uploads resume within this page only, not after a reload."));
-    }
+    js::warn_once("indexeddb", || {
+        format!("oss-browser-upload: IndexedDB is unavailable ({why}); uploads resume within this page only, not after a reload.")
+    });
 }
 
 /// A stored record's fingerprint.
@@ -63,53 +63,11 @@ fn fingerprint_of(record: &JsValue) -> Option<String> {
     js::get(record, "fingerprint")?.as_string()
 }
 
-/// `{number, etag, crc64?}`, a part of ali-oss's `doneParts`.
-pub fn part_to_js(n: u32, p: &DonePart) -> JsValue {
-    let part = js::object(&[("number", n.into()), ("etag", p.etag.as_str().into())]);
-    if let Some(crc) = p.crc64 {
-        js::set(&part, "crc64", crc.to_string());
-    }
-    part.into()
-}
-
-/// ali-oss's `doneParts`.
-pub fn done_to_js(done: &DoneParts) -> Array {
-    done.iter().map(|(n, p)| part_to_js(*n, p)).collect()
-}
-
 /// A part as stored in `parts`: `{fingerprint, number, etag, crc64?}`.
 pub fn stored_part(fingerprint: &str, n: u32, p: &DonePart) -> JsValue {
     let part = part_to_js(n, p);
     js::set(part.unchecked_ref(), "fingerprint", fingerprint);
     part
-}
-
-/// `{number, etag, crc64?}` read back, or `None` if it is not that.
-fn part_from_js(p: &JsValue) -> Option<(u32, DonePart)> {
-    let number = js::get(p, "number")?.as_f64()?;
-    if number.fract() != 0.0 || !(1.0..=10_000.0).contains(&number) {
-        return None;
-    }
-    let etag = js::get(p, "etag")?.as_string()?;
-    let crc64 = match js::get(p, "crc64") {
-        None => None,
-        Some(c) => {
-            let text = c.as_string()?;
-            if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            Some(text.parse().ok()?)
-        }
-    };
-    Some((number as u32, DonePart { etag, crc64 }))
-}
-
-/// `[{number, etag, crc64?}]` read back, or `None` if it is not that.
-pub fn done_from_js(v: &JsValue) -> Option<DoneParts> {
-    if !Array::is_array(v) {
-        return None;
-    }
-    Array::from(v).iter().map(|p| part_from_js(&p)).collect()
 }
 
 /// One write of an upload's progress: its record, and the parts done since the last write —
@@ -166,19 +124,6 @@ impl Record {
         let bytes = crate::engine::checkpoint::bytes_done(&plan, &self.done);
         js::set(&o, "bytesDone", bytes as f64);
         o.into()
-    }
-
-    /// This record and all its parts as one write.
-    pub fn batch(&self) -> Batch {
-        Batch {
-            fingerprint: self.fingerprint.clone(),
-            record: self.to_js_with(&self.upload_id, self.updated_at),
-            reset: true,
-            parts: (self.done.iter())
-                .map(|(n, p)| stored_part(&self.fingerprint, *n, p))
-                .collect(),
-            all: done_to_js(&self.done),
-        }
     }
 
     /// This record, as stored (its parts apart), for upload `upload_id`, updated at
@@ -382,6 +327,7 @@ async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
     Ok(db)
 }
 
+#[derive(Clone)]
 pub struct SavedUploads {
     max_age_ms: f64,
     name: String,
@@ -465,10 +411,6 @@ impl SavedUploads {
             return Err(e);
         }
         settled(&tx, "oncomplete").await.map(|_| ())
-    }
-
-    pub async fn save(&self, record: &Record) {
-        self.put(record.batch()).await;
     }
 
     /// Writes an upload's progress.

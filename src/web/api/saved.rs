@@ -1,0 +1,62 @@
+//! The saved uploads as pages see them: listSavedUploads() and forgetSavedUpload().
+
+use std::rc::Rc;
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+
+use crate::engine::error::Error;
+use crate::engine::requests;
+use crate::web::drive::Run;
+use crate::web::error::promise;
+use crate::web::js;
+use crate::web::saved::store::Record;
+use crate::web::shared::Shared;
+use crate::web::single::{self, Single};
+
+/// listSavedUploads(): the saved uploads of the bucket in use, newest first.
+pub fn list(shared: &Rc<Shared>) -> Promise {
+    let shared = shared.clone();
+    promise(async move {
+        let bucket = shared.bucket.borrow().clone();
+        let list: Array = (shared.saved.all().await.iter())
+            .filter(|r| r.bucket == bucket)
+            .map(Record::summary)
+            .collect();
+        Ok(list.into())
+    })
+}
+
+/// forgetSavedUpload(): by fingerprint or listSavedUploads() entry; with `{abort: true}`
+/// also aborts the upload on the server, in the bucket it was saved in.
+pub fn forget(shared: &Rc<Shared>, which: JsValue, options: JsValue) -> Promise {
+    let shared = shared.clone();
+    promise(async move {
+        let fp = (which.as_string())
+            .or_else(|| js::get(&which, "fingerprint").and_then(|f| f.as_string()))
+            .ok_or_else(|| {
+                Error::argument("pass a fingerprint or an entry of listSavedUploads()")
+            })?;
+        let abort = js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true);
+        let saved = match abort {
+            true => shared
+                .saved
+                .all()
+                .await
+                .into_iter()
+                .find(|r| r.fingerprint == fp),
+            false => None,
+        };
+        if let Some(s) = saved {
+            let mut run = Run::new(&shared, &options)?;
+            run.signing.bucket = s.bucket.clone();
+            let single = Single::new(requests::abort(&s.name, &s.upload_id));
+            match single::send(single, run).await {
+                Err(e) if e.code != "NoSuchUpload" => return Err(e.into()),
+                _ => {}
+            }
+        }
+        shared.saved.forget(&fp).await;
+        Ok(JsValue::UNDEFINED)
+    })
+}

@@ -1,0 +1,283 @@
+//! put, append, putStream and multipartUpload: checked before anything is sent, then run by
+//! the engine's one `Upload`, resumed from a checkpoint or a saved upload, and shaped as
+//! ali-oss's result.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::ReadableStream;
+
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::error::Error;
+use crate::engine::io::Operation;
+use crate::engine::plan::{Plan, MAX_PART_SIZE};
+use crate::engine::upload::{Job, Source, Upload};
+use crate::protocol::mime;
+use crate::web::drive::{Data, Driver, Run, Stream};
+use crate::web::error::{promise, reject};
+use crate::web::saved::resume;
+use crate::web::shape::{called_back, checkpoint_from_js, crc64_of, res, to_blob};
+use crate::web::shared::Shared;
+use crate::web::stream::StreamParts;
+use crate::web::{hash, js, options};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Put,
+    /// AppendObject at `options.position`.
+    Append,
+    Stream,
+    Multipart,
+}
+
+impl Kind {
+    fn one_request(self) -> bool {
+        matches!(self, Kind::Put | Kind::Append)
+    }
+}
+
+/// An upload checked and ready to run.
+struct Prepared {
+    run: Run,
+    data: Data,
+    job: Job,
+    progress: Option<Function>,
+    /// What the caller passed, returned as the checkpoint's `file`.
+    file: JsValue,
+    /// The result's first fields: name, and url or bucket.
+    first: Object,
+    has_callback: bool,
+    /// Whether the upload keeps a record to resume from after a reload.
+    saves: bool,
+    /// Whether the part size was ours to choose (no `partSize`, no checkpoint): a saved upload
+    /// of the same file then resumes with the part size it was saved with.
+    part_size_chosen: bool,
+}
+
+/// Checks the upload, then runs it.
+pub fn upload(
+    shared: &Rc<Shared>,
+    name: JsValue,
+    data: JsValue,
+    o: JsValue,
+    kind: Kind,
+) -> Promise {
+    match prepare(shared, name, data, &o, kind) {
+        Ok(p) => promise(run(p)),
+        Err(e) => reject(e),
+    }
+}
+
+/// What the caller gave to upload.
+enum Given {
+    Blob(web_sys::Blob),
+    /// Locked by a reader only once the upload is checked.
+    Stream(ReadableStream),
+}
+
+/// What the bytes come from, their size (0: a stream of unknown length) and their own type.
+fn given(kind: Kind, data: &JsValue, o: &JsValue) -> Result<(Given, u64, String), Error> {
+    if kind == Kind::Stream {
+        let s: ReadableStream = (data.clone().dyn_into())
+            .map_err(|_| Error::argument("putStream() takes a ReadableStream (of bytes)"))?;
+        let size = options::byte_count(o, "contentLength")?.unwrap_or(0);
+        return Ok((Given::Stream(s), size, String::new()));
+    }
+    let blob = to_blob(data)?;
+    // As ali-oss: a File's type by its name, then what the browser says it is.
+    let own = (blob.dyn_ref::<web_sys::File>())
+        .and_then(|f| mime::lookup(&f.name()))
+        .map_or_else(|| blob.type_(), String::from);
+    let size = blob.size() as u64;
+    Ok((Given::Blob(blob), size, own))
+}
+
+/// The checkpoint to resume from, and the plan: a checkpoint fixes the part size, since its
+/// parts must line up with the file's. The part size asked for, if any.
+fn plan_of(
+    kind: Kind,
+    size: u64,
+    o: &JsValue,
+) -> Result<(Option<Checkpoint>, Plan, usize, Option<f64>), Error> {
+    // A checkpoint resumes a multipart upload; a one-request upload has none to resume.
+    let checkpoint = match js::get(o, "checkpoint") {
+        Some(v) if !kind.one_request() => Some(checkpoint_from_js(&v)?),
+        _ => None,
+    };
+    if checkpoint.is_some() && kind == Kind::Stream {
+        return Err(Error::argument(
+            "putStream() cannot resume from a checkpoint: a stream is read only once",
+        ));
+    }
+    if kind.one_request() && size > MAX_PART_SIZE {
+        return Err(Error::argument("put() sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files"));
+    }
+    let asked = match &checkpoint {
+        _ if kind.one_request() => Some(MAX_PART_SIZE as f64),
+        Some(cp) => Some(cp.part_size as f64),
+        None => options::number(o, "partSize")?,
+    };
+    let parallel =
+        options::count(o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
+    let plan = Plan::new(size, asked, parallel).map_err(Error::argument)?;
+    if let Some(from) = plan.raised_from {
+        js::warn(&format!("oss-browser-upload: partSize {from} would need more than 10000 parts for {size} bytes; using {}", plan.part_size));
+    }
+    Ok((checkpoint, plan, parallel, asked))
+}
+
+/// An upload's job, checked before anything is sent.
+fn prepare(
+    shared: &Rc<Shared>,
+    name: JsValue,
+    data: JsValue,
+    o: &JsValue,
+    kind: Kind,
+) -> Result<Prepared, Error> {
+    let name = options::check_name(&name)?;
+    let run = Run::new(shared, o)?;
+    let (given, size, own_type) = given(kind, &data, o)?;
+    let (checkpoint, plan, parallel, asked) = plan_of(kind, size, o)?;
+    let default_type = if own_type.is_empty() {
+        mime::from_name(&name).to_string()
+    } else {
+        own_type
+    };
+    let headers = options::object_headers(o, &default_type)?;
+    let callback = options::callback_headers(o)?;
+    let crc64 = options::boolean(o, "crc64")?.unwrap_or(shared.o.crc64);
+    let progress = js::function(o, "progress");
+    let resume = js::get(o, "resume").and_then(|r| r.as_bool()) != Some(false);
+    let saves = kind == Kind::Multipart && resume && (!plan.single() || checkpoint.is_some());
+    let bucket = run.signing.bucket.as_str();
+    let first = match kind {
+        Kind::Multipart => js::object(&[("name", name.as_str().into()), ("bucket", bucket.into())]),
+        _ => {
+            let url = shared.o.endpoint.url(bucket, Some(&name), &[]);
+            js::object(&[("name", name.as_str().into()), ("url", url.into())])
+        }
+    };
+    let has_callback = !callback.is_empty();
+    let append = match kind {
+        Kind::Append => Some(position(o)?),
+        _ => None,
+    };
+    let source = match given {
+        Given::Blob(blob) => Data::file(blob),
+        Given::Stream(s) => Data::Stream(Stream::new(StreamParts::new(&s, plan.part_size)?)),
+    };
+    let job = Job {
+        headers,
+        crc64,
+        name,
+        plan,
+        source: match kind {
+            Kind::Stream => Source::Stream {
+                expected: Some(size).filter(|s| *s > 0),
+            },
+            _ => Source::File,
+        },
+        callback,
+        parallel,
+        checkpoint,
+        progress: progress.is_some(),
+        live: shared.o.xhr,
+        policy: shared.o.retry,
+        timeout_ms: run.timeout_ms,
+        seed: js::seed(),
+        append,
+    };
+    Ok(Prepared {
+        run,
+        data: source,
+        job,
+        progress,
+        file: data,
+        first,
+        has_callback,
+        saves,
+        part_size_chosen: asked.is_none(),
+    })
+}
+
+/// AppendObject's position: ali-oss takes it as a number or a string.
+fn position(o: &JsValue) -> Result<u64, Error> {
+    match js::get(o, "position") {
+        None => Ok(0),
+        Some(p) => js::text(&p)
+            .parse()
+            .map_err(|_| Error::argument("`position` must be a whole number of bytes")),
+    }
+}
+
+async fn run(p: Prepared) -> Result<JsValue, JsValue> {
+    let Prepared {
+        run,
+        data,
+        mut job,
+        progress,
+        file,
+        first,
+        has_callback,
+        saves,
+        part_size_chosen,
+    } = p;
+    let mut saver = None;
+    if let Data::File { blob, .. } = &data {
+        // A picked file deleted since reads as size 0 in some browsers (WebKit at times): an
+        // empty File must prove it can be read, or an empty object would replace the upload.
+        let is_file = blob.is_instance_of::<web_sys::File>();
+        if job.plan.size == 0 && is_file && !hash::readable(blob, 0).await {
+            return Err(Error::file_unreadable().into());
+        }
+        if saves {
+            let chosen = part_size_chosen.then_some(job.parallel);
+            let (bucket, name) = (&run.signing.bucket, &job.name);
+            let found =
+                resume::find_or_start(&run.shared.saved, bucket, name, blob, &mut job.plan, chosen);
+            let (s, saved) = found.await?;
+            job.checkpoint = job.checkpoint.or(saved);
+            saver = Some(s);
+        }
+    }
+    let (append, size) = (job.append, job.plan.size);
+    let driver = Driver::new(run, data)
+        .reporting(progress, file)
+        .saving(saver);
+    let mut up = Upload::new(job);
+    driver.run(&mut up).await;
+    let cp = up.checkpoint().cloned();
+    let outcome = up.take_result().unwrap_or_else(|| Err(Error::cancelled()));
+    if let (Err(_), Data::Stream(s)) = (&outcome, driver.data()) {
+        // A stream that already failed rejects the cancel: nothing to report.
+        let cancelled = s.reader.cancel();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(cancelled).await;
+        });
+    }
+    let done = outcome.map_err(|e| driver.error(&e, cp.as_ref()))?;
+    let a = &done.answer;
+    js::set(
+        &first,
+        "etag",
+        done.etag.map_or(JsValue::NULL, JsValue::from),
+    );
+    js::set(&first, "crc64", crc64_of(a));
+    js::set(&first, "res", res(a));
+    if let Some(position) = append {
+        // The header, or (if the bucket's CORS rule hides it) where this data ended.
+        let next = a
+            .header("x-oss-next-append-position")
+            .map_or_else(|| (position + size).to_string(), String::from);
+        js::set(&first, "nextAppendPosition", next);
+    }
+    // An upload found already finished (HEAD) has no callback answer to give.
+    let data = if has_callback && (a.status == 203 || !a.body.is_empty()) {
+        called_back(a)?
+    } else {
+        JsValue::UNDEFINED
+    };
+    js::set(&first, "data", data);
+    Ok(first.into())
+}

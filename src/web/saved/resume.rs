@@ -1,0 +1,107 @@
+//! Finding a file's saved upload again, under a cross-tab lock.
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::Blob;
+
+use super::saver::Saver;
+use super::store::{Record, SavedUploads};
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::error::Error;
+use crate::engine::fingerprint::{self, FileIdentity};
+use crate::engine::plan::Plan;
+use crate::web::js;
+
+#[wasm_bindgen(module = "/src/web/lock.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = tryLock)]
+    fn try_lock(name: &str) -> Promise;
+}
+
+/// What a picked file says about itself; a Blob has no name or date.
+fn identity(b: &Blob) -> FileIdentity {
+    match b.dyn_ref::<web_sys::File>() {
+        Some(f) => FileIdentity {
+            name: f.name(),
+            size: f.size() as u64,
+            last_modified: f.last_modified(),
+            mime: f.type_(),
+        },
+        None => FileIdentity {
+            name: String::new(),
+            size: b.size() as u64,
+            last_modified: 0.0,
+            mime: b.type_(),
+        },
+    }
+}
+
+/// Takes the lock on `blob` going to `name`, or fails with InProgress: the lock is on the file
+/// going to the object however it is cut, so two tabs whose `parallel` (and so default part
+/// size) differ do not race either. Resolves to the lock's release.
+async fn lock(bucket: &str, name: &str, file: &FileIdentity) -> Result<Function, Error> {
+    let lock = fingerprint::fingerprint(bucket, name, file, 0);
+    wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{lock}")))
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into::<Function>().ok())
+        .ok_or_else(Error::in_progress)
+}
+
+/// Finds the upload's saved record and takes its lock: the saver keeps the record as the
+/// upload goes, and releases the lock when the upload ends. With `chosen` (the part size
+/// was ours to choose, for this `parallel`), a record of the same file saved with another
+/// part size is resumed with that one, and `plan` follows it.
+pub async fn find_or_start(
+    saved_uploads: &SavedUploads,
+    bucket: &str,
+    name: &str,
+    blob: &Blob,
+    plan: &mut Plan,
+    chosen: Option<usize>,
+) -> Result<(Saver, Option<Checkpoint>), Error> {
+    let file = identity(blob);
+    let release = lock(bucket, name, &file).await?;
+    let mut fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+    let mut saved = saved_uploads.load(&fp).await;
+    if let (None, Some(parallel)) = (&saved, chosen) {
+        // A default part size depends on the file, `parallel` and this package's version.
+        let same_file = |r: &Record| {
+            (r.bucket == bucket && r.name == name && r.file_name == file.name)
+                && (r.file_size == file.size && r.last_modified == file.last_modified)
+                && r.file_type == file.mime
+        };
+        let found = saved_uploads.all().await.into_iter().find(same_file);
+        let cut = found
+            .as_ref()
+            .and_then(|r| Plan::new(plan.size, Some(r.part_size as f64), parallel).ok());
+        if let (Some(r), Some(cut)) = (found, cut) {
+            *plan = cut;
+            fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+            saved = Some(r).filter(|r| r.fingerprint == fp);
+        }
+    }
+    let now = js::now_ms();
+    let checkpoint = saved.as_ref().map(|s| Checkpoint {
+        name: s.name.clone(),
+        file_size: s.file_size,
+        part_size: s.part_size,
+        upload_id: s.upload_id.clone(),
+        done: s.done.clone(),
+    });
+    let template = Record {
+        fingerprint: fp,
+        bucket: bucket.into(),
+        name: name.into(),
+        file_name: file.name,
+        file_size: file.size,
+        last_modified: file.last_modified,
+        file_type: file.mime,
+        part_size: plan.part_size,
+        upload_id: String::new(),
+        done: Default::default(),
+        created_at: saved.map_or(now, |s| s.created_at),
+        updated_at: now,
+    };
+    Ok((Saver::new(template, release, saved_uploads), checkpoint))
+}

@@ -1,0 +1,171 @@
+//! ali-oss's shapes, both ways: `res`, the checkpoint and its `doneParts`, get()'s Buffer,
+//! and the data put() takes; what a callback server answered.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+use web_sys::Blob;
+
+use super::js;
+use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
+use crate::engine::error::Error;
+use crate::engine::exchange::Answer;
+
+thread_local! {
+    /// ali-oss's `OSS.Buffer` (the `buffer` package), which the entry hands over: get()'s
+    /// content is one, as ali-oss's is, so `content.toString()` is the text.
+    static BUFFER: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// The class get()'s content is made with.
+pub fn use_buffer_class(class: Function) {
+    BUFFER.with(|b| *b.borrow_mut() = Some(class));
+}
+
+/// `Buffer.from(buffer)` when the entry gave a Buffer class, else the bytes as they are.
+pub fn buffer_of(buffer: &js_sys::ArrayBuffer) -> JsValue {
+    let bytes = js_sys::Uint8Array::new(buffer);
+    BUFFER.with(|b| match &*b.borrow() {
+        Some(class) => js::get(class, "from")
+            .and_then(|from| from.dyn_into::<Function>().ok())
+            .and_then(|from| from.call1(class, buffer).ok())
+            .unwrap_or_else(|| bytes.into()),
+        None => bytes.into(),
+    })
+}
+
+/// The data put() accepts, as a Blob: Blob and File as they are, bytes and text wrapped.
+pub fn to_blob(data: &JsValue) -> Result<Blob, Error> {
+    if let Some(b) = data.dyn_ref::<Blob>() {
+        return Ok(b.clone());
+    }
+    if data.is_string()
+        || data.is_instance_of::<js_sys::ArrayBuffer>()
+        || js_sys::ArrayBuffer::is_view(data)
+    {
+        if let Ok(b) = Blob::new_with_u8_array_sequence(&Array::of1(data)) {
+            return Ok(b);
+        }
+    }
+    Err(Error::argument(
+        "data must be a File, Blob, ArrayBuffer, typed array or string",
+    ))
+}
+
+/// ali-oss's `res`: `{status, statusCode, headers (lower-case names), size, rt,
+/// requestUrls}`, and `requestId`.
+pub fn res(a: &Answer) -> JsValue {
+    let headers = js_sys::Object::new();
+    for (k, v) in &a.headers {
+        js::set(&headers, k, v.as_str());
+    }
+    js::object(&[
+        ("status", a.status.into()),
+        ("statusCode", a.status.into()),
+        ("headers", headers.into()),
+        ("size", (a.size as f64).into()),
+        ("rt", a.rt_ms.into()),
+        ("requestUrls", Array::of1(&a.url.as_str().into()).into()),
+        ("requestId", a.request_id().into()),
+    ])
+    .into()
+}
+
+/// OSS's CRC64 of the object, as it reported it (a decimal string), if the bucket exposes it.
+pub fn crc64_of(a: &Answer) -> JsValue {
+    a.header("x-oss-hash-crc64ecma")
+        .map_or(JsValue::NULL, JsValue::from)
+}
+
+/// The callback server's answer (its JSON, else its text); 203 means the object was stored
+/// but the callback failed.
+pub fn called_back(a: &Answer) -> Result<JsValue, Error> {
+    if let Some(e) = a.callback_failed() {
+        return Err(e);
+    }
+    Ok(js_sys::JSON::parse(&a.body).unwrap_or_else(|_| a.body.as_str().into()))
+}
+
+/// A checkpoint in ali-oss's shape, with the caller's file and its done parts.
+pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue, done: &Array) -> JsValue {
+    js::object(&[
+        ("file", file.clone()),
+        ("name", cp.name.as_str().into()),
+        ("fileSize", (cp.file_size as f64).into()),
+        ("partSize", (cp.part_size as f64).into()),
+        ("uploadId", cp.upload_id.as_str().into()),
+        ("doneParts", done.into()),
+    ])
+    .into()
+}
+
+/// A checkpoint the caller passed, checked.
+pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
+    let bad = |what: &str| Error::argument(format!("checkpoint.{what} is missing or not valid"));
+    let whole = |k: &str| {
+        js::get(v, k)
+            .and_then(|n| n.as_f64())
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
+            .map(|n| n as u64)
+            .ok_or_else(|| bad(k))
+    };
+    let text = |k: &str| {
+        js::get(v, k)
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| bad(k))
+    };
+    let done = match js::get(v, "doneParts") {
+        None => Default::default(),
+        Some(d) => done_from_js(&d).ok_or_else(|| bad("doneParts"))?,
+    };
+    Ok(Checkpoint {
+        name: text("name")?,
+        file_size: whole("fileSize")?,
+        part_size: whole("partSize")?,
+        upload_id: text("uploadId")?,
+        done,
+    })
+}
+
+/// `{number, etag, crc64?}`, a part of ali-oss's `doneParts`.
+pub fn part_to_js(n: u32, p: &DonePart) -> JsValue {
+    let part = js::object(&[("number", n.into()), ("etag", p.etag.as_str().into())]);
+    if let Some(crc) = p.crc64 {
+        js::set(&part, "crc64", crc.to_string());
+    }
+    part.into()
+}
+
+/// ali-oss's `doneParts`.
+pub fn done_to_js(done: &DoneParts) -> Array {
+    done.iter().map(|(n, p)| part_to_js(*n, p)).collect()
+}
+
+/// `{number, etag, crc64?}` read back, or `None` if it is not that.
+pub fn part_from_js(p: &JsValue) -> Option<(u32, DonePart)> {
+    let number = js::get(p, "number")?.as_f64()?;
+    if number.fract() != 0.0 || !(1.0..=10_000.0).contains(&number) {
+        return None;
+    }
+    let etag = js::get(p, "etag")?.as_string()?;
+    let crc64 = match js::get(p, "crc64") {
+        None => None,
+        Some(c) => {
+            let text = c.as_string()?;
+            if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some(text.parse().ok()?)
+        }
+    };
+    Some((number as u32, DonePart { etag, crc64 }))
+}
+
+/// `[{number, etag, crc64?}]` read back, or `None` if it is not that.
+pub fn done_from_js(v: &JsValue) -> Option<DoneParts> {
+    if !Array::is_array(v) {
+        return None;
+    }
+    Array::from(v).iter().map(|p| part_from_js(&p)).collect()
+}
