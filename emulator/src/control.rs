@@ -156,6 +156,15 @@ pub fn handle(
                 Rules::One(rule) => vec![*rule],
                 Rules::Many(rules) => rules,
             };
+            if let Some(status) = rules
+                .iter()
+                .filter_map(|r| r.status)
+                .find(|s| hyper::StatusCode::from_u16(*s).is_err())
+            {
+                return Err(Failure::invalid_argument(format!(
+                    "status {status} is not an HTTP status: 100 to 999."
+                )));
+            }
             state.faults.add(rules);
             Ok(Reply::json(&state.faults.rules()))
         }

@@ -232,8 +232,11 @@ pub fn response(reply: Reply, request_id: &str, now: u64) -> Response<AnswerBody
         rest: Some(reply.body).filter(|b| !b.is_empty()),
         cut: None,
     });
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
+    // Handlers answer OSS's statuses and a fault rule's status is checked when it is posted,
+    // so only a bug gets here with one HTTP cannot send: a server error, not a success.
+    let status = hyper::StatusCode::from_u16(reply.status);
+    debug_assert!(status.is_ok(), "status {} cannot be sent", reply.status);
+    *response.status_mut() = status.unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     let common = [
         ("x-oss-request-id".to_string(), request_id.to_string()),
         ("server".to_string(), "AliyunOSS".to_string()),

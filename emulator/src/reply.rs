@@ -26,10 +26,19 @@ impl Reply {
     }
 
     pub fn json(body: &impl serde::Serialize) -> Reply {
-        Reply {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        match serde_json::to_vec(body) {
+            Ok(body) => Reply {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: Bytes::from(body),
+            },
+            // What the endpoints answer is JSON values and plain records, which serde always
+            // writes: a value it cannot is a bug, and is answered as one, not as an empty 200.
+            Err(e) => Reply {
+                status: 500,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: Bytes::from(format!("The answer could not be written as JSON: {e}")),
+            },
         }
     }
 

@@ -13,8 +13,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use self::record_name as keyhash;
 use bytes::Bytes;
+use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use crate::sync::lock;
@@ -85,14 +85,10 @@ pub struct Store {
 pub type Result<T> = std::result::Result<T, String>;
 
 /// A file name for a key of any length or alphabet.
-mod record_name {
-    use md5::{Digest, Md5};
-
-    pub fn file_name(key: &str) -> String {
-        // Keys may be 1023 bytes of anything: a digest makes a safe, bounded file name.
-        // Collisions are irrelevant for an emulator's test data; the record holds the key.
-        format!("{}.json", hex::encode(Md5::digest(key.as_bytes())))
-    }
+fn record_file_name(key: &str) -> String {
+    // Keys may be 1023 bytes of anything: a digest makes a safe, bounded file name.
+    // Collisions are irrelevant for an emulator's test data; the record holds the key.
+    format!("{}.json", hex::encode(Md5::digest(key.as_bytes())))
 }
 
 fn random_id() -> String {
@@ -212,29 +208,6 @@ impl Store {
         Some(blob.map(|b| (record, b)))
     }
 
-    /// `len` bytes of a blob from `offset`.
-    pub fn read_blob(&self, bucket: &str, id: &str, offset: u64, len: u64) -> Result<Bytes> {
-        match self.blob_path(bucket, id) {
-            Some(path) => {
-                let mut file =
-                    std::fs::File::open(&path).map_err(|e| format!("open blob {id}: {e}"))?;
-                let mut buf = vec![0; len as usize];
-                file.seek(SeekFrom::Start(offset))
-                    .and_then(|_| file.read_exact(&mut buf))
-                    .map_err(|e| format!("read blob {id}: {e}"))?;
-                Ok(Bytes::from(buf))
-            }
-            None => {
-                let blobs = lock(&self.memory_blobs);
-                let pieces = blobs
-                    .get(id)
-                    .ok_or_else(|| format!("blob {id} is missing"))?;
-                read_pieces(pieces, offset as usize, len as usize)
-                    .ok_or_else(|| format!("blob {id} is shorter than {offset} + {len}"))
-            }
-        }
-    }
-
     fn delete_blob(&self, bucket: &str, id: &str) {
         match self.blob_path(bucket, id) {
             Some(path) => {
@@ -265,7 +238,7 @@ impl Store {
             let path = dir
                 .join(bucket)
                 .join("objects")
-                .join(keyhash::file_name(&record.key));
+                .join(record_file_name(&record.key));
             write_atomically(
                 &path,
                 &serde_json::to_vec(&record).map_err(|e| e.to_string())?,
@@ -289,10 +262,7 @@ impl Store {
             .and_then(|b| b.objects.remove(key));
         if let Some(old) = old {
             if let Some(dir) = &self.dir {
-                let path = dir
-                    .join(bucket)
-                    .join("objects")
-                    .join(keyhash::file_name(key));
+                let path = dir.join(bucket).join("objects").join(record_file_name(key));
                 std::fs::remove_file(&path).map_err(|e| format!("delete record: {e}"))?;
             }
             self.delete_blob(bucket, &old.blob);

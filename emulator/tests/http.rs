@@ -515,6 +515,20 @@ async fn delay_holds_the_answer() {
     assert!(started.elapsed().as_millis() >= 300);
 }
 
+#[tokio::test]
+async fn a_fault_whose_status_http_cannot_send_is_refused_when_posted() {
+    let s = start(&[]).await;
+    let r = Client::new()
+        .post(format!("{}/_emulator/faults", s.url()))
+        .body(r#"[{"op":"GetObject","status":503},{"op":"PutObject","status":42}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_of(r).await.code, "InvalidArgument");
+    assert!(s.state.faults.rules().is_empty());
+}
+
 /// Sends raw bytes and returns the raw answer (status line, headers, body).
 async fn raw(s: &Running, request: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
