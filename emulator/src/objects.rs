@@ -1,9 +1,10 @@
-//! PutObject, GetObject (with Range), HeadObject and DeleteObject. Listing is in `listing.rs`.
+//! PutObject, GetObject (with Range), HeadObject, DeleteObject and DeleteMultipleObjects.
+//! Listing is in `listing.rs`.
 
 use bytes::Bytes;
 use oss_browser_upload::protocol::limits::MAX_KEY_BYTES;
 use oss_browser_upload::protocol::presign::RESPONSE_OVERRIDES;
-use oss_browser_upload::protocol::{crc64, time};
+use oss_browser_upload::protocol::{crc64, time, xml};
 
 use crate::ctx::Ctx;
 use crate::failure::Failure;
@@ -13,6 +14,9 @@ use crate::object_headers::{
 };
 use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord};
+
+/// The most keys one DeleteMultipleObjects may name, as OSS limits it.
+const MAX_DELETE_KEYS: usize = 1000;
 
 fn no_such_key(key: &str) -> Failure {
     Failure::new(404, "NoSuchKey", "The specified key does not exist.").with("Key", key)
@@ -228,6 +232,52 @@ pub fn delete(ctx: &Ctx) -> Result<Reply, Failure> {
         .delete_object(ctx.bucket, ctx.key)
         .map_err(Failure::internal)?;
     Ok(Reply::empty(204))
+}
+
+/// DeleteMultipleObjects (`POST /?delete`): each named key is deleted (a missing one counts
+/// as deleted, as OSS says); `Quiet` leaves them out of the answer.
+pub fn delete_multiple(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
+    check_content_md5(ctx.req, &body)?;
+    let text = std::str::from_utf8(&body).map_err(|_| Failure::malformed_xml("not UTF-8"))?;
+    let root = xml::parse(text).map_err(|e| Failure::malformed_xml(&e))?;
+    if root.name != "Delete" {
+        return Err(Failure::malformed_xml("the root must be Delete"));
+    }
+    let quiet = root.child_text("Quiet") == Some("true");
+    let keys: Vec<&str> = root
+        .children_named("Object")
+        .map(|o| {
+            o.child_text("Key")
+                .ok_or_else(|| Failure::malformed_xml("an Object has no Key"))
+        })
+        .collect::<Result<_, _>>()?;
+    if keys.is_empty() || keys.len() > MAX_DELETE_KEYS {
+        return Err(Failure::malformed_xml(&format!(
+            "one to {MAX_DELETE_KEYS} Object elements, not {}",
+            keys.len()
+        )));
+    }
+    for key in &keys {
+        check_key(key)?;
+    }
+    let mut w = xml::Writer::default();
+    w.open("DeleteResult");
+    if ctx.url_encoding() {
+        w.leaf("EncodingType", "url");
+    }
+    for key in keys {
+        ctx.state
+            .store
+            .delete_object(ctx.bucket, key)
+            .map_err(Failure::internal)?;
+        if !quiet {
+            w.open("Deleted")
+                .leaf("Key", &ctx.encode_key(key))
+                .close("Deleted");
+        }
+    }
+    w.close("DeleteResult");
+    Ok(Reply::xml(w.finish()))
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use oss_browser_upload::protocol::request::RequestParts;
 use crate::addressing;
 use crate::auth;
 use crate::callback;
+use crate::copy_append;
 use crate::ctx::Ctx;
-use crate::derived;
 use crate::failure::Failure;
 use crate::faults::Action;
 use crate::http::{read_body, too_large, Cut, Head};
@@ -285,9 +285,9 @@ fn perform(ctx: &Ctx, op: &str, body: bytes::Bytes) -> Result<Reply, Failure> {
         "PutObject" => objects::put(ctx, body),
         "GetObject" => objects::get(ctx, false),
         "HeadObject" | "GetObjectMeta" => objects::get(ctx, true),
-        "AppendObject" => derived::append(ctx, body),
-        "CopyObject" => derived::copy(ctx),
-        "DeleteMultipleObjects" => derived::delete_multiple(ctx, body),
+        "AppendObject" => copy_append::append(ctx, body),
+        "CopyObject" => copy_append::copy(ctx),
+        "DeleteMultipleObjects" => objects::delete_multiple(ctx, body),
         "DeleteObject" => objects::delete(ctx),
         "ListObjects" => listing::list(ctx),
         "InitiateMultipartUpload" => multipart::initiate(ctx),

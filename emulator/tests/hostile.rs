@@ -9,7 +9,7 @@ use oss_browser_upload::protocol::encode::parse_query;
 use oss_browser_upload::protocol::request::RequestParts;
 use oss_browser_upload::protocol::{sign_v4, time};
 use oss_emulator::keys::Keys;
-use oss_emulator::{auth, callback, multipart, objects};
+use oss_emulator::{auth, callback, complete_body, objects};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -119,7 +119,7 @@ fn complete_bodies_parse_or_are_malformed_xml() {
     let mut rng = StdRng::seed_from_u64(1708);
     for _ in 0..cases() {
         let body = bytes(&mut rng);
-        if let Err(f) = multipart::requested_parts(&body) {
+        if let Err(f) = complete_body::requested_parts(&body) {
             assert_eq!(
                 (f.status, f.code.as_ref()),
                 (400, "MalformedXML"),
@@ -130,13 +130,15 @@ fn complete_bodies_parse_or_are_malformed_xml() {
     // Deep nesting and a huge flat list are parsed without recursion and in bounded time.
     let deep = "<a>".repeat(200_000) + &"</a>".repeat(200_000);
     let started = Instant::now();
-    assert!(multipart::requested_parts(deep.as_bytes()).is_err());
+    assert!(complete_body::requested_parts(deep.as_bytes()).is_err());
     let many: String = (1..=20_000)
         .map(|n| format!("<Part><PartNumber>{n}</PartNumber><ETag>\"x\"</ETag></Part>"))
         .collect();
     let xml = format!("<CompleteMultipartUpload>{many}</CompleteMultipartUpload>");
     assert_eq!(
-        multipart::requested_parts(xml.as_bytes()).unwrap().len(),
+        complete_body::requested_parts(xml.as_bytes())
+            .unwrap()
+            .len(),
         20_000
     );
     assert!(started.elapsed() < Duration::from_secs(5));

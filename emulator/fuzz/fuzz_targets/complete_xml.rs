@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    if let Err(f) = oss_emulator::multipart::requested_parts(body) {
+    if let Err(f) = oss_emulator::complete_body::requested_parts(body) {
         assert_eq!((f.status, f.code.as_ref()), (400, "MalformedXML"));
     }
 });

@@ -1,5 +1,5 @@
-//! Objects made from other objects or grown in place: AppendObject, CopyObject (and so
-//! ali-oss's putMeta), and DeleteMultipleObjects.
+//! Objects made from other objects or grown in place: AppendObject, and CopyObject (and so
+//! ali-oss's putMeta).
 
 use bytes::{Bytes, BytesMut};
 use oss_browser_upload::protocol::encode::uri_decode;
@@ -14,9 +14,6 @@ use crate::objects::check_key;
 use crate::reply::Reply;
 use crate::store::{ObjectMeta, ObjectRecord};
 use crate::sync::lock;
-
-/// The most keys one DeleteMultipleObjects may name, as OSS limits it.
-const MAX_DELETE_KEYS: usize = 1000;
 
 /// An object's whole bytes and its record, if it exists.
 fn read_whole(
@@ -176,50 +173,4 @@ pub fn copy(ctx: &Ctx) -> Result<Reply, Failure> {
     let reply = Reply::xml(w.finish()).header("etag", meta.etag.clone());
     store(ctx, ctx.bucket, ctx.key, meta, bytes)?;
     Ok(reply)
-}
-
-/// DeleteMultipleObjects (`POST /?delete`): each named key is deleted (a missing one counts
-/// as deleted, as OSS says); `Quiet` leaves them out of the answer.
-pub fn delete_multiple(ctx: &Ctx, body: Bytes) -> Result<Reply, Failure> {
-    check_content_md5(ctx.req, &body)?;
-    let text = std::str::from_utf8(&body).map_err(|_| Failure::malformed_xml("not UTF-8"))?;
-    let root = xml::parse(text).map_err(|e| Failure::malformed_xml(&e))?;
-    if root.name != "Delete" {
-        return Err(Failure::malformed_xml("the root must be Delete"));
-    }
-    let quiet = root.child_text("Quiet") == Some("true");
-    let keys: Vec<&str> = root
-        .children_named("Object")
-        .map(|o| {
-            o.child_text("Key")
-                .ok_or_else(|| Failure::malformed_xml("an Object has no Key"))
-        })
-        .collect::<Result<_, _>>()?;
-    if keys.is_empty() || keys.len() > MAX_DELETE_KEYS {
-        return Err(Failure::malformed_xml(&format!(
-            "one to {MAX_DELETE_KEYS} Object elements, not {}",
-            keys.len()
-        )));
-    }
-    for key in &keys {
-        check_key(key)?;
-    }
-    let mut w = xml::Writer::default();
-    w.open("DeleteResult");
-    if ctx.url_encoding() {
-        w.leaf("EncodingType", "url");
-    }
-    for key in keys {
-        ctx.state
-            .store
-            .delete_object(ctx.bucket, key)
-            .map_err(Failure::internal)?;
-        if !quiet {
-            w.open("Deleted")
-                .leaf("Key", &ctx.encode_key(key))
-                .close("Deleted");
-        }
-    }
-    w.close("DeleteResult");
-    Ok(Reply::xml(w.finish()))
 }
