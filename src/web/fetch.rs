@@ -67,88 +67,33 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
         headers = sign_by_backend(o, to_sign, signer, region).await?;
     }
-    let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
-    for (k, v) in &headers {
-        h.set(k, v).map_err(|_| {
-            Error::argument(format!(
-                "the browser refuses header {}: check its value",
-                js::quoted(k)
-            ))
-        })?;
-    }
+    let h = headers_of(&headers)?;
     let controller = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
     let timed_out = Rc::new(Cell::new(false));
-    // Stays armed after the answer: reading its body is bounded too.
-    let on_timeout = {
+    // Stays armed after the answer, until this returns: reading its body is bounded too.
+    let _deadline = {
         let (flag, c) = (timed_out.clone(), controller.clone());
-        Closure::once(move || {
+        js::Timeout::new(o.timeout_ms, move || {
             flag.set(true);
             c.abort();
         })
     };
-    let timer = js::set_timeout(on_timeout.as_ref(), o.timeout_ms);
     let signal = match &t.cancel {
         Some(cancel) => AbortSignal::any(&Array::of2(&controller.signal(), cancel)),
         None => controller.signal(),
     };
-    let pending = if t.xhr {
-        xhr_fetch(
-            &t.url,
-            &o.parts.method,
-            &h,
-            &t.body,
-            &signal,
-            &t.on_progress,
-        )
-    } else {
-        let init = RequestInit::new();
-        init.set_method(&o.parts.method);
-        init.set_headers(&h);
-        if !t.body.is_undefined() {
-            init.set_body(&t.body);
+    let pending = JsFuture::from(start(o, &t, &h, &signal));
+    let (result, crc64) = match hashing(o, &t, pending).await {
+        Hashed::Unreadable => {
+            controller.abort();
+            return Ok((unreadable(), None));
         }
-        init.set_signal(Some(&signal));
-        // OSS, not the browser's cache, answers: a cached object revalidated by its date
-        // alone reads as unchanged when it was replaced within the same second, and a
-        // downloaded object is not kept a second time on disk. A caller's own conditional
-        // headers still reach OSS, and its 304 reaches the caller.
-        init.set_cache(RequestCache::NoStore);
-        js::fetch(&t.url, &init)
-    };
-    // Hashing reads the body while the browser sends it; a request that fails first is
-    // reported at once, not after the whole body is read.
-    let mut answer = pin!(JsFuture::from(pending));
-    let mut answered = None;
-    let mut crc64 = None;
-    if let (true, Some(blob)) = (o.hash, t.body.dyn_ref::<Blob>()) {
-        let mut hashing = pin!(hash::crc64_of(blob));
-        let hashed = poll_fn(|cx| {
-            if answered.is_none() {
-                if let Poll::Ready(r) = answer.as_mut().poll(cx) {
-                    let failed = r.is_err();
-                    answered = Some(r);
-                    if failed {
-                        return Poll::Ready(None);
-                    }
-                }
-            }
-            hashing.as_mut().poll(cx).map(Some)
-        })
-        .await;
-        match hashed {
-            Some(Ok(crc)) => crc64 = Some(crc),
-            Some(Err(_)) => {
-                controller.abort();
-                js::clear_timeout(&timer);
-                return Ok((unreadable(), None));
-            }
+        Hashed::Failed(r) => {
             // Failed before the body was read through: what failed is the request.
-            None => controller.abort(),
+            controller.abort();
+            (r, None)
         }
-    }
-    let result = match answered {
-        Some(r) => r,
-        None => answer.await,
+        Hashed::Answered(r, crc64) => (r, crc64),
     };
     let outcome = match result {
         Ok(response) => {
@@ -163,23 +108,8 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
                 })
         }
         Err(_) if timed_out.get() => Ok((Outcome::Timeout, None)),
-        Err(e) => {
-            let gone = match &t.file {
-                Some((file, size)) => !hash::readable(file, *size).await,
-                None => false,
-            };
-            Ok((
-                Outcome::Network {
-                    detail: js::message_of(&e),
-                    offline: js::offline(),
-                    unreadable: gone,
-                },
-                None,
-            ))
-        }
+        Err(e) => Ok((failed(&e, &t).await, None)),
     };
-    js::clear_timeout(&timer);
-    drop(on_timeout);
     match outcome {
         Err(()) if timed_out.get() => Ok((Outcome::Timeout, None)),
         Err(()) => Ok((
@@ -191,6 +121,96 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
             None,
         )),
         Ok(r) => Ok(r),
+    }
+}
+
+/// The request's headers as the browser takes them.
+fn headers_of(headers: &[(String, String)]) -> Result<Headers, Error> {
+    let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
+    for (k, v) in headers {
+        h.set(k, v).map_err(|_| {
+            Error::argument(format!(
+                "the browser refuses header {}: check its value",
+                js::quoted(k)
+            ))
+        })?;
+    }
+    Ok(h)
+}
+
+/// Sends the request by fetch or XHR: the promise of its Response.
+fn start(o: &Outgoing, t: &Target, h: &Headers, signal: &AbortSignal) -> Promise {
+    if t.xhr {
+        return xhr_fetch(&t.url, &o.parts.method, h, &t.body, signal, &t.on_progress);
+    }
+    let init = RequestInit::new();
+    init.set_method(&o.parts.method);
+    init.set_headers(h);
+    if !t.body.is_undefined() {
+        init.set_body(&t.body);
+    }
+    init.set_signal(Some(signal));
+    // OSS, not the browser's cache, answers: a cached object revalidated by its date alone
+    // reads as unchanged when it was replaced within the same second, and a downloaded object
+    // is not kept a second time on disk. A caller's own conditional headers still reach OSS,
+    // and its 304 reaches the caller.
+    init.set_cache(RequestCache::NoStore);
+    js::fetch(&t.url, &init)
+}
+
+/// How the request and the hashing of its body ended.
+enum Hashed {
+    /// The answer (or its failure), with our CRC64 of the body when asked for.
+    Answered(Result<JsValue, JsValue>, Option<u64>),
+    /// The request failed before its body was hashed through.
+    Failed(Result<JsValue, JsValue>),
+    /// The body could not be read.
+    Unreadable,
+}
+
+/// Awaits the answer, hashing the body meanwhile when asked: the browser sends it while it
+/// is read, and a request that fails first is reported at once, not after the whole body.
+async fn hashing(o: &Outgoing, t: &Target, answer: JsFuture) -> Hashed {
+    let mut answer = pin!(answer);
+    let blob = t.body.dyn_ref::<Blob>().filter(|_| o.hash);
+    let Some(blob) = blob else {
+        return Hashed::Answered(answer.await, None);
+    };
+    let mut answered = None;
+    let mut hashing = pin!(hash::crc64_of(blob));
+    // Err: the request failed before the body was hashed through.
+    let hashed = poll_fn(|cx| {
+        if answered.is_none() {
+            if let Poll::Ready(r) = answer.as_mut().poll(cx) {
+                if r.is_err() {
+                    return Poll::Ready(Err(r));
+                }
+                answered = Some(r);
+            }
+        }
+        hashing.as_mut().poll(cx).map(Ok)
+    })
+    .await;
+    match hashed {
+        Err(r) => Hashed::Failed(r),
+        Ok(Err(_)) => Hashed::Unreadable,
+        Ok(Ok(crc)) => match answered {
+            Some(r) => Hashed::Answered(r, Some(crc)),
+            None => Hashed::Answered(answer.await, Some(crc)),
+        },
+    }
+}
+
+/// A request that failed without an answer: the network, or a file no longer readable.
+async fn failed(e: &JsValue, t: &Target) -> Outcome {
+    let gone = match &t.file {
+        Some((file, size)) => !hash::readable(file, *size).await,
+        None => false,
+    };
+    Outcome::Network {
+        detail: js::message_of(e),
+        offline: js::offline(),
+        unreadable: gone,
     }
 }
 

@@ -13,7 +13,7 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout_raw(f: &JsValue, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
+    fn clear_timeout(id: &JsValue);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
     pub fn warn(message: &str);
     /// The global `fetch`, so it works in workers too.

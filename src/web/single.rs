@@ -32,11 +32,16 @@ pub struct Got {
 /// How a method's answer becomes its result.
 pub type Shape = Box<dyn FnOnce(Got) -> Result<JsValue, Error>>;
 
+/// What a one-request method asks for.
+enum Ask {
+    One(Request),
+    /// `listParts`: follow ListParts' pages for (key, upload ID).
+    AllParts(String, String),
+}
+
 /// A method that is one request.
 pub struct Single {
-    request: Request,
-    /// `listParts`: follow ListParts' pages for (key, upload ID).
-    all_parts: Option<(String, String)>,
+    ask: Ask,
     /// The body, for `uploadPart`.
     body: Option<Blob>,
     /// `abortMultipartUpload`: forget the saved record of this upload ID too.
@@ -46,8 +51,7 @@ pub struct Single {
 impl Single {
     pub fn new(request: Request) -> Single {
         Single {
-            request,
-            all_parts: None,
+            ask: Ask::One(request),
             body: None,
             forget: None,
         }
@@ -55,9 +59,11 @@ impl Single {
 
     /// Every part of upload `upload_id` of `key`, following ListParts' pages.
     pub fn all_parts(key: &str, upload_id: String) -> Single {
-        let mut single = Single::new(Request::new("GET", key, &[]));
-        single.all_parts = Some((key.into(), upload_id));
-        single
+        Single {
+            ask: Ask::AllParts(key.into(), upload_id),
+            body: None,
+            forget: None,
+        }
     }
 
     pub fn with_body(mut self, body: Blob) -> Single {
@@ -91,9 +97,11 @@ pub fn call(shared: &Rc<Shared>, o: JsValue, made: Result<(Single, Shape), Error
 /// `listParts`.
 pub async fn send(single: Single, run: Run) -> Result<Got, Error> {
     let (policy, timeout) = (run.shared.o.retry, run.timeout_ms);
-    let mut call = match &single.all_parts {
-        Some((key, upload_id)) => Call::all_parts(key, upload_id, policy, timeout, js::seed()),
-        None => Call::new(single.request, policy, timeout, js::seed()),
+    let mut call = match single.ask {
+        Ask::AllParts(key, upload_id) => {
+            Call::all_parts(&key, &upload_id, policy, timeout, js::seed())
+        }
+        Ask::One(request) => Call::new(request, policy, timeout, js::seed()),
     };
     let (shared, bucket) = (run.shared.clone(), run.signing.bucket.clone());
     let data = single.body.map_or(Data::None, Data::file);
