@@ -6,6 +6,7 @@ use oss_browser_upload::engine::error::Error;
 use oss_browser_upload::engine::exchange::{Answer, Env, Outcome, Outgoing, Request, Signing};
 use oss_browser_upload::engine::io::{Command, Event, Operation};
 use oss_browser_upload::engine::keys::{Keys, Origin};
+use oss_browser_upload::engine::link::Link;
 use oss_browser_upload::engine::retry::Policy;
 use oss_browser_upload::protocol::messages::ListedPart;
 use oss_browser_upload::protocol::request::Credentials;
@@ -16,6 +17,7 @@ const NOW: f64 = 1_700_000_000_000.0;
 struct Talk {
     call: Call,
     keys: Keys,
+    link: Link,
     signing: Signing,
     sent: Vec<Outgoing>,
     sleeps: Vec<u32>,
@@ -31,6 +33,7 @@ impl Talk {
         let mut t = Talk {
             call,
             keys: Keys::new(Origin::Fixed, Some(creds), 0.0),
+            link: Link::default(),
             signing: Signing {
                 bucket: "bucket".into(),
                 v4: None,
@@ -47,6 +50,7 @@ impl Talk {
             let mut env = Env {
                 keys: &mut self.keys,
                 signing: &self.signing,
+                link: &mut self.link,
                 now_ms: NOW,
             };
             let Some(c) = self.call.poll(&mut env) else {
@@ -64,6 +68,7 @@ impl Talk {
         let mut env = Env {
             keys: &mut self.keys,
             signing: &self.signing,
+            link: &mut self.link,
             now_ms: NOW,
         };
         self.call.handle(e, &mut env);

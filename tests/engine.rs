@@ -7,6 +7,7 @@ use oss_browser_upload::engine::error::Error;
 use oss_browser_upload::engine::exchange::{Answer, Body, Env, Outcome, Outgoing, Signing};
 use oss_browser_upload::engine::io::{Command, Done, Event, Operation};
 use oss_browser_upload::engine::keys::{Keys, Origin};
+use oss_browser_upload::engine::link::Link;
 use oss_browser_upload::engine::plan::Plan;
 use oss_browser_upload::engine::retry::Policy;
 use oss_browser_upload::engine::upload::{Job, Source, Upload};
@@ -27,6 +28,7 @@ fn creds(token: &str) -> Credentials {
 struct Talk {
     up: Upload,
     keys: Keys,
+    link: Link,
     signing: Signing,
     now: f64,
     /// Requests sent and not yet answered.
@@ -73,6 +75,7 @@ impl Talk {
         let mut t = Talk {
             up: Upload::new(job),
             keys,
+            link: Link::default(),
             signing: Signing {
                 bucket: "bucket".into(),
                 v4: None,
@@ -99,6 +102,7 @@ impl Talk {
             let mut env = Env {
                 keys: &mut self.keys,
                 signing: &self.signing,
+                link: &mut self.link,
                 now_ms: self.now,
             };
             let Some(c) = self.up.poll(&mut env) else {
@@ -123,6 +127,7 @@ impl Talk {
                         let mut env = Env {
                             keys: &mut self.keys,
                             signing: &self.signing,
+                            link: &mut self.link,
                             now_ms: self.now,
                         };
                         let e = Error::argument("the progress callback threw: no");
@@ -137,6 +142,7 @@ impl Talk {
         let mut env = Env {
             keys: &mut self.keys,
             signing: &self.signing,
+            link: &mut self.link,
             now_ms: self.now,
         };
         self.up.handle(e, &mut env);
@@ -314,6 +320,51 @@ fn a_stall_past_the_timeout_is_retried_then_fails_with_the_timeout() {
         "as ali-oss's timeout, which the seed's own example tests for"
     );
     assert_eq!(t.count("PUT"), 4, "the first try and retryMax 3");
+}
+
+#[test]
+fn a_slow_link_s_parts_get_deadlines_from_their_size_and_the_measured_rate() {
+    // 8 MiB parts through 4 Mbit/s shared by five: each needs about 84 s, past the 60 s
+    // timeout. Where the edge cannot watch bytes go out (fetch), the engine's deadline for a
+    // part follows what the link measured, so live parts are not killed.
+    let mut t = Talk::new(job(80 * 1024 * KIB, 8 * 1024 * KIB));
+    t.ok("POST uploads");
+    let first = t.take("part1;");
+    assert_eq!(first.timeout_ms, 60_000, "`timeout`: the idle limit, unchanged");
+    assert_eq!(first.deadline_ms, 60_000, "nothing measured yet");
+    let mut a = server_ok(&first);
+    a.rt_ms = 84_000;
+    t.answer(&first, Outcome::Answer(a));
+    let next = t.take("part6;");
+    assert!(
+        next.deadline_ms >= 60_000 + 2 * 84_000,
+        "a part like the last gets its time and more: {}",
+        next.deadline_ms
+    );
+    assert_eq!(next.timeout_ms, 60_000);
+}
+
+#[test]
+fn a_part_that_outlives_its_deadline_gets_twice_as_long_on_each_retry() {
+    // Nothing measured (the first parts of a slow link): the deadline grows instead, so a
+    // live part is not killed for ever, and a dead one still fails after retryMax.
+    let mut t = Talk::new(job(2 * 1024 * KIB, 1024 * KIB));
+    t.ok("POST uploads");
+    let mut deadlines = vec![];
+    for _ in 0..3 {
+        let o = t.take("part1;");
+        deadlines.push(o.deadline_ms);
+        t.answer(&o, Outcome::Timeout);
+        t.wake_all();
+    }
+    let o = t.take("part1;");
+    deadlines.push(o.deadline_ms);
+    assert_eq!(deadlines, [60_000, 120_000, 240_000, 480_000]);
+    t.answer(&o, Outcome::Timeout);
+    t.wake_all();
+    t.ok("part2;");
+    let e = t.result().unwrap().unwrap_err();
+    assert_eq!(e.name, "ConnectionTimeoutError", "no progress for the whole retry budget");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use base64::Engine as _;
 
 use super::error::Error;
 use super::keys::{Keys, Ready};
+use super::link::Link;
 use super::retry::{Decision, Failed, Jitter, Policy};
 use crate::protocol::request::RequestParts;
 use crate::protocol::{sign_v1, sign_v4, time, xml};
@@ -21,6 +22,17 @@ pub enum Body {
         start: u64,
         end: u64,
     },
+}
+
+impl Body {
+    /// How many bytes it has.
+    pub fn size(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Text(t) => t.len() as u64,
+            Body::Part { start, end, .. } => end - start,
+        }
+    }
 }
 
 /// How much of a successful answer's body the engine needs.
@@ -95,7 +107,12 @@ pub struct Outgoing {
     pub read: Read,
     pub hash: bool,
     pub cancellable: bool,
+    /// Dead after this long without a byte going out or coming in, where the edge can watch
+    /// bytes (XMLHttpRequest).
     pub timeout_ms: u32,
+    /// Dead after this long in all, where it cannot (fetch): the answer's timeout plus the
+    /// body's time on this link.
+    pub deadline_ms: u32,
     pub backend: Option<ToSign>,
 }
 
@@ -200,11 +217,12 @@ pub struct Signing {
     pub v4: Option<String>,
 }
 
-/// What every step of an operation sees of the world: the client's keys and signing, the
-/// time, and how long a request may take.
+/// What every step of an operation sees of the world: the client's keys, signing and link,
+/// and the time.
 pub struct Env<'a> {
     pub keys: &'a mut Keys,
     pub signing: &'a Signing,
+    pub link: &'a mut Link,
     pub now_ms: f64,
 }
 
@@ -228,6 +246,8 @@ pub struct Exchange {
     retries: u32,
     refreshes: u32,
     corrections: u32,
+    /// Tries that met their deadline: each doubles the next one's.
+    timeouts: u32,
     /// The STS token the last try was signed with.
     token: Option<String>,
 }
@@ -240,6 +260,7 @@ impl Exchange {
             retries: 0,
             refreshes: 0,
             corrections: 0,
+            timeouts: 0,
             token: None,
         }
     }
@@ -299,6 +320,9 @@ impl Exchange {
             }),
         };
         self.state = State::Sent(id);
+        let deadline_ms = env
+            .link
+            .deadline_ms(r.body.size(), timeout_ms, self.timeouts);
         Some(Outgoing {
             id,
             parts,
@@ -307,6 +331,7 @@ impl Exchange {
             hash: r.hash,
             cancellable: r.cancellable,
             timeout_ms,
+            deadline_ms,
             backend,
         })
     }
@@ -334,7 +359,8 @@ impl Exchange {
                 if (200..300).contains(&a.status)
                     || (a.status == 304 && self.request.conditional) =>
             {
-                return Step::Done(a)
+                env.link.observe(self.request.body.size(), a.rt_ms);
+                return Step::Done(a);
             }
             Outcome::Answer(a) => {
                 let e = a.error().scrub(self.token.as_deref().unwrap_or_default());
@@ -354,7 +380,10 @@ impl Exchange {
                 unreadable: true, ..
             } => return Step::Fail(Error::file_unreadable()),
             Outcome::Network { detail, .. } => (Failed::Network, Error::network(&detail)),
-            Outcome::Timeout => (Failed::Timeout, Error::timeout(timeout_ms)),
+            Outcome::Timeout => {
+                self.timeouts += 1;
+                (Failed::Timeout, Error::timeout(timeout_ms))
+            }
             Outcome::Refused(e) => return Step::Fail(e),
         };
         let can_refresh = env.keys.can_refresh();

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod fingerprint;
 pub mod io;
 pub mod keys;
+pub mod link;
 pub mod list_parts;
 pub mod plan;
 pub mod requests;

@@ -178,9 +178,11 @@ impl Driver {
         let shared = &self.run.shared;
         let r = {
             let mut keys = shared.keys.borrow_mut();
+            let mut link = shared.link.borrow_mut();
             let mut env = Env {
                 keys: &mut keys,
                 signing: &self.run.signing,
+                link: &mut link,
                 now_ms: js::now_ms(),
             };
             f(&mut env)
@@ -315,11 +317,9 @@ impl Driver {
         // XHR is for the bytes going out; a read goes through fetch, which can keep the
         // browser's cache out of it.
         let xhr = shared.o.xhr && !body.is_undefined();
-        let on_progress = xhr.then(|| {
+        let on_sent = shared.o.byte_progress.then(|| {
             let inbox = inbox.clone();
-            Closure::<dyn FnMut(f64)>::new(move |sent: f64| {
-                inbox.push(Event::Sent(id, sent as u64))
-            })
+            Box::new(move |sent| inbox.push(Event::Sent(id, sent))) as Box<dyn Fn(u64)>
         });
         let target = Target {
             url,
@@ -328,12 +328,11 @@ impl Driver {
             xhr,
             signer: (shared.o.signer.clone()).map(|s| (s, shared.o.region.clone())),
             cancel: o.cancellable.then(|| self.run.cancel.clone()),
-            on_progress: (on_progress.as_ref()).map_or(JsValue::UNDEFINED, |p| p.as_ref().clone()),
+            on_sent,
         };
         let bytes = self.bytes.clone();
         spawn_local(async move {
             let (outcome, got) = fetch::send(&o, target).await;
-            drop(on_progress);
             if got.is_some() {
                 *bytes.borrow_mut() = got;
             }

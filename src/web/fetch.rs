@@ -47,8 +47,8 @@ pub struct Target {
     pub signer: Option<(Function, String)>,
     /// The operation's cancel; `None` for what a cancel must not stop.
     pub cancel: Option<AbortSignal>,
-    /// XHR's `upload.onprogress`, given the bytes sent.
-    pub on_progress: JsValue,
+    /// Told the bytes of the body sent so far, where XHR shows them.
+    pub on_sent: Option<Box<dyn Fn(u64)>>,
 }
 
 /// The answer's bytes, for `get()`.
@@ -61,7 +61,7 @@ pub async fn send(o: &Outgoing, t: Target) -> (Outcome, Bytes) {
     }
 }
 
-async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
+async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error> {
     let started = js::now_ms();
     let mut headers = o.parts.headers.clone();
     if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
@@ -71,18 +71,31 @@ async fn attempt(o: &Outgoing, t: Target) -> Result<(Outcome, Bytes), Error> {
     let controller = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
     let timed_out = Rc::new(Cell::new(false));
     // Stays armed after the answer, until this returns: reading its body is bounded too.
-    let _deadline = {
+    // Where XHR shows the body going out, a request is dead only after `timeout` without a
+    // byte; where fetch hides it, after its deadline for its size on this link.
+    let deadline = {
         let (flag, c) = (timed_out.clone(), controller.clone());
-        js::Timeout::new(o.timeout_ms, move || {
+        let ms = if t.xhr { o.timeout_ms } else { o.deadline_ms };
+        Rc::new(js::Timeout::new(ms, move || {
             flag.set(true);
             c.abort();
-        })
+        }))
     };
+    let on_progress = t.xhr.then(|| {
+        let (deadline, idle_ms, on_sent) = (deadline.clone(), o.timeout_ms, t.on_sent.take());
+        Closure::<dyn FnMut(f64)>::new(move |sent: f64| {
+            deadline.restart(idle_ms);
+            if let Some(f) = &on_sent {
+                f(sent as u64);
+            }
+        })
+    });
     let signal = match &t.cancel {
         Some(cancel) => AbortSignal::any(&Array::of2(&controller.signal(), cancel)),
         None => controller.signal(),
     };
-    let pending = JsFuture::from(start(o, &t, &h, &signal));
+    let on_progress = (on_progress.as_ref()).map_or(JsValue::UNDEFINED, |p| p.as_ref().clone());
+    let pending = JsFuture::from(start(o, &t, &h, &signal, &on_progress));
     let (result, crc64) = match hashing(o, &t, pending).await {
         Hashed::Unreadable => {
             controller.abort();
@@ -139,9 +152,15 @@ fn headers_of(headers: &[(String, String)]) -> Result<Headers, Error> {
 }
 
 /// Sends the request by fetch or XHR: the promise of its Response.
-fn start(o: &Outgoing, t: &Target, h: &Headers, signal: &AbortSignal) -> Promise {
+fn start(
+    o: &Outgoing,
+    t: &Target,
+    h: &Headers,
+    signal: &AbortSignal,
+    on_progress: &JsValue,
+) -> Promise {
     if t.xhr {
-        return xhr_fetch(&t.url, &o.parts.method, h, &t.body, signal, &t.on_progress);
+        return xhr_fetch(&t.url, &o.parts.method, h, &t.body, signal, on_progress);
     }
     let init = RequestInit::new();
     init.set_method(&o.parts.method);

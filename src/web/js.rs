@@ -34,26 +34,32 @@ pub fn set_timeout(f: &JsValue, ms: u32) -> JsValue {
 }
 
 /// A timer that is cleared when dropped (gloo's style), so that no early return leaves one
-/// armed.
+/// armed; `restart` puts it off again.
 pub struct Timeout {
-    id: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    id: RefCell<JsValue>,
+    callback: Closure<dyn FnMut()>,
 }
 
 impl Timeout {
-    pub fn new(ms: u32, f: impl FnOnce() + 'static) -> Timeout {
-        let callback = Closure::once(f);
+    pub fn new(ms: u32, f: impl FnMut() + 'static) -> Timeout {
+        let callback = Closure::<dyn FnMut()>::new(f);
         let id = set_timeout(callback.as_ref(), ms);
         Timeout {
-            id,
-            _callback: callback,
+            id: RefCell::new(id),
+            callback,
         }
+    }
+
+    /// Fires `ms` from now instead.
+    pub fn restart(&self, ms: u32) {
+        let id = set_timeout(self.callback.as_ref(), ms);
+        clear_timeout(&self.id.replace(id));
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        clear_timeout(&self.id.borrow());
     }
 }
 

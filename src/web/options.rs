@@ -147,16 +147,23 @@ pub struct ClientOptions {
     pub saved_max_age_ms: f64,
     /// Check CRC64 end to end unless turned off.
     pub crc64: bool,
-    /// `transport: 'xhr'`: send with XMLHttpRequest, for byte-level upload progress.
+    /// Send bodies with XMLHttpRequest, whose upload progress shows a slow request alive.
     pub xhr: bool,
+    /// `transport: 'xhr'`: report progress as bytes go out, not only per part.
+    pub byte_progress: bool,
 }
 
-/// `transport`: `'fetch'` (the default) or `'xhr'`, which needs XMLHttpRequest (service
-/// workers lack it).
-fn use_xhr(opts: &JsValue) -> Result<bool, Error> {
+/// `transport` as (bodies by XMLHttpRequest, byte-level progress). By default bodies go by
+/// XMLHttpRequest where it exists (service workers lack it), so that a request is judged by
+/// whether its bytes move, and progress is per part as ali-oss's; `'fetch'` sends everything
+/// with fetch, each request given a deadline from its size and the link's measured rate;
+/// `'xhr'` adds byte-level progress.
+fn transport(opts: &JsValue) -> Result<(bool, bool), Error> {
+    let has_xhr = js::get(&js_sys::global(), "XMLHttpRequest").is_some();
     match string(opts, "transport")?.as_deref() {
-        None | Some("fetch") => Ok(false),
-        Some("xhr") if js::get(&js_sys::global(), "XMLHttpRequest").is_some() => Ok(true),
+        None => Ok((has_xhr, false)),
+        Some("fetch") => Ok((false, false)),
+        Some("xhr") if has_xhr => Ok((true, true)),
         Some("xhr") => Err(Error::argument(
             "transport 'xhr' needs XMLHttpRequest, which this context (a service worker?) lacks: use 'fetch'",
         )),
@@ -216,7 +223,7 @@ impl ClientOptions {
             ..Policy::default()
         };
         let crc64 = boolean(opts, "crc64")?.unwrap_or(true);
-        let xhr = use_xhr(opts)?;
+        let (xhr, byte_progress) = transport(opts)?;
         let saved_max_age_ms = number(opts, "savedUploadMaxAge")?
             .filter(|n| *n > 0.0)
             .unwrap_or(DEFAULT_SAVED_MAX_AGE_MS);
@@ -249,6 +256,7 @@ impl ClientOptions {
             retry,
             crc64,
             xhr,
+            byte_progress,
             saved_max_age_ms,
         })
     }

@@ -15,11 +15,14 @@ use super::saved::store::SavedUploads;
 use crate::engine::error::Error;
 use crate::engine::io::Event;
 use crate::engine::keys::{Keys, Origin, Ready};
+use crate::engine::link::Link;
 use crate::protocol::request::Credentials;
 
 pub struct Shared {
     pub o: ClientOptions,
     pub keys: RefCell<Keys>,
+    /// What the client's requests measured of the link.
+    pub link: RefCell<Link>,
     /// ali-oss's useBucket()/setBucket() change it; each call keeps the bucket it began with.
     pub bucket: RefCell<String>,
     /// ali-oss's `client.options`, as pages and ali-oss's tests read it.
@@ -60,6 +63,7 @@ impl Shared {
         Ok(Shared {
             o,
             keys: RefCell::new(keys),
+            link: RefCell::default(),
             bucket: RefCell::new(bucket),
             options: ali_options,
             saved,

@@ -182,7 +182,7 @@ fn prepare(
         parallel,
         checkpoint,
         progress: progress.is_some(),
-        live: shared.o.xhr,
+        live: shared.o.byte_progress,
         policy: shared.o.retry,
         timeout_ms: run.timeout_ms,
         seed: js::seed(),
