@@ -330,7 +330,10 @@ fn a_slow_link_s_parts_get_deadlines_from_their_size_and_the_measured_rate() {
     let mut t = Talk::new(job(80 * 1024 * KIB, 8 * 1024 * KIB));
     t.ok("POST uploads");
     let first = t.take("part1;");
-    assert_eq!(first.timeout_ms, 60_000, "`timeout`: the idle limit, unchanged");
+    assert_eq!(
+        first.timeout_ms, 60_000,
+        "`timeout`: the idle limit, unchanged"
+    );
     assert_eq!(first.deadline_ms, 60_000, "nothing measured yet");
     let mut a = server_ok(&first);
     a.rt_ms = 84_000;
@@ -364,7 +367,10 @@ fn a_part_that_outlives_its_deadline_gets_twice_as_long_on_each_retry() {
     t.wake_all();
     t.ok("part2;");
     let e = t.result().unwrap().unwrap_err();
-    assert_eq!(e.name, "ConnectionTimeoutError", "no progress for the whole retry budget");
+    assert_eq!(
+        e.name, "ConnectionTimeoutError",
+        "no progress for the whole retry budget"
+    );
 }
 
 #[test]

@@ -18,5 +18,6 @@ pub mod list_parts;
 pub mod plan;
 pub mod requests;
 pub mod retry;
+pub mod scheduler;
 pub mod slots;
 pub mod upload;

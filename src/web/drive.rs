@@ -99,9 +99,17 @@ impl Stream {
     }
 }
 
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.run.shared.connections.withdraw(self.op);
+    }
+}
+
 /// Carries out an operation's commands.
 pub struct Driver {
     run: Run,
+    /// Its place in line for the client's connections.
+    op: u64,
     data: Data,
     inbox: Rc<Inbox>,
     progress: Option<Function>,
@@ -120,6 +128,7 @@ pub struct Driver {
 impl Driver {
     pub fn new(run: Run, data: Data) -> Driver {
         Driver {
+            op: run.shared.connections.next_op(),
             run,
             data,
             inbox: Rc::default(),
@@ -331,12 +340,16 @@ impl Driver {
             on_sent,
         };
         let bytes = self.bytes.clone();
-        spawn_local(async move {
-            let (outcome, got) = fetch::send(&o, target).await;
-            if got.is_some() {
-                *bytes.borrow_mut() = got;
-            }
-            inbox.push(Event::Answer(id, outcome));
+        let connections = &shared.connections;
+        connections.queue(self.op, &target.url.clone(), move |connection| {
+            spawn_local(async move {
+                let (outcome, got) = fetch::send(&o, target).await;
+                if got.is_some() {
+                    *bytes.borrow_mut() = got;
+                }
+                inbox.push(Event::Answer(id, outcome));
+                drop(connection);
+            })
         });
     }
 

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod client;
+pub mod connections;
 pub mod drive;
 pub mod error;
 pub mod fetch;

@@ -6,6 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::engine::plan::show_number;
 use crate::engine::retry::Policy;
+use crate::engine::scheduler::DEFAULT_CONNECTIONS;
 use crate::protocol::endpoint::Endpoint;
 use crate::protocol::request::Credentials;
 
@@ -151,6 +152,8 @@ pub struct ClientOptions {
     pub xhr: bool,
     /// `transport: 'xhr'`: report progress as bytes go out, not only per part.
     pub byte_progress: bool,
+    /// The most requests in flight to one host, all of the client's calls together.
+    pub max_connections: usize,
 }
 
 /// `transport` as (bodies by XMLHttpRequest, byte-level progress). By default bodies go by
@@ -224,6 +227,7 @@ impl ClientOptions {
         };
         let crc64 = boolean(opts, "crc64")?.unwrap_or(true);
         let (xhr, byte_progress) = transport(opts)?;
+        let max_connections = count(opts, "maxConnections", DEFAULT_CONNECTIONS as u32, 1..=64)?;
         let saved_max_age_ms = number(opts, "savedUploadMaxAge")?
             .filter(|n| *n > 0.0)
             .unwrap_or(DEFAULT_SAVED_MAX_AGE_MS);
@@ -257,6 +261,7 @@ impl ClientOptions {
             crc64,
             xhr,
             byte_progress,
+            max_connections: max_connections as usize,
             saved_max_age_ms,
         })
     }

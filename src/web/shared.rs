@@ -8,6 +8,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
+use super::connections::Connections;
 use super::inbox::{Inbox, Inboxes};
 use super::js;
 use super::options::{self, ClientOptions};
@@ -35,6 +36,8 @@ pub struct Shared {
     pub cancelled: Cell<bool>,
     /// The operations under way, told when new keys arrive.
     pub inboxes: Inboxes,
+    /// One budget of connections for every request of the client.
+    pub connections: Rc<Connections>,
 }
 
 impl Shared {
@@ -59,6 +62,7 @@ impl Shared {
             });
         }
         let saved = SavedUploads::new(o.saved_max_age_ms, None);
+        let per_origin = o.max_connections;
         let cancel = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
         Ok(Shared {
             o,
@@ -70,6 +74,7 @@ impl Shared {
             cancel: RefCell::new(cancel),
             cancelled: Cell::new(false),
             inboxes: Inboxes::default(),
+            connections: Rc::new(Connections::new(per_origin)),
         })
     }
 
