@@ -190,3 +190,52 @@ fn a_page_that_is_not_xml_fails_the_call() {
     let (answer, _) = t.result();
     assert!(answer.is_err());
 }
+
+fn got(size: u64, headers: &[(&str, &str)]) -> Outcome {
+    Outcome::Answer(Answer {
+        status: 200,
+        size,
+        headers: (headers.iter())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..Answer::default()
+    })
+}
+
+fn get() -> Talk {
+    let r = oss_browser_upload::engine::requests::get("k", false, vec![], vec![]);
+    Talk::new(Call::new(r, Policy::default(), 60_000, 7))
+}
+
+#[test]
+fn a_read_cut_short_of_its_content_length_is_read_again() {
+    let mut t = get();
+    t.answer(got(400, &[("content-length", "1000")]));
+    assert_eq!(
+        t.sleeps.len(),
+        1,
+        "a lost answer: backs off and reads again"
+    );
+    let id = t.sleeps.remove(0);
+    t.event(Event::Woke(id));
+    t.answer(got(1000, &[("content-length", "1000")]));
+    let (answer, _) = t.result();
+    assert_eq!(answer.map(|a| a.size), Ok(1000));
+}
+
+#[test]
+fn a_read_the_browser_decoded_is_whole_whatever_its_length() {
+    // gzip: the bytes are decoded, their length is not the Content-Length's.
+    let mut t = get();
+    t.answer(got(
+        400,
+        &[("content-length", "1000"), ("content-encoding", "gzip")],
+    ));
+    assert!(t.result().0.is_ok());
+    let mut t = get();
+    t.answer(got(5000, &[("content-length", "1000")]));
+    assert!(
+        t.result().0.is_ok(),
+        "longer: decoded, its encoding hidden by CORS"
+    );
+}

@@ -352,7 +352,7 @@ impl Exchange {
             // Chromium reports that as a failed read, but Firefox hands over what came (it
             // does not hold HTTP/1.1 bodies to their Content-Length). Read as it is, a
             // NoSuchUpload cut short would pass for a missing object (NoSuchKey, by status).
-            Outcome::Answer(a) if xml::cut_short(&a.body) => {
+            Outcome::Answer(a) if xml::cut_short(&a.body) || self.bytes_cut_short(&a) => {
                 (Failed::Network, Error::network("the answer broke off"))
             }
             Outcome::Answer(a)
@@ -415,6 +415,23 @@ impl Exchange {
             }
             _ => Step::Fail(error),
         }
+    }
+}
+
+impl Exchange {
+    /// A read whose bytes stop short of its Content-Length: Firefox hands over an HTTP/1.1
+    /// body cut short as if whole. Only where the bytes are the body as sent (no
+    /// Content-Encoding the browser decoded: a decoded body has another length); a body longer
+    /// than its Content-Length is such a decoded one whose encoding CORS hides.
+    fn bytes_cut_short(&self, a: &Answer) -> bool {
+        let encoded = a
+            .header("content-encoding")
+            .is_some_and(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
+        let length = a
+            .header("content-length")
+            .and_then(|l| l.parse::<u64>().ok());
+        let whole = (200..300).contains(&a.status);
+        self.request.read == Read::Bytes && whole && !encoded && length.is_some_and(|l| a.size < l)
     }
 }
 
