@@ -51,9 +51,16 @@ export interface ClientOptions {
   refreshSTSTokenInterval?: number;
   /** Sign with OSS4-HMAC-SHA256 instead of V1. Default false. */
   authorizationV4?: boolean;
-  /** Per-request timeout: milliseconds, or a duration as ali-oss reads it (`'60s'`,
-   * `'2m'`). Default 60000. */
+  /** How long a request may go without progress before it is aborted and retried:
+   * milliseconds, or a duration as ali-oss reads it (`'60s'`, `'2m'`). Where the body's bytes
+   * can be watched (XMLHttpRequest) it is the time without a byte; with `transport: 'fetch'`
+   * or in a service worker, a request with a body gets this plus its size at the measured
+   * rate. The clock starts once the request has a connection. Default 60000. */
   timeout?: number | string;
+  /** The most requests in flight to one host, all of this client's calls together; the rest
+   * wait their turn here, earlier uploads first, rather than inside the browser. 1 to 64.
+   * Default 6, what browsers hold per host over HTTP/1.1. */
+  maxConnections?: number;
   /** How long a saved upload may wait to be resumed, in milliseconds. Default 7 days. */
   savedUploadMaxAge?: number;
   /** Check every part's and the object's CRC64 against OSS's. Default true. */
@@ -68,10 +75,13 @@ export interface ClientOptions {
    * a private deployment or a proxy that has no per-bucket host names. An IP or `localhost`
    * endpoint is addressed so anyway. Default `false`. */
   sldEnable?: boolean;
-  /** `'xhr'` sends requests with a body with XMLHttpRequest so that `progress` also reports
-   * the bytes of each request as they go out (fetch cannot); same retries, timeouts and
-   * cancel. Reads still use fetch. Not in service workers, which lack XMLHttpRequest.
-   * Default `'fetch'`. */
+  /** With `region`: the region's internal endpoint (`oss-cn-hangzhou-internal.aliyuncs.com`),
+   * reachable from its VPC only, as ali-oss's `internal`. Default `false`. */
+  internal?: boolean;
+  /** By default requests with a body go with XMLHttpRequest where it exists, so a request is
+   * judged by whether its bytes move, and `progress` is per part. `'xhr'` also reports each
+   * request's bytes as they go out (not in service workers, which lack XMLHttpRequest);
+   * `'fetch'` sends everything with fetch. Reads always use fetch. */
   transport?: 'fetch' | 'xhr';
 }
 
@@ -293,6 +303,9 @@ export interface GetOptions extends RequestOptions {
   versionId?: string;
   /** `x-oss-process`. */
   process?: string;
+  /** `null`: the answer keeps the object's own Cache-Control, as ali-oss's; by default it is
+   * asked for with `no-cache`. */
+  responseCacheControl?: null;
 }
 
 export interface ListQuery {
@@ -437,6 +450,9 @@ declare const OSS: {
 interface OSS {
   /** Resolves once the wasm module is loaded and the options are checked. */
   readonly ready: Promise<OSS>;
+  /** ali-oss's `client.options`: the options as this client reads them; changing it changes
+   * nothing. Undefined until `ready` resolves. */
+  readonly options: Readonly<Record<string, unknown>> | undefined;
   put(
     name: string,
     data: File | Blob | ArrayBuffer | ArrayBufferView | string,
