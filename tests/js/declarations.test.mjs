@@ -121,6 +121,33 @@ test('index.d.ts declares each member of the wasm class and of the entry, and no
   }
 });
 
+test('before the wasm is in, exactly the methods index.d.ts says answer at once throw', async () => {
+  // The entry keeps its own list of them (SYNC): it must know before the wasm arrives, and what
+  // is bundled is js/index.js as written. This holds that list, and the chaining methods, to
+  // index.d.ts, which the test above holds to the Rust.
+  const d = declarations();
+  const OSS = await entryBeforeTheWasm();
+  const client = new OSS({ region: 'oss-cn-hangzhou', bucket: 'b', signer: () => '' });
+  const seen = {};
+  for (const [name, member] of d.members) {
+    const kind = kindOf(d, member);
+    if (kind === 'getter') continue;
+    let answer;
+    try {
+      answer = client[name]();
+    } catch (e) {
+      assert.match(e.message, /needs the module loaded/);
+      seen[name] = 'sync';
+      continue;
+    }
+    seen[name] = answer === client ? 'chain' : answer instanceof Promise ? 'promise' : `a ${typeof answer}`;
+  }
+  const expected = Object.fromEntries([...d.members].filter(([, m]) => kindOf(d, m) !== 'getter').map(([n, m]) => [n, kindOf(d, m)]));
+  assert.deepEqual(seen, expected);
+  assert.ok(client.ready instanceof Promise);
+  assert.equal(client.options, undefined, 'a getter reads nothing before the wasm is in');
+});
+
 /** Every property name the d.ts declares for what the library is given: the options of
  * `new OSS()`, each method's parameters (options, queries, callbacks, checkpoints), and what
  * callbacks the page gives answer with (`signer`'s signature, `refreshSTSToken`'s keys), but not
