@@ -82,7 +82,39 @@ export function attachUploader(target, options) {
   const doc = input.ownerDocument;
   injectStyle(doc);
   const client = new OSS({ ...clientOptions, refreshSTSToken: credentials });
+  const view = createView(doc, input);
+  // Files with a row here that is not finished: their saved uploads are not news to anyone.
+  const active = new Set();
+  const uploader = {
+    doc, client, view, active, parallel, partSize, onComplete, onError,
+    showResumable: () => showResumable(client, view.resumable, active),
+  };
 
+  const add = (file) => {
+    const name = objectName ? objectName(file) : `${prefix}${file.name}`;
+    const row = createRow(doc, file, name);
+    view.list.append(row.item);
+    active.add(file);
+    uploader.showResumable();
+    runRow(uploader, file, name, row);
+  };
+  const unwire = wireFiles(input, view.zone, add);
+  uploader.showResumable();
+
+  return {
+    client,
+    /** Uploads a File the page got some other way than the input. */
+    add,
+    detach() {
+      unwire();
+      view.root.remove();
+    },
+  };
+}
+
+/** The uploader's elements, after the input: the drop zone, the note of resumable uploads,
+ * the list of rows and the live region. */
+function createView(doc, input) {
   const root = el(doc, 'div', 'oss-upload');
   const zone = el(doc, 'div', 'oss-upload-drop', 'Drop files here, or ');
   // The zone is for a mouse; this button gives the keyboard (and a phone) the same way in.
@@ -106,151 +138,11 @@ export function attachUploader(target, options) {
     live.append(line);
     while (live.childElementCount > 5) live.firstElementChild.remove();
   };
+  return { root, zone, resumable, list, announce };
+}
 
-  // Files with a row here that is not finished: their saved uploads are not news to anyone.
-  const active = new Set();
-  async function showResumable() {
-    try {
-      const saved = (await client.listSavedUploads())
-        .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
-      resumable.hidden = saved.length === 0;
-      resumable.textContent = saved.length === 0 ? '' : `${saved.length} upload${saved.length > 1 ? 's' : ''} can be resumed — pick the file${saved.length > 1 ? 's' : ''} again: ${saved.map((s) => `${s.fileName} (${percent(s.bytesDone / Math.max(1, s.fileSize))} of ${formatBytes(s.fileSize)})`).join(', ')}`;
-    } catch {
-      resumable.hidden = true;
-    }
-  }
-
-  function add(file) {
-    const name = objectName ? objectName(file) : `${prefix}${file.name}`;
-    const id = `oss-upload-${(rows += 1)}`;
-    const item = el(doc, 'li', 'oss-upload-item');
-    const label = el(doc, 'span', 'oss-upload-name', file.name);
-    label.id = `${id}-name`;
-    label.title = name;
-    const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size));
-    size.title = `${file.size.toLocaleString()} bytes`;
-    const bar = el(doc, 'progress');
-    bar.max = 1;
-    bar.value = 0;
-    bar.setAttribute('aria-labelledby', label.id);
-    const status = el(doc, 'span', 'oss-upload-status', 'starting');
-    const pause = el(doc, 'button', 'oss-upload-pause');
-    const cancel = el(doc, 'button', 'oss-upload-cancel');
-    pause.type = 'button';
-    cancel.type = 'button';
-    // Several rows have a Pause button: each one's accessible name says which file it is for.
-    const labelButton = (button, text) => {
-      button.textContent = text;
-      button.setAttribute('aria-label', `${text} ${file.name}`);
-    };
-    labelButton(pause, 'Pause');
-    labelButton(cancel, 'Cancel');
-    item.append(label, size, bar, status, pause, cancel);
-    list.append(item);
-    active.add(file);
-    showResumable();
-
-    const meter = createRateMeter();
-    let shownRate = null;
-    let ticker = 0;
-    let controller = null;
-    let cancelled = false;
-    const setState = (state, text) => {
-      item.dataset.state = state;
-      status.textContent = text;
-      status.title = state === 'error' ? text : '';
-    };
-    const stopTicker = () => {
-      clearInterval(ticker);
-      ticker = 0;
-    };
-    // Drops the buttons of a finished row; the focus, if it was on one, stays in the row.
-    const removeButtons = () => {
-      active.delete(file);
-      if (item.contains(doc.activeElement)) {
-        label.tabIndex = -1;
-        label.focus();
-      }
-      pause.remove();
-      cancel.remove();
-    };
-    const showProgress = () => {
-      status.textContent = describeProgress(bar.value, file.size, shownRate);
-    };
-
-    function start() {
-      controller = new AbortController();
-      setState('uploading', percent(bar.value));
-      labelButton(pause, 'Pause');
-      meter.start(performance.now(), bar.value * file.size);
-      shownRate = null;
-      // The speed also has to fall while no progress comes (a stalled network), and the speed
-      // and time left shown change at most once a second, so they can be read.
-      ticker = setInterval(() => {
-        meter.sample(performance.now(), bar.value * file.size);
-        shownRate = meter.rate;
-        showProgress();
-      }, 1000);
-      client
-        .multipartUpload(name, file, {
-          parallel,
-          partSize,
-          signal: controller.signal,
-          progress: (p) => {
-            bar.value = p;
-            meter.sample(performance.now(), p * file.size);
-            showProgress();
-          },
-        })
-        .then((result) => {
-          stopTicker();
-          bar.value = 1;
-          setState('done', 'done');
-          removeButtons();
-          announce(`${file.name}: uploaded`);
-          showResumable();
-          onComplete?.(result, file);
-        })
-        .catch(async (err) => {
-          stopTicker();
-          if (client.isCancel(err) && cancelled) {
-            // Cancel means gone: abort the upload on the server, which forgets its record.
-            const uploadId = err.checkpoint?.uploadId;
-            if (uploadId) await client.abortMultipartUpload(name, uploadId).catch(() => {});
-            setState('cancelled', 'cancelled');
-            removeButtons();
-            announce(`${file.name}: cancelled`);
-            showResumable();
-          } else if (client.isCancel(err)) {
-            setState('paused', `paused at ${percent(bar.value)}`);
-            labelButton(pause, 'Resume');
-            announce(`${file.name}: paused at ${percent(bar.value)}`);
-          } else {
-            setState('error', err.message);
-            labelButton(pause, 'Retry');
-            announce(`${file.name}: failed: ${err.message}`);
-            onError?.(err, file);
-          }
-        });
-    }
-
-    pause.addEventListener('click', () => {
-      if (item.dataset.state === 'uploading') controller.abort();
-      else start();
-    });
-    cancel.addEventListener('click', () => {
-      cancelled = true;
-      if (item.dataset.state === 'uploading') {
-        controller.abort();
-      } else {
-        setState('cancelled', 'cancelled');
-        removeButtons();
-        announce(`${file.name}: cancelled`);
-      }
-    });
-    start();
-  }
-
+/** Files picked in the input or dropped on the zone go to `add`; returns what undoes it. */
+function wireFiles(input, zone, add) {
   const onChange = () => {
     for (const file of input.files) add(file);
     input.value = '';
@@ -269,20 +161,160 @@ export function attachUploader(target, options) {
   zone.addEventListener('dragover', onDragOver);
   zone.addEventListener('dragleave', onDragLeave);
   zone.addEventListener('drop', onDrop);
-  showResumable();
-
-  return {
-    client,
-    /** Uploads a File the page got some other way than the input. */
-    add,
-    detach() {
-      input.removeEventListener('change', onChange);
-      zone.removeEventListener('dragover', onDragOver);
-      zone.removeEventListener('dragleave', onDragLeave);
-      zone.removeEventListener('drop', onDrop);
-      root.remove();
-    },
+  return () => {
+    input.removeEventListener('change', onChange);
+    zone.removeEventListener('dragover', onDragOver);
+    zone.removeEventListener('dragleave', onDragLeave);
+    zone.removeEventListener('drop', onDrop);
   };
+}
+
+/** The note of saved uploads that picking their files again resumes. */
+async function showResumable(client, resumable, active) {
+  try {
+    const saved = (await client.listSavedUploads())
+      .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
+    resumable.hidden = saved.length === 0;
+    resumable.textContent = saved.length === 0 ? '' : `${saved.length} upload${saved.length > 1 ? 's' : ''} can be resumed — pick the file${saved.length > 1 ? 's' : ''} again: ${saved.map((s) => `${s.fileName} (${percent(s.bytesDone / Math.max(1, s.fileSize))} of ${formatBytes(s.fileSize)})`).join(', ')}`;
+  } catch {
+    resumable.hidden = true;
+  }
+}
+
+/** A file's row (name, size, bar, status, Pause, Cancel), not yet in the list. */
+function createRow(doc, file, name) {
+  const id = `oss-upload-${(rows += 1)}`;
+  const item = el(doc, 'li', 'oss-upload-item');
+  const label = el(doc, 'span', 'oss-upload-name', file.name);
+  label.id = `${id}-name`;
+  label.title = name;
+  const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size));
+  size.title = `${file.size.toLocaleString()} bytes`;
+  const bar = el(doc, 'progress');
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute('aria-labelledby', label.id);
+  const status = el(doc, 'span', 'oss-upload-status', 'starting');
+  const pause = el(doc, 'button', 'oss-upload-pause');
+  const cancel = el(doc, 'button', 'oss-upload-cancel');
+  pause.type = 'button';
+  cancel.type = 'button';
+  // Several rows have a Pause button: each one's accessible name says which file it is for.
+  const labelButton = (button, text) => {
+    button.textContent = text;
+    button.setAttribute('aria-label', `${text} ${file.name}`);
+  };
+  labelButton(pause, 'Pause');
+  labelButton(cancel, 'Cancel');
+  item.append(label, size, bar, status, pause, cancel);
+  const setState = (state, text) => {
+    item.dataset.state = state;
+    status.textContent = text;
+    status.title = state === 'error' ? text : '';
+  };
+  return { item, label, bar, status, pause, cancel, labelButton, setState };
+}
+
+/** Uploads `file` as `name`, shown in `row`: Pause stops it (Resume goes on from the saved
+ * upload), Cancel stops it for good. */
+function runRow(uploader, file, name, row) {
+  const run = { uploader, file, name, row, controller: null, cancelled: false, ticker: 0, shownRate: null, meter: createRateMeter() };
+  row.pause.addEventListener('click', () => {
+    if (row.item.dataset.state === 'uploading') run.controller.abort();
+    else start(run);
+  });
+  row.cancel.addEventListener('click', () => {
+    run.cancelled = true;
+    if (row.item.dataset.state === 'uploading') run.controller.abort();
+    else over(run, 'cancelled', 'cancelled');
+  });
+  start(run);
+}
+
+/** Starts the upload, or starts it again after a pause or a failure (it resumes from the saved
+ * upload). */
+function start(run) {
+  const { uploader, file, name, row } = run;
+  const { bar } = row;
+  run.controller = new AbortController();
+  row.setState('uploading', percent(bar.value));
+  row.labelButton(row.pause, 'Pause');
+  run.meter.start(performance.now(), bar.value * file.size);
+  run.shownRate = null;
+  // The speed also has to fall while no progress comes (a stalled network), and the speed
+  // and time left shown change at most once a second, so they can be read.
+  run.ticker = setInterval(() => {
+    run.meter.sample(performance.now(), bar.value * file.size);
+    run.shownRate = run.meter.rate;
+    showProgress(run);
+  }, 1000);
+  uploader.client
+    .multipartUpload(name, file, {
+      parallel: uploader.parallel,
+      partSize: uploader.partSize,
+      signal: run.controller.signal,
+      progress: (p) => {
+        bar.value = p;
+        run.meter.sample(performance.now(), p * file.size);
+        showProgress(run);
+      },
+    })
+    .then((result) => {
+      stopTicking(run);
+      bar.value = 1;
+      over(run, 'done', 'uploaded');
+      uploader.showResumable();
+      uploader.onComplete?.(result, file);
+    })
+    .catch(async (err) => {
+      stopTicking(run);
+      await stopped(run, err);
+    });
+}
+
+function showProgress({ row, file, shownRate }) {
+  row.status.textContent = describeProgress(row.bar.value, file.size, shownRate);
+}
+
+function stopTicking(run) {
+  clearInterval(run.ticker);
+  run.ticker = 0;
+}
+
+/** An upload that rejected: cancelled (by Cancel), paused (by Pause) or failed. */
+async function stopped(run, err) {
+  const { uploader, file, name, row } = run;
+  const { client, view: { announce } } = uploader;
+  if (client.isCancel(err) && run.cancelled) {
+    // Cancel means gone: abort the upload on the server, which forgets its record.
+    const uploadId = err.checkpoint?.uploadId;
+    if (uploadId) await client.abortMultipartUpload(name, uploadId).catch(() => {});
+    over(run, 'cancelled', 'cancelled');
+    uploader.showResumable();
+  } else if (client.isCancel(err)) {
+    row.setState('paused', `paused at ${percent(row.bar.value)}`);
+    row.labelButton(row.pause, 'Resume');
+    announce(`${file.name}: paused at ${percent(row.bar.value)}`);
+  } else {
+    row.setState('error', err.message);
+    row.labelButton(row.pause, 'Retry');
+    announce(`${file.name}: failed: ${err.message}`);
+    uploader.onError?.(err, file);
+  }
+}
+
+/** A row whose upload is over, done or cancelled: its buttons go, and it is announced. */
+function over({ uploader, file, row }, state, announced) {
+  row.setState(state, state);
+  uploader.active.delete(file);
+  // The focus, if it was on a button, stays in the row.
+  if (row.item.contains(uploader.doc.activeElement)) {
+    row.label.tabIndex = -1;
+    row.label.focus();
+  }
+  row.pause.remove();
+  row.cancel.remove();
+  uploader.view.announce(`${file.name}: ${announced}`);
 }
 
 /** <oss-upload endpoint bucket region prefix multiple>; set `.credentials` from script. */
