@@ -8,6 +8,7 @@ use crate::engine::plan::show_number;
 use crate::engine::retry::Policy;
 use crate::engine::scheduler::DEFAULT_CONNECTIONS;
 use crate::protocol::endpoint::Endpoint;
+use crate::protocol::limits::MAX_KEY_BYTES;
 use crate::protocol::request::Credentials;
 
 use super::js;
@@ -395,7 +396,7 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
         .as_string()
         .ok_or_else(|| Error::argument("the object name must be a string"))?;
     let name = name.trim_start_matches('/').to_string();
-    if name.is_empty() || name.len() > 1023 {
+    if name.is_empty() || name.len() > MAX_KEY_BYTES {
         return Err(Error::argument(format!(
             "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",
             name.len()
