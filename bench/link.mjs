@@ -17,12 +17,20 @@
 //   - Connection resets: with probability resetRate per HTTP/1.1 request (seeded PRNG), at a
 //     random byte of the request, the server side is cut and the client gets a TCP RST, so
 //     retry cost (bytes re-sent, new connections, new handshakes) shows up in the timings.
+//   - Outages: windows in which the link passes no bytes either way, as when Wi-Fi or a mobile
+//     link drops for a while. Connections stay open and simply stall (neither end is told),
+//     bytes already on the wire arrive when the link is back, and a connection opened during an
+//     outage completes its handshake one RTT after it ends. Given as a list (`drops`) or drawn
+//     from the seed (`dropEveryMs`, `dropForMs`, `dropCount`); times count from the link's
+//     start or its last rewind(), so each contender of a run can meet the same outages.
 // What it does not model: TCP slow start and congestion control (a connection gets its fair
 // share at once), receive windows (one connection can fill the link whatever its delay, up to
 // 4 MiB on the wire, a memory bound that binds only on links with no bandwidth limit),
 // packet loss and retransmission other than these resets, jitter, per-packet overhead (rates
-// are of payload bytes), and anything below HTTP/1.1 (no TLS, no HTTP/2: the emulator is
-// plain http).
+// are of payload bytes), TCP's retransmission back-off after an outage (real TCP may wait
+// seconds more before it tries again; here the bytes flow the moment the link is back), a
+// side learning of the other's close during an outage (it learns at once), and anything below
+// HTTP/1.1 (no TLS, no HTTP/2: the emulator is plain http).
 //
 // Why a proxy rather than Chromium's CDP Network.emulateNetworkConditions: it works the same for
 // every browser (CDP's throttling is Chromium's, set per target, so a worker's requests need
@@ -59,7 +67,8 @@ function prng(seed) {
  * come, so late timers cost a small burst, never throughput.
  */
 class Serializer {
-  constructor(mbps) {
+  constructor(mbps, outages) {
+    this.outages = outages;
     this.bytesPerMs = mbps > 0 && Number.isFinite(mbps) ? (mbps * 1e6) / 8 / 1000 : Infinity;
     // ~2 ms of the link per turn: fine-grained enough for fairness and small requests' latency
     // behind a big upload, coarse enough that 200 Mbit/s is a few hundred turns a second.
@@ -83,6 +92,13 @@ class Serializer {
   run() {
     this.timer = null;
     const now = performance.now();
+    // Nothing leaves while the link is down; the link is idle, not owed, when it comes back.
+    const back = this.outages.backAt(now);
+    if (back) {
+      this.nextFree = Math.max(this.nextFree, back);
+      if (this.waiting.length) this.timer = setTimeout(() => this.run(), back - now);
+      return;
+    }
     while (this.waiting.length && this.nextFree <= now) {
       if (this.turn >= this.waiting.length) this.turn = 0;
       const flow = this.waiting[this.turn];
@@ -186,6 +202,12 @@ class Flow {
   arrive() {
     this.timer = null;
     const now = performance.now();
+    // What was on the wire when the link went down arrives when it is back.
+    const back = this.link.outages.backAt(now);
+    if (back) {
+      if (!this.dead) this.timer = setTimeout(() => this.arrive(), back - now);
+      return;
+    }
     while (!this.dead && this.inflight.length && this.inflight[0].at <= now) {
       const { chunk } = this.inflight.shift();
       if (chunk === EOF) {
@@ -302,9 +324,12 @@ class Connection {
     });
     // The handshake: the client's first bytes can leave only once its SYN has gone out and
     // the SYN-ACK come back, one RTT after it connected.
-    if (link.rttMs > 0) {
+    // During an outage the SYN gets through only once the link is back.
+    const now = performance.now();
+    const wait = Math.max(now, link.outages.backAt(now)) - now + link.rttMs;
+    if (wait > 0) {
       this.up.ready = false;
-      this.handshake = setTimeout(() => this.up.start(), link.rttMs);
+      this.handshake = setTimeout(() => this.up.start(), wait);
     }
 
     const parser = new RequestParser((request) => this.request(request));
@@ -396,19 +421,86 @@ class Connection {
 }
 
 /**
+ * When the link is down: the listed drops and, with `everyMs`, seeded ones, each starting
+ * `everyMs` × (0.5 to 1.5) after the one before ended (so about that much link time between
+ * drops, however long they last) and lasting `forMs` (a number, or [min, max] drawn uniformly),
+ * at most `count` of them. Seeded drops are drawn as time reaches them, so an endless schedule
+ * costs nothing ahead.
+ */
+class Outages {
+  constructor({ drops, everyMs, forMs, count, seed }) {
+    Object.assign(this, { drops, everyMs, forMs, count, seed });
+    this.rewind(performance.now());
+  }
+
+  /** The schedule starts again from `now`: the same drops at the same offsets. */
+  rewind(now) {
+    this.origin = now;
+    this.list = this.drops.map(({ atMs, forMs }) => ({ start: now + atMs, end: now + atMs + forMs }));
+    // Its own stream, so turning drops on does not change which requests a seed resets.
+    this.random = prng((this.seed * 0x9e3779b1) ^ 0x5bd1e995);
+    this.drawn = 0;
+    this.next = this.everyMs > 0 && this.count > 0 ? this.draw(now) : null;
+  }
+
+  draw(after) {
+    const [min, max] = Array.isArray(this.forMs) ? this.forMs : [this.forMs, this.forMs];
+    const start = after + this.everyMs * (0.5 + this.random());
+    this.drawn += 1;
+    return { start, end: start + min + (max - min) * this.random() };
+  }
+
+  /** Every seeded drop that has started by `t` is in the list. */
+  reach(t) {
+    while (this.next && this.next.start <= t) {
+      this.list.push(this.next);
+      this.next = this.drawn < this.count ? this.draw(this.next.end) : null;
+    }
+  }
+
+  /** When the link is back if it is down at `t` (through drops that overlap), else 0. */
+  backAt(t) {
+    let at = t;
+    for (let moved = true; moved;) {
+      moved = false;
+      this.reach(at);
+      for (const o of this.list) {
+        if (o.start <= at && at < o.end) {
+          at = o.end;
+          moved = true;
+        }
+      }
+    }
+    return at > t ? at : 0;
+  }
+
+  /** The drops begun by `now`, from the origin, in the form `drops` takes. */
+  begun(now) {
+    this.reach(now);
+    return this.list.filter((o) => o.start <= now).sort((a, b) => a.start - b.start)
+      .map((o) => ({ atMs: Math.round(o.start - this.origin), forMs: Math.round(o.end - o.start) }));
+  }
+}
+
+/**
  * Starts the proxy on 127.0.0.1 (a free port), forwarding to `target` through the emulated link.
  *   rttMs: round-trip propagation delay; upMbps / downMbps: megabits/s (10^6) client→server and
  *   server→client, shared by all connections (omitted or 0: unlimited); resetRate: probability
- *   that a request's connection is reset mid-request; seed: for the resets' PRNG.
+ *   that a request's connection is reset mid-request; seed: for the resets' and drops' PRNGs.
+ *   drops: [{ atMs, forMs }], outages from the start (or rewind()); dropEveryMs, dropForMs
+ *   (ms or [min, max]), dropCount: seeded outages about every dropEveryMs of link time.
  */
-export async function startLink({ target, rttMs = 0, upMbps = 0, downMbps = 0, resetRate = 0, seed = 1 }) {
+export async function startLink({ target, rttMs = 0, upMbps = 0, downMbps = 0, resetRate = 0, seed = 1,
+  drops = [], dropEveryMs = 0, dropForMs = 0, dropCount = Infinity }) {
+  const outages = new Outages({ drops, everyMs: dropEveryMs, forMs: dropForMs, count: dropCount, seed });
   const link = {
     target: new URL(target),
     rttMs,
     resetRate,
     random: prng(seed),
-    up: new Serializer(upMbps),
-    down: new Serializer(downMbps),
+    outages,
+    up: new Serializer(upMbps, outages),
+    down: new Serializer(downMbps, outages),
     connections: new Set(),
     counts: null,
     /**
@@ -439,9 +531,22 @@ export async function startLink({ target, rttMs = 0, upMbps = 0, downMbps = 0, r
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    /** Counts since the start or the last resetStats(); `connections` is connections opened. */
-    stats: () => ({ ...link.counts, byMethod: { ...link.counts.byMethod }, open: link.connections.size }),
+    /**
+     * Counts since the start or the last resetStats(); `connections` is connections opened;
+     * `drops`, the outages begun since the start or the last rewind().
+     */
+    stats: () => ({ ...link.counts, byMethod: { ...link.counts.byMethod }, open: link.connections.size,
+      drops: outages.begun(performance.now()) }),
     resetStats: () => { link.counts = zero(); },
+    /**
+     * The link's chance starts over from now: the same outages at the same offsets, and the
+     * resets drawn from the seed's start, so contenders run one after another on one link meet
+     * the same link. Connections already open are not touched.
+     */
+    rewind: () => {
+      link.random = prng(seed);
+      outages.rewind(performance.now());
+    },
     /** Bytes this process holds for the link: queued, on the wire, and in sockets' write buffers. */
     buffered: () => [...link.connections].reduce((sum, c) => sum + c.buffered(), 0),
     close: async () => {

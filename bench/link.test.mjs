@@ -10,15 +10,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The far server: answers every request with the body length it read, and logs each request's
- * bytes and when its first and last body bytes came. `?stall=MS` leaves the body unread a while.
+ * bytes and when its first and last body bytes came. `?stall=MS` leaves the body unread a while;
+ * `?delay=MS` holds the answer that long after the body.
  */
 async function origin() {
   const log = [];
   let open = 0;
   const server = http.createServer((req, res) => {
-    const entry = { method: req.method, bytes: 0, first: 0, last: 0, complete: false };
+    const entry = { method: req.method, bytes: 0, first: 0, last: 0, complete: false, arrivals: [], answered: 0 };
     log.push(entry);
-    const stall = Number(new URL(req.url, 'http://x').searchParams.get('stall') ?? 0);
+    const query = new URL(req.url, 'http://x').searchParams;
+    const stall = Number(query.get('stall') ?? 0);
+    const delay = Number(query.get('delay') ?? 0);
     if (stall) {
       req.pause();
       setTimeout(() => req.resume(), stall);
@@ -27,10 +30,14 @@ async function origin() {
       entry.last = performance.now();
       entry.first ||= entry.last;
       entry.bytes += data.length;
+      entry.arrivals.push(entry.last);
     });
     req.on('end', () => {
       entry.complete = true;
-      res.end(String(entry.bytes));
+      setTimeout(() => {
+        entry.answered = performance.now();
+        res.end(String(entry.bytes));
+      }, delay);
     });
   });
   server.keepAliveTimeout = 30000;
@@ -54,7 +61,7 @@ function request(base, { method = 'GET', path = '/', body, agent } = {}) {
     const req = http.request(base + path, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started, at: performance.now() }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -194,4 +201,70 @@ test('resets: a rate of 0.3 resets about 30 % of requests, the same ones for the
   assert.equal(a.outcomes, b.outcomes);
   // A reset connection is replaced by a new one.
   assert.equal(a.stats.connections, 1 + a.resets - (a.outcomes.endsWith('ECONNRESET') ? 1 : 0));
+});
+
+test('outages: nothing crosses either way while the link is down; open connections stall, new ones wait', async () => {
+  const rttMs = 10;
+  const drop = { atMs: 150, forMs: 400 };
+  const link = await startLink({ target: server.url, rttMs, upMbps: 40, drops: [drop] });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  try {
+    // Two connections, open before the outage.
+    await Promise.all([request(link.url, { agent }), request(link.url, { agent })]);
+    link.rewind();
+    const t0 = performance.now();
+    const down = t0 + drop.atMs;
+    const back = down + drop.forMs;
+    const from = server.log.length;
+    // 1 MiB takes 210 ms at 40 Mbit/s: the outage cuts it in two.
+    const put = request(link.url, { agent, method: 'PUT', body: Buffer.alloc(MiB, 3) });
+    // Its answer would come back during the outage: it waits for the link too.
+    await sleep(60);
+    const answer = request(link.url, { agent, path: '/?delay=120' });
+    // A new connection opened during the outage: its handshake waits for the link.
+    await sleep(drop.atMs + 50 - (performance.now() - t0));
+    const fresh = request(link.url);
+    const [p, a, f] = await Promise.all([put, answer, fresh]);
+    assert.equal(p.body, String(MiB));
+    const [upload, delayed] = server.log.slice(from, from + 2);
+    // Bytes sent just before it went down arrive up to half an RTT into it (and a timer late).
+    const during = upload.arrivals.filter((at) => at > down + rttMs / 2 + 5 && at < back);
+    assert.equal(during.length, 0, `${during.length} reads during the outage`);
+    assert.ok(upload.arrivals.some((at) => at < down) && upload.arrivals.some((at) => at >= back), 'the upload spans the outage');
+    assert.ok(delayed.answered > down && delayed.answered < back, 'answered during the outage');
+    assert.ok(a.at >= back, `the answer came ${(back - a.at).toFixed(0)} ms before the link was back`);
+    // Handshake and request, each an RTT, after the link is back.
+    assert.ok(f.at >= back + 2 * rttMs, `the new connection's answer came ${(f.at - back).toFixed(0)} ms after the link was back`);
+    assert.deepEqual(link.stats().drops, [drop]);
+    assert.equal(link.stats().connections, 3, 'no connection was dropped');
+  } finally {
+    agent.destroy();
+    await link.close();
+  }
+});
+
+test('outages: seeded drops are the same for a seed and after rewind(), within their bounds, at most dropCount', async () => {
+  const schedule = async (seed, rewind = false) => {
+    const link = await startLink({ target: server.url, seed, dropEveryMs: 40, dropForMs: [20, 60], dropCount: 3 });
+    // Three drops of at most 60 ms, each at most 60 ms after the last.
+    await sleep(400);
+    if (rewind) {
+      link.rewind();
+      assert.deepEqual(link.stats().drops, []);
+      await sleep(400);
+    }
+    const { drops } = link.stats();
+    await link.close();
+    return drops;
+  };
+  const a = await schedule(11);
+  assert.equal(a.length, 3);
+  let end = 0;
+  for (const { atMs, forMs } of a) {
+    assert.ok(forMs >= 20 && forMs <= 60, `a drop of ${forMs} ms`);
+    assert.ok(atMs - end >= 19 && atMs - end <= 61, `${atMs - end} ms between drops`);
+    end = atMs + forMs;
+  }
+  assert.deepEqual(await schedule(11, true), a);
+  assert.notDeepEqual(await schedule(12), a);
 });
