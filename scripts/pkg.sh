@@ -20,8 +20,9 @@ RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
   --target wasm32-unknown-unknown --quiet \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/pkg
 rm -rf pkg target/glue
+# TextEncoder's encodeInto, used at once: every browser that runs the entry's ES2022 has it.
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir target/glue --out-name oss_browser_upload \
+  --encode-into always --out-dir target/glue --out-name oss_browser_upload \
   target/pkg/wasm32-unknown-unknown/release/oss_browser_upload.wasm
 # The names the glue and the wasm know each other by, one or two letters in both instead of
 # wasm-bindgen's (`__wbg_fetch_1f0e…`, closures named after their whole Rust type): −5.2 KB
@@ -49,9 +50,14 @@ bundle js/uploader.js --external:./index.js --outfile=pkg/uploader.js
 cp js/*.d.ts js/package.json README.md LICENSE pkg/
 size() { printf '%s bytes (%s gzip -9)' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
 echo "pkg/: wasm $(size pkg/oss_browser_upload_bg.wasm), index.js $(size pkg/index.js), uploader.js $(size pkg/uploader.js)"
-echo "pkg/: what \`import OSS\` loads, wasm + index.js: $(cat pkg/oss_browser_upload_bg.wasm pkg/index.js | wc -c) bytes," \
-  "$(($(gzip -9 -c pkg/oss_browser_upload_bg.wasm | wc -c) + $(gzip -9 -c pkg/index.js | wc -c))) gzip -9" \
-  "(budget in tests/js/size.test.mjs)"
+# The figure tests/js/size.test.mjs holds to its budget: zlib's level 9, as Node (and most servers)
+# compress, which comes out ~0.7 % above gzip(1)'s -9.
+node -e '
+  const { readFileSync } = require("node:fs");
+  const { gzipSync } = require("node:zlib");
+  const sizes = process.argv.slice(1).map((f) => gzipSync(readFileSync(f), { level: 9 }).length);
+  console.log(`pkg/: what \`import OSS\` loads, wasm + index.js: ${sizes[0] + sizes[1]} bytes zlib -9 (budget in tests/js/size.test.mjs)`);
+' pkg/oss_browser_upload_bg.wasm pkg/index.js
 
 # Install it where bundlers and tsc look for it, as `npm install ./pkg` would.
 ln -sfn ../pkg node_modules/oss-browser-upload
