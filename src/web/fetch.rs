@@ -18,6 +18,7 @@ use super::options::check_header;
 use super::{hash, js};
 use crate::engine::error::Error;
 use crate::engine::exchange::{Answer, Outcome, Outgoing, Read};
+use crate::engine::link::Liveness;
 
 #[wasm_bindgen(module = "/src/web/xhr.js")]
 extern "C" {
@@ -82,9 +83,11 @@ async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error>
         }))
     };
     let on_progress = t.xhr.then(|| {
-        let (deadline, idle_ms, on_sent) = (deadline.clone(), o.timeout_ms, t.on_sent.take());
+        let deadline = deadline.clone();
+        let on_sent = t.on_sent.take();
+        let mut liveness = Liveness::new(o.body.size(), o.timeout_ms, o.deadline_ms, started);
         Closure::<dyn FnMut(f64)>::new(move |sent: f64| {
-            deadline.restart(idle_ms);
+            deadline.restart(liveness.progress(sent as u64, js::now_ms()));
             if let Some(f) = &on_sent {
                 f(sent as u64);
             }
