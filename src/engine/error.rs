@@ -65,7 +65,7 @@ impl Error {
             "ConnectionTimeoutError",
             "ConnectionTimeoutError",
             format!(
-                "No answer within {ms} ms; raise `timeout` for slow links or smaller `partSize`."
+                "No progress for {ms} ms, on every try: the link is down or stalled; check the connection, or raise `timeout` if the server is slow to answer."
             ),
         );
         e.status = -2;
