@@ -3,7 +3,7 @@
 
 export function chart(table) {
   const workloads = [...new Set(table.map((r) => r.workload))];
-  const colors = { 'ours partSize:1MiB': '#9cc3e6', raw: '#9aa5b1', 'raw + read': '#c5ccd3', ours: '#0b69a3', 'ours crc64:false': '#2680c2', 'ours resume:false crc64:false': '#63a4d9', 'ali-oss': '#e08a00' };
+  const colors = { 'ours partSize:1MiB': '#9cc3e6', raw: '#9aa5b1', 'raw + read': '#c5ccd3', ours: '#0b69a3', 'ours crc64:false': '#2680c2', 'ours resume:false crc64:false': '#63a4d9', 'ours transport:fetch': '#7b5ea7', 'ali-oss': '#e08a00' };
   const rowH = 22;
   const width = 760;
   let y = 30;

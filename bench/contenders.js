@@ -34,6 +34,23 @@ async function pool(jobs, parallel) {
 
 const files = () => [...document.getElementById('files').files];
 
+/**
+ * One upload per file, each by `upload(file, i)`: all started at once when `together` (as a
+ * page that hands a user's whole drop to one client does), else `parallel` at a time. Every
+ * upload runs to its end, failed or not, so the time is the batch's; any failure fails it.
+ */
+async function uploadEach(list, { together, parallel }, upload) {
+  const outcomes = [];
+  const one = (file, i) => upload(file, i).then(() => {}, (e) => { outcomes[i] = e; });
+  if (together) await Promise.all(list.map(one));
+  else await pool(list.map((file, i) => () => one(file, i)), parallel);
+  const failed = outcomes.filter(Boolean);
+  if (failed.length) {
+    const e = failed[0];
+    throw Object.assign(new Error(`${failed.length} of ${list.length} files failed, first: ${e.name ?? 'Error'}: ${e.message}`), { name: e.name });
+  }
+}
+
 /** fetch, tried again after a network failure up to `retries` times (link profiles reset). */
 async function fetchWithRetries(url, init, retries) {
   for (let attempt = 0; ; attempt += 1) {
@@ -59,6 +76,7 @@ async function readThrough(blob) {
 const contenders = {
   // Plain fetch PUTs of the same Blob slices to presigned URLs: the practical limit. With
   // mode 'read', each slice is also read through while it is sent, as a hash would read it.
+  // Several files share one pool of `parallel` requests, in file order.
   async raw({ plans, parallel, retries, mode }) {
     const etags = [];
     const jobs = [];
@@ -81,10 +99,11 @@ const contenders = {
     return { result: etags };
   },
 
-  // `ours`: the options a variant changes; parallel and partSize only where the workload sets
-  // them (link profiles keep the library's defaults). Returns the part size it used.
-  async ours({ endpoint, id, secret, parallel, partSize, ours, prefix }) {
-    const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+  // `ours`: the client and upload options a variant changes; parallel and partSize only where
+  // the workload sets them (link profiles keep the library's defaults). Several files are
+  // uploads of one client. Returns the part size it used.
+  async ours({ endpoint, id, secret, parallel, partSize, ours, client: clientOptions, prefix, together }) {
+    const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret, ...clientOptions });
     await client.ready;
     let used;
     const opts = { ...ours, progress: (p, cpt) => { used = cpt?.partSize ?? used; } };
@@ -94,12 +113,12 @@ const contenders = {
       if (parallel) opts.parallel = parallel;
       await client.multipartUpload(`${prefix}0`, list[0], opts);
     } else {
-      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, opts)), parallel);
+      await uploadEach(list, { together, parallel }, (file, i) => client.multipartUpload(`${prefix}${i}`, file, opts));
     }
     return { partSize: used };
   },
 
-  async alioss({ port, id, secret, parallel, partSize, prefix }) {
+  async alioss({ port, id, secret, parallel, partSize, prefix, together }) {
     // Virtual-hosted: Chromium resolves demo-bucket.localhost to loopback.
     const client = new window.OSS({ endpoint: `http://localhost:${port}`, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
     const opts = partSize ? { partSize } : {};
@@ -107,7 +126,7 @@ const contenders = {
     if (list.length === 1) {
       await client.multipartUpload(`${prefix}0`, list[0], parallel ? { ...opts, parallel } : opts);
     } else {
-      await pool(list.map((file, i) => () => client.multipartUpload(`${prefix}${i}`, file, opts)), parallel);
+      await uploadEach(list, { together, parallel }, (file, i) => client.multipartUpload(`${prefix}${i}`, file, opts));
     }
     return {};
   },
