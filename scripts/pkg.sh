@@ -19,6 +19,13 @@ RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
   cargo rustc -p oss-browser-upload --lib --crate-type cdylib --release \
   --target wasm32-unknown-unknown --quiet \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/pkg
+# No core::fmt: one format! or integer to_string() on a path the package runs links its
+# machinery (src/text.rs fills templates and writes integers instead). The names are still
+# in the module here (mangled: `4core3fmt`), before wasm-bindgen strips them.
+if grep -aq '_4core3fmt' target/pkg/wasm32-unknown-unknown/release/oss_browser_upload.wasm; then
+  echo "pkg.sh: core::fmt is linked into the wasm; find the caller with twiggy paths" >&2
+  exit 1
+fi
 rm -rf pkg target/glue
 # TextEncoder's encodeInto, used at once: every browser that runs the entry's ES2022 has it.
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \

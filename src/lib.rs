@@ -11,6 +11,7 @@
 
 pub mod engine;
 pub mod protocol;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

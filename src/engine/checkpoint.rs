@@ -5,6 +5,7 @@ use super::error::Error;
 use super::plan::Plan;
 use crate::protocol::crc64;
 use crate::protocol::messages::ListedPart;
+use crate::text::{self, int};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DonePart {
@@ -75,16 +76,15 @@ impl Checkpoint {
     /// Whether this checkpoint can continue uploading `name` of `size` bytes.
     pub fn check_fits(&self, name: &str, size: u64) -> Result<(), Error> {
         if self.name != name {
-            return Err(Error::argument(format!(
-                "the checkpoint is for object \"{}\", not \"{name}\"",
-                self.name
+            return Err(Error::argument(text::fill(
+                "the checkpoint is for object \"{}\", not \"{}\"",
+                &[&self.name, name],
             )));
         }
         if self.file_size != size {
-            return Err(Error::argument(format!(
-                "the checkpoint is for a file of {} bytes, this one has {size}: pick the same file again",
-                self.file_size
-            )));
+            return Err(Error::argument(
+                text::fill("the checkpoint is for a file of {} bytes, this one has {}: pick the same file again", &[&int(self.file_size), &int(size)]),
+            ));
         }
         if self.upload_id.is_empty() {
             return Err(Error::argument("the checkpoint has no uploadId"));

@@ -3,6 +3,7 @@
 //! JavaScript `Error` with those fields.
 
 use crate::protocol::error::OssError;
+use crate::text::{self, int};
 
 /// ali-oss names a cancelled upload's error `cancel`; users test for it.
 pub const CANCEL: &str = "cancel";
@@ -54,7 +55,7 @@ impl Error {
         let mut e = Error::new(
             "RequestError",
             "RequestError",
-            format!("The request failed before OSS answered ({detail}). Check the network, the endpoint, and that the bucket's CORS rules allow this origin."),
+            text::fill("The request failed before OSS answered ({}). Check the network, the endpoint, and that the bucket's CORS rules allow this origin.", &[detail]),
         );
         e.status = -1;
         e
@@ -64,8 +65,9 @@ impl Error {
         let mut e = Error::new(
             "ConnectionTimeoutError",
             "ConnectionTimeoutError",
-            format!(
-                "No progress for {ms} ms, on every try: the link is down or stalled; check the connection, or raise `timeout` if the server is slow to answer."
+            text::fill(
+                "No progress for {} ms, on every try: the link is down or stalled; check the connection, or raise `timeout` if the server is slow to answer.",
+                &[&int(ms.into())],
             ),
         );
         e.status = -2;
@@ -76,7 +78,7 @@ impl Error {
     /// expired), so the upload cannot go on.
     pub fn upload_gone(mut e: Error) -> Error {
         e.name = "abort".into();
-        e.message = format!("upload task has been abort: OSS no longer knows this upload ID ({}); start the upload again.", e.message);
+        e.message = text::fill("upload task has been abort: OSS no longer knows this upload ID ({}); start the upload again.", &[&e.message]);
         e
     }
 
@@ -109,7 +111,7 @@ impl Error {
         Error::new(
             "InconsistentError",
             "InconsistentError",
-            format!("The CRC64 of {what} differs between this browser ({ours}) and OSS ({theirs}): the bytes changed in transit or in storage. Upload it again."),
+            text::fill("The CRC64 of {} differs between this browser ({}) and OSS ({}): the bytes changed in transit or in storage. Upload it again.", &[what, &int(ours), theirs]),
         )
     }
 
@@ -118,7 +120,7 @@ impl Error {
         Error::new(
             "StreamError",
             "StreamError",
-            format!("The stream failed while it was read ({detail}); nothing was stored. Upload it again from a fresh stream."),
+            text::fill("The stream failed while it was read ({}); nothing was stored. Upload it again from a fresh stream.", &[detail]),
         )
     }
 
@@ -134,7 +136,7 @@ impl Error {
         let mut e = Error::new(
             "ResponseError",
             "InvalidResponse",
-            format!("OSS sent an answer this client cannot read: {detail}."),
+            text::fill("OSS sent an answer this client cannot read: {}.", &[detail]),
         );
         e.status = status.into();
         e
@@ -143,19 +145,20 @@ impl Error {
     /// An error answer: OSS's error XML when the body is one, else an error named for the
     /// status. `request_id` is the answer's header, for bodies that lack one.
     pub fn from_answer(status: u16, body: &str, request_id: &str) -> Error {
+        let status_text = int(status.into());
         match OssError::parse(status, body) {
             Some(e) => {
                 let mut message = if e.message.is_empty() {
-                    format!("OSS answered {status} {}", e.code)
+                    text::fill("OSS answered {} {}", &[&status_text, &e.code])
                 } else {
                     e.message
                 };
                 // As ali-oss words it, which apps and its tests compare.
                 if let Some((_, c)) = e.extra.iter().find(|(k, _)| k == "Condition") {
-                    message = format!("{message} (condition: {c})");
+                    message = text::fill("{} (condition: {})", &[&message, c]);
                 }
                 Error {
-                    name: format!("{}Error", e.code),
+                    name: text::fill("{}Error", &[&e.code]),
                     code: e.code,
                     message,
                     status: status.into(),
@@ -179,16 +182,14 @@ impl Error {
                 // OSS names every answer with a request ID; a bare 5xx without one (a
                 // gateway's HTML page) comes from something on the way.
                 let message = if status >= 500 && request_id.is_empty() {
-                    format!(
-                        "Got {status} with no OSS error and no request ID, so a proxy or \
-                         gateway between this page and OSS may have sent it. Try again later; \
-                         if it persists, check the endpoint and any proxy on the way."
-                    )
+                    text::fill("Got {} with no OSS error and no request ID, so a proxy or gateway between \
+                         this page and OSS may have sent it. Try again later; if it persists, \
+                         check the endpoint and any proxy on the way.", &[&status_text])
                 } else {
-                    format!("OSS answered {status}: {what}.")
+                    text::fill("OSS answered {}: {}.", &[&status_text, what])
                 };
                 let mut e = Error::new(
-                    &format!("{code}Error"),
+                    &text::fill("{}Error", &[code]),
                     if code == "Unknown" {
                         "UnknownError"
                     } else {

@@ -10,6 +10,7 @@ use super::link::Link;
 use super::retry::{Decision, Failed, Jitter, Policy};
 use crate::protocol::request::RequestParts;
 use crate::protocol::{sign_v1, sign_v4, time, xml};
+use crate::text;
 
 /// A request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,9 +159,9 @@ impl Answer {
     pub fn callback_failed(&self) -> Option<Error> {
         (self.status == 203).then(|| {
             let mut e = self.error();
-            e.message = format!(
+            e.message = text::fill(
                 "The object was stored, but its callback failed: {} Check the callback server.",
-                e.message
+                &[&e.message],
             );
             e
         })

@@ -4,6 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::text::{self, int, signed};
+
 /// What the browser tells about a picked file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileIdentity {
@@ -21,18 +23,18 @@ pub fn fingerprint(bucket: &str, object: &str, file: &FileIdentity, part_size: u
         bucket.to_string(),
         object.to_string(),
         file.name.clone(),
-        file.size.to_string(),
+        int(file.size),
         // Whole milliseconds, as integer text: float formatting would cost wasm size.
-        (file.last_modified as i64).to_string(),
+        signed(file.last_modified as i64),
         file.mime.clone(),
-        part_size.to_string(),
+        int(part_size),
     ];
     let mut hash = Sha256::new();
     for f in &fields {
         hash.update((f.len() as u64).to_le_bytes());
         hash.update(f.as_bytes());
     }
-    format!("v1-{}", hex::encode(&hash.finalize()[..16]))
+    text::fill("v1-{}", &[&hex::encode(&hash.finalize()[..16])])
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 use super::error::Error;
 use super::exchange::{Answer, Request};
 use crate::protocol::messages::{self, ListedPart};
+use crate::text::int;
 
 /// The page of upload `upload_id`'s parts after part `marker`.
 pub fn page(key: &str, upload_id: &str, marker: u32) -> Request {
-    let marker = marker.to_string();
+    let marker = int(marker.into());
     Request::new(
         "GET",
         key,

@@ -10,13 +10,15 @@ pub const MAX_DEFAULT_PART_SIZE: u64 = 8 * DEFAULT_PART_SIZE;
 // Callers of the plan read OSS's limits where they read the plan.
 pub use crate::protocol::limits::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 
+use crate::text::{self, int, signed};
+
 /// A number as a message shows it, without float formatting (which costs ~9 KB of gzipped
 /// wasm): whole numbers exactly, anything else as what it is.
 pub fn show_number(n: f64) -> String {
     if n.is_nan() {
         "NaN".into()
     } else if n.fract() == 0.0 && n.abs() < 1e18 {
-        (n as i64).to_string()
+        signed(n as i64)
     } else if n.is_infinite() {
         "Infinity".into()
     } else {
@@ -56,24 +58,22 @@ impl Plan {
                 return Err("partSize must be int number".into())
             }
             Some(p) if p < MIN_PART_SIZE as f64 => {
-                return Err(format!(
-                    "partSize must not be smaller than {MIN_PART_SIZE} (100 KiB), got {}",
-                    show_number(p)
+                return Err(text::fill(
+                    "partSize must not be smaller than {} (100 KiB), got {}",
+                    &[&int(MIN_PART_SIZE), &show_number(p)],
                 ))
             }
             Some(p) if p > MAX_PART_SIZE as f64 => {
-                return Err(format!(
-                    "partSize must be at most 5 GiB ({MAX_PART_SIZE} bytes), got {}",
-                    show_number(p)
+                return Err(text::fill(
+                    "partSize must be at most 5 GiB ({} bytes), got {}",
+                    &[&int(MAX_PART_SIZE), &show_number(p)],
                 ))
             }
             Some(p) => p as u64,
         };
         let needed = size.div_ceil(MAX_PARTS);
         if needed > MAX_PART_SIZE {
-            return Err(format!(
-                "a file of {size} bytes is larger than OSS allows for one object (10 000 parts of 5 GiB)"
-            ));
+            return Err(text::fill("a file of {} bytes is larger than OSS allows for one object (10 000 parts of 5 GiB)", &[&int(size)]));
         }
         let (part_size, raised_from) = if asked < needed {
             (needed, requested.map(|_| asked))

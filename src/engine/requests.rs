@@ -4,6 +4,7 @@
 
 use super::exchange::{Body, Read, Request};
 use crate::protocol::{encode, messages, mime};
+use crate::text::{self, int};
 
 /// Headers only InitiateMultipartUpload takes: Complete refuses them.
 const INITIATE_ONLY: [&str; 2] = ["x-oss-server-side-encryption", "x-oss-storage-class"];
@@ -27,7 +28,7 @@ pub fn initiate(key: &str, headers: Vec<(String, String)>) -> Request {
 
 /// UploadPart `number` of `upload_id`: the whole of the body given with it, `size` bytes.
 pub fn upload_part(key: &str, upload_id: &str, number: u32, size: u64) -> Request {
-    let n = number.to_string();
+    let n = int(number.into());
     let mut r = Request::new("PUT", key, &[("partNumber", &n), ("uploadId", upload_id)]);
     r.body = Body::Part {
         number: 1,
@@ -173,7 +174,7 @@ pub fn copy(
         replace = true;
         headers.extend(meta);
     }
-    let mut source = format!("/{}/{}", from.bucket, encode::uri_encode(from.key));
+    let mut source = text::fill("/{}/{}", &[from.bucket, &encode::uri_encode(from.key)]);
     if let Some(v) = from.version_id {
         source.push_str("?versionId=");
         source.push_str(v);
@@ -182,7 +183,7 @@ pub fn copy(
     let conditions: Vec<(String, String)> = (headers.iter())
         .filter(|(k, _)| k.to_ascii_lowercase().starts_with("if-"))
         .map(|(k, v)| {
-            let name = format!("x-oss-copy-source-{}", k.to_ascii_lowercase());
+            let name = text::fill("x-oss-copy-source-{}", &[&k.to_ascii_lowercase()]);
             (name, v.clone())
         })
         .collect();

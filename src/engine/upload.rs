@@ -20,6 +20,7 @@ use super::requests;
 use super::retry::Policy;
 use super::slots::Slots;
 use crate::protocol::messages::{self, ListedPart};
+use crate::text::{self, int};
 
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
 const CRC_TRIES: u32 = 3;
@@ -277,7 +278,7 @@ impl Upload {
     }
 
     fn put(&mut self, len: u64) {
-        let position = self.job.append.map(|p| p.to_string());
+        let position = self.job.append.map(int);
         let mut r = match &position {
             Some(p) => self.request("POST", &[("append", ""), ("position", p)]),
             None => self.request("PUT", &[]),
@@ -319,7 +320,7 @@ impl Upload {
 
     fn send_part(&mut self, number: u32, start: u64, len: u64) {
         let id = self.upload_id();
-        let n = number.to_string();
+        let n = int(number.into());
         let mut r = self.request("PUT", &[("partNumber", &n), ("uploadId", &id)]);
         // The bandwidth each request may use, as ali-oss sends it with every part.
         r.headers = self.headers_named(&["x-oss-traffic-limit"]);
@@ -388,9 +389,9 @@ impl Upload {
 
     fn check_length(&self, expected: Option<u64>) -> Result<(), Error> {
         match expected {
-            Some(n) if n != self.total => Err(Error::argument(format!(
-                "the stream gave {} bytes, but contentLength is {n}: nothing was stored",
-                self.total
+            Some(n) if n != self.total => Err(Error::argument(text::fill(
+                "the stream gave {} bytes, but contentLength is {}: nothing was stored",
+                &[&int(self.total), &int(n)],
             ))),
             _ => Ok(()),
         }
@@ -431,10 +432,9 @@ impl Upload {
         }
         if u64::from(n) > MAX_PARTS {
             self.ended = true;
-            return self.fail_soon(Error::argument(format!(
-                "the stream is longer than 10000 parts of {} bytes: pass a larger partSize, or contentLength",
-                self.job.plan.part_size
-            )));
+            return self.fail_soon(Error::argument(
+                text::fill("the stream is longer than 10000 parts of {} bytes: pass a larger partSize, or contentLength", &[&int(self.job.plan.part_size)]),
+            ));
         }
         self.read.push_back((n, len));
     }
@@ -513,7 +513,7 @@ impl Upload {
             .find(|(k, _)| *k == key)
             .map_or(0, |t| t.1);
         self.crc_tries.retain(|(k, _)| *k != key);
-        if theirs == ours.to_string() {
+        if theirs == int(ours) {
             return Ok(false);
         }
         if tries + 1 < CRC_TRIES {
@@ -640,8 +640,8 @@ impl Upload {
         let plan = self.actual();
         let expected = cp.and_then(|c| combined_crc64(&plan, &c.done));
         if let (Some(a), Some(crc)) = (a, expected) {
-            let same = a.header("content-length") == Some(plan.size.to_string().as_str())
-                && a.header("x-oss-hash-crc64ecma") == Some(crc.to_string().as_str());
+            let same = a.header("content-length") == Some(int(plan.size).as_str())
+                && a.header("x-oss-hash-crc64ecma") == Some(int(crc).as_str());
             if let (true, Ok(etag)) = (same, a.etag()) {
                 self.out.push_back(Command::Forget);
                 self.cp = None;
@@ -673,7 +673,7 @@ impl Upload {
                 return self.fail_soon(e);
             }
         };
-        let what = format!("part {n}");
+        let what = text::fill("part {}", &[&int(n.into())]);
         let checked =
             self.disputed(n, &what, &a).and_then(
                 |again| {
@@ -732,7 +732,7 @@ impl Upload {
             _ => None,
         };
         if let (Some(ours), Some(theirs)) = (ours, a.header("x-oss-hash-crc64ecma")) {
-            if theirs != ours.to_string() {
+            if theirs != int(ours) {
                 return self.finish(Err(Error::inconsistent(
                     "the completed object",
                     ours,

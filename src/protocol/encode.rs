@@ -14,12 +14,13 @@ const PATH: &AsciiSet = &STRICT.remove(b'/');
 
 /// Encodes a query name or value.
 pub fn uri_encode(s: &str) -> String {
-    utf8_percent_encode(s, STRICT).to_string()
+    // Collected, not `to_string()`: that would go through core::fmt (see crate::text).
+    utf8_percent_encode(s, STRICT).collect()
 }
 
 /// Encodes an object key for a URL path, keeping `/`.
 pub fn uri_encode_path(s: &str) -> String {
-    utf8_percent_encode(s, PATH).to_string()
+    utf8_percent_encode(s, PATH).collect()
 }
 
 /// Decodes a percent-encoded path or query component; `None` if it is not UTF-8.

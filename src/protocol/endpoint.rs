@@ -3,6 +3,7 @@
 //! anything else virtual-hosted (`https://bucket.oss-cn-hangzhou.aliyuncs.com/key`).
 
 use super::encode::{build_query, uri_encode, uri_encode_path};
+use crate::text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -47,9 +48,9 @@ impl Endpoint {
                 let r = if r.starts_with("oss-") || r.starts_with("vpc100-") {
                     r.to_string()
                 } else {
-                    format!("oss-{r}")
+                    text::fill("oss-{}", &[r])
                 };
-                format!("{r}.aliyuncs.com")
+                text::fill("{}.aliyuncs.com", &[&r])
             }
             _ => {
                 return Err(
@@ -65,15 +66,19 @@ impl Endpoint {
                 (s.to_ascii_lowercase(), rest)
             }
             Some((s, _)) => {
-                return Err(format!("endpoint scheme must be http or https, not '{s}'"))
+                return Err(text::fill(
+                    "endpoint scheme must be http or https, not '{}'",
+                    &[s],
+                ))
             }
             None if secure == Some(false) => ("http".to_string(), raw.as_str()),
             None => ("https".to_string(), raw.as_str()),
         };
         let host = rest.trim_end_matches('/').to_string();
         if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
-            return Err(format!(
-                "endpoint '{raw}' must be a host with an optional port and scheme, without a path"
+            return Err(text::fill(
+                "endpoint '{}' must be a host with an optional port and scheme, without a path",
+                &[&raw],
             ));
         }
         let style = if cname {
@@ -111,10 +116,11 @@ impl Endpoint {
         } else {
             uri_encode_path(key)
         };
+        let (s, h) = (self.scheme.as_str(), self.host.as_str());
         let mut url = match self.style {
-            Style::Path => format!("{}://{}/{bucket}/{key}", self.scheme, self.host),
-            Style::VirtualHosted => format!("{}://{bucket}.{}/{key}", self.scheme, self.host),
-            Style::Cname => format!("{}://{}/{key}", self.scheme, self.host),
+            Style::Path => text::fill("{}://{}/{}/{}", &[s, h, bucket, &key]),
+            Style::VirtualHosted => text::fill("{}://{}.{}/{}", &[s, bucket, h, &key]),
+            Style::Cname => text::fill("{}://{}/{}", &[s, h, &key]),
         };
         if !query.is_empty() {
             url.push('?');

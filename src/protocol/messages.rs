@@ -2,11 +2,12 @@
 
 use super::encode::uri_decode;
 use super::xml::{self, Element, Writer};
+use crate::text::{self, int};
 
 fn root(body: &str, name: &str) -> Result<Element, String> {
     let root = xml::parse(body)?;
     if root.name != name {
-        return Err(format!("expected <{name}>, got <{}>", root.name));
+        return Err(text::fill("expected <{}>, got <{}>", &[name, &root.name]));
     }
     Ok(root)
 }
@@ -14,14 +15,14 @@ fn root(body: &str, name: &str) -> Result<Element, String> {
 fn text(el: &Element, name: &str) -> Result<String, String> {
     el.child_text(name)
         .map(str::to_string)
-        .ok_or_else(|| format!("<{}> has no <{name}>", el.name))
+        .ok_or_else(|| text::fill("<{}> has no <{}>", &[&el.name, name]))
 }
 
 /// Keys come back URL-encoded when the request asked for `encoding-type=url`.
 fn key_text(root: &Element, el: &Element, name: &str) -> Result<String, String> {
     let raw = text(el, name)?;
     if root.child_text("EncodingType") == Some("url") {
-        uri_decode(&raw).ok_or_else(|| format!("<{name}> is not valid URL encoding"))
+        uri_decode(&raw).ok_or_else(|| text::fill("<{}> is not valid URL encoding", &[name]))
     } else {
         Ok(raw)
     }
@@ -183,7 +184,7 @@ pub fn complete_body(parts: &[(u32, String)]) -> String {
     w.open("CompleteMultipartUpload");
     for (number, etag) in parts {
         w.open("Part")
-            .leaf("PartNumber", &number.to_string())
+            .leaf("PartNumber", &int((*number).into()))
             .leaf("ETag", etag)
             .close("Part");
     }

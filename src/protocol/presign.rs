@@ -7,6 +7,7 @@
 
 use super::request::{Credentials, RequestParts};
 use super::{sign_v1, sign_v4};
+use crate::text::{self, int};
 
 /// The query pairs to append (to `req.query`'s own) for a V1 presigned URL.
 pub fn v1_query(
@@ -18,10 +19,11 @@ pub fn v1_query(
     if let Some(token) = &creds.security_token {
         signed.query.push(("security-token".into(), token.clone()));
     }
-    let sts = sign_v1::string_to_sign(&signed, &expires_epoch.to_string());
+    let expires = int(expires_epoch);
+    let sts = sign_v1::string_to_sign(&signed, &expires);
     let mut out = vec![
         ("OSSAccessKeyId".to_string(), creds.access_key_id.clone()),
-        ("Expires".to_string(), expires_epoch.to_string()),
+        ("Expires".to_string(), expires),
         (
             "Signature".to_string(),
             sign_v1::signature(&creds.access_key_secret, &sts),
@@ -52,10 +54,13 @@ pub fn v4_query(
         ),
         (
             "x-oss-credential".to_string(),
-            format!("{}/{}", creds.access_key_id, sign_v4::scope(date, region)),
+            text::fill(
+                "{}/{}",
+                &[&creds.access_key_id, &sign_v4::scope(date, region)],
+            ),
         ),
         ("x-oss-date".to_string(), datetime.to_string()),
-        ("x-oss-expires".to_string(), expires_in.to_string()),
+        ("x-oss-expires".to_string(), int(expires_in)),
     ];
     if !additional.is_empty() {
         let mut names = additional.to_vec();

@@ -12,6 +12,7 @@ use sha1::Sha1;
 use super::encode::join_query;
 use super::order;
 use super::request::{Credentials, RequestParts};
+use crate::text;
 
 /// Query parameters that are part of the signed resource (oss2's `_subresource_key_set`);
 /// every other parameter (`max-parts`, `prefix`, …) is not signed.
@@ -81,7 +82,7 @@ pub const SUBRESOURCES: &[&str] = &[
 /// `/bucket/key?sub=v&sub2`: the key raw, sub-resources sorted, others left out.
 pub fn canonical_resource(req: &RequestParts) -> String {
     let mut resource = match &req.bucket {
-        Some(bucket) => format!("/{bucket}/{}", req.key_or_empty()),
+        Some(bucket) => text::fill("/{}/{}", &[bucket, req.key_or_empty()]),
         None => "/".to_string(),
     };
     let mut subs: Vec<&(String, String)> = req
@@ -106,20 +107,25 @@ fn canonical_oss_headers(req: &RequestParts) -> String {
         .filter(|(k, _)| k.starts_with("x-oss-"))
         .collect();
     order::sort_by(&mut headers, |a, b| a < b);
-    headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect()
+    headers
+        .iter()
+        .flat_map(|(k, v)| [k, ":", v, "\n"])
+        .collect()
 }
 
 /// The StringToSign with `date` on the Date line: the `x-oss-date` or `Date` header for a
 /// signed request, the absolute `Expires` for a presigned URL.
 pub fn string_to_sign(req: &RequestParts, date: &str) -> String {
-    format!(
+    text::fill(
         "{}\n{}\n{}\n{}\n{}{}",
-        req.method.to_ascii_uppercase(),
-        req.header("content-md5").unwrap_or(""),
-        req.header("content-type").unwrap_or(""),
-        date,
-        canonical_oss_headers(req),
-        canonical_resource(req)
+        &[
+            &req.method.to_ascii_uppercase(),
+            req.header("content-md5").unwrap_or(""),
+            req.header("content-type").unwrap_or(""),
+            date,
+            &canonical_oss_headers(req),
+            &canonical_resource(req),
+        ],
     )
 }
 
@@ -146,6 +152,6 @@ pub fn sign(req: &mut RequestParts, creds: &Credentials, date_rfc1123: &str) {
     let sig = signature(&creds.access_key_secret, &string_to_sign(req, date_rfc1123));
     req.set_header(
         "authorization",
-        format!("OSS {}:{sig}", creds.access_key_id),
+        text::fill("OSS {}:{}", &[&creds.access_key_id, &sig]),
     );
 }

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::encode::{join_query, uri_encode, uri_encode_path};
 use super::order;
 use super::request::{Credentials, RequestParts};
+use crate::text;
 
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -17,7 +18,7 @@ const TERMINATOR: &str = "aliyun_v4_request";
 /// `/bucket/key`, RFC 3986-encoded with `/` kept; `/bucket/` or `/` above object level.
 pub fn canonical_uri(req: &RequestParts) -> String {
     match &req.bucket {
-        Some(bucket) => format!("/{bucket}/{}", uri_encode_path(req.key_or_empty())),
+        Some(bucket) => text::fill("/{}/{}", &[bucket, &uri_encode_path(req.key_or_empty())]),
         None => "/".to_string(),
     }
 }
@@ -45,33 +46,42 @@ pub fn canonical_request(req: &RequestParts, additional: &[String]) -> String {
         .filter(|(k, _)| is_default_signed(k) || additional.contains(k))
         .collect();
     order::sort_by(&mut headers, |a, b| a < b);
-    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+    let canonical_headers: String = headers
+        .iter()
+        .flat_map(|(k, v)| [k, ":", v, "\n"])
+        .collect();
     let mut additional = additional.to_vec();
     order::sort_by(&mut additional, |a, b| a < b);
-    format!(
+    text::fill(
         "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.to_ascii_uppercase(),
-        canonical_uri(req),
-        canonical_query(&req.query),
-        canonical_headers,
-        additional.join(";"),
-        req.header("x-oss-content-sha256")
-            .unwrap_or(UNSIGNED_PAYLOAD)
+        &[
+            &req.method.to_ascii_uppercase(),
+            &canonical_uri(req),
+            &canonical_query(&req.query),
+            &canonical_headers,
+            &additional.join(";"),
+            req.header("x-oss-content-sha256")
+                .unwrap_or(UNSIGNED_PAYLOAD),
+        ],
     )
 }
 
 /// `yyyymmdd/region/oss/aliyun_v4_request`.
 pub fn scope(date: &str, region: &str) -> String {
-    format!("{date}/{region}/{PRODUCT}/{TERMINATOR}")
+    text::fill("{}/{}/{}/{}", &[date, region, PRODUCT, TERMINATOR])
 }
 
 /// The StringToSign for `datetime` (`yyyymmddTHHMMSSZ`).
 pub fn string_to_sign(canonical_request: &str, datetime: &str, region: &str) -> String {
     let date = datetime.get(..8).unwrap_or(datetime);
-    format!(
-        "{ALGORITHM}\n{datetime}\n{}\n{}",
-        scope(date, region),
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+    text::fill(
+        "{}\n{}\n{}\n{}",
+        &[
+            ALGORITHM,
+            datetime,
+            &scope(date, region),
+            &hex::encode(Sha256::digest(canonical_request.as_bytes())),
+        ],
     )
 }
 
@@ -83,7 +93,7 @@ fn hmac_sha256(key: &[u8], data: &str) -> Vec<u8> {
 
 /// hex(HMAC-SHA256(key chained over date, region, product, terminator; string_to_sign)).
 pub fn signature(secret: &str, date: &str, region: &str, string_to_sign: &str) -> String {
-    let mut key = hmac_sha256(format!("aliyun_v4{secret}").as_bytes(), date);
+    let mut key = hmac_sha256(text::fill("aliyun_v4{}", &[secret]).as_bytes(), date);
     for part in [region, PRODUCT, TERMINATOR] {
         key = hmac_sha256(&key, part);
     }
@@ -102,10 +112,9 @@ pub fn sign(req: &mut RequestParts, creds: &Credentials, datetime: &str, region:
     let sig = signature(&creds.access_key_secret, date, region, &sts);
     req.set_header(
         "authorization",
-        format!(
-            "{ALGORITHM} Credential={}/{},Signature={sig}",
-            creds.access_key_id,
-            scope(date, region)
+        text::fill(
+            "{} Credential={}/{},Signature={}",
+            &[ALGORITHM, &creds.access_key_id, &scope(date, region), &sig],
         ),
     );
 }

@@ -4,6 +4,8 @@
 //! extended (`2024-01-02T03:04:05.000Z`, XML bodies and STS `Expiration`).
 //! Civil-date arithmetic after Howard Hinnant's `days_from_civil` / `civil_from_days`.
 
+use crate::text::{self, int};
+
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -38,39 +40,53 @@ fn from_civil(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option
     u64::try_from(days * 86_400 + (h * 3600 + m * 60 + s) as i64).ok()
 }
 
+/// The date and time fields as the formats write them: (year, month, day, hours, minutes,
+/// seconds), all but the year zero-padded to two digits. The year needs no padding to four:
+/// it is never before 1970 here.
+fn fields(secs: u64) -> [String; 6] {
+    let (y, mo, d, t) = civil(secs);
+    let two = |n: u64| {
+        let n = int(n);
+        if n.len() < 2 {
+            text::fill("0{}", &[&n])
+        } else {
+            n
+        }
+    };
+    [
+        int(y as u64),
+        two(mo.into()),
+        two(d.into()),
+        two(t / 3600),
+        two(t / 60 % 60),
+        two(t % 60),
+    ]
+}
+
 /// `Tue, 02 Jan 2024 03:04:05 GMT`
 pub fn rfc1123(secs: u64) -> String {
-    let (y, mo, d, t) = civil(secs);
-    format!(
-        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
+    let (_, month, _, _) = civil(secs);
+    let [y, _, d, h, m, s] = fields(secs);
+    let (day, month) = (
         DAYS[((secs / 86_400) % 7) as usize],
-        MONTHS[mo as usize - 1],
-        t / 3600,
-        t / 60 % 60,
-        t % 60
+        MONTHS[month as usize - 1],
+    );
+    text::fill(
+        "{}, {} {} {} {}:{}:{} GMT",
+        &[day, &d, month, &y, &h, &m, &s],
     )
 }
 
 /// `20240102T030405Z`
 pub fn iso8601_basic(secs: u64) -> String {
-    let (y, mo, d, t) = civil(secs);
-    format!(
-        "{y:04}{mo:02}{d:02}T{:02}{:02}{:02}Z",
-        t / 3600,
-        t / 60 % 60,
-        t % 60
-    )
+    let [y, mo, d, h, m, s] = fields(secs);
+    text::fill("{}{}{}T{}{}{}Z", &[&y, &mo, &d, &h, &m, &s])
 }
 
 /// `2024-01-02T03:04:05.000Z`
 pub fn iso8601(secs: u64) -> String {
-    let (y, mo, d, t) = civil(secs);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        t / 3600,
-        t / 60 % 60,
-        t % 60
-    )
+    let [y, mo, d, h, m, s] = fields(secs);
+    text::fill("{}-{}-{}T{}:{}:{}.000Z", &[&y, &mo, &d, &h, &m, &s])
 }
 
 fn num<T: std::str::FromStr>(s: &str, range: std::ops::Range<usize>) -> Option<T> {

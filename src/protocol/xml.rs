@@ -1,6 +1,7 @@
 //! OSS bodies are small and shallow, so they are read into a tree and written with a tiny
 //! writer rather than with serde mappings per message.
 
+use crate::text::{self, int};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -40,13 +41,21 @@ pub fn parse(xml: &str) -> Result<Element, String> {
             .read_event()
             // The position, not quick-xml's own wording: its error texts and their Display
             // code cost some 3 KB of wasm, and no caller can act on them.
-            .map_err(|_| format!("malformed XML at byte {}", reader.buffer_position()))?;
+            .map_err(|_| {
+                text::fill(
+                    "malformed XML at byte {}",
+                    &[&int(reader.buffer_position())],
+                )
+            })?;
         let finished = match event {
             Event::Start(start) => {
                 // OSS's documents nest four deep; a deeper one is not OSS's, and a tree
                 // thousands deep would overflow the stack when dropped.
                 if stack.len() >= MAX_DEPTH {
-                    return Err(format!("XML nested deeper than {MAX_DEPTH}"));
+                    return Err(text::fill(
+                        "XML nested deeper than {}",
+                        &[&int(MAX_DEPTH as u64)],
+                    ));
                 }
                 stack.push(Element {
                     name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
@@ -61,7 +70,10 @@ pub fn parse(xml: &str) -> Result<Element, String> {
             Event::End(_) => stack.pop(),
             Event::Text(text) => {
                 let text = text.unescape().map_err(|_| {
-                    format!("bad XML text before byte {}", reader.buffer_position())
+                    text::fill(
+                        "bad XML text before byte {}",
+                        &[&int(reader.buffer_position())],
+                    )
                 })?;
                 if let Some(top) = stack.last_mut() {
                     top.text.push_str(&text);
@@ -129,12 +141,12 @@ impl Default for Writer {
 
 impl Writer {
     pub fn open(&mut self, name: &str) -> &mut Self {
-        self.0.push_str(&format!("<{name}>"));
+        self.0.extend(["<", name, ">"]);
         self
     }
 
     pub fn close(&mut self, name: &str) -> &mut Self {
-        self.0.push_str(&format!("</{name}>"));
+        self.0.extend(["</", name, ">"]);
         self
     }
 
@@ -142,7 +154,7 @@ impl Writer {
         // A raw CR would be read back as LF (XML normalises line ends): as a reference it
         // survives, so a key with CRLF names that key.
         let escaped = quick_xml::escape::escape(text).replace('\r', "&#13;");
-        self.0.push_str(&format!("<{name}>{escaped}</{name}>"));
+        self.0.extend(["<", name, ">", &escaped, "</", name, ">"]);
         self
     }
 

@@ -21,6 +21,7 @@ use crate::engine::checkpoint::Checkpoint;
 use crate::engine::error::Error;
 use crate::engine::exchange::{Answer, Body, Env, Outgoing, Signing};
 use crate::engine::io::{Command, Event, Operation};
+use crate::text;
 
 /// What a call runs under, fixed when it is made: the bucket in use, aborted by the client's
 /// cancel() or the caller's `signal`, bounded by the caller's `timeout` or the client's.
@@ -278,9 +279,9 @@ impl Driver {
             return Ok(());
         }
         js::call_progress(f, &args).await.map(|_| ()).map_err(|e| {
-            Error::argument(format!(
+            Error::argument(text::fill(
                 "the progress callback threw: {}",
-                js::message_of(&e)
+                &[&js::message_of(&e)],
             ))
         })
     }

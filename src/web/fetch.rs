@@ -19,6 +19,7 @@ use super::{hash, js};
 use crate::engine::error::Error;
 use crate::engine::exchange::{Answer, Outcome, Outgoing, Read};
 use crate::engine::link::Liveness;
+use crate::text;
 
 #[wasm_bindgen(module = "/src/web/xhr.js")]
 extern "C" {
@@ -145,9 +146,9 @@ fn headers_of(headers: &[(String, String)]) -> Result<Headers, Error> {
     let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
     for (k, v) in headers {
         h.set(k, v).map_err(|_| {
-            Error::argument(format!(
+            Error::argument(text::fill(
                 "the browser refuses header {}: check its value",
-                js::quoted(k)
+                &[&js::quoted(k)],
             ))
         })?;
     }
@@ -340,9 +341,9 @@ async fn sign_by_backend(
     if let Some(c) = &to_sign.canonical_request {
         js::set(&request, "canonicalRequest", c.as_str());
     }
-    let signed = js::call(signer, &[request.into()])
-        .await
-        .map_err(|e| Error::credentials(format!("the signer failed: {}", js::message_of(&e))))?;
+    let signed = js::call(signer, &[request.into()]).await.map_err(|e| {
+        Error::credentials(text::fill("the signer failed: {}", &[&js::message_of(&e)]))
+    })?;
     let authorization = signed
         .as_string()
         .or_else(|| js::get(&signed, "authorization").and_then(|a| a.as_string()))

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 
+use crate::text;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -257,5 +258,5 @@ pub fn message_of(e: &JsValue) -> String {
 
 /// `"text"`, for messages (no escaping: str's Debug would bring its Unicode tables).
 pub fn quoted(s: &str) -> String {
-    format!("\"{s}\"")
+    text::fill("\"{}\"", &[s])
 }

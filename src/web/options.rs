@@ -10,6 +10,7 @@ use crate::engine::scheduler::DEFAULT_CONNECTIONS;
 use crate::protocol::endpoint::Endpoint;
 use crate::protocol::limits::MAX_KEY_BYTES;
 use crate::protocol::request::Credentials;
+use crate::text;
 
 use super::js;
 use crate::engine::error::Error;
@@ -28,7 +29,9 @@ fn typed<T>(
     what: &str,
 ) -> Result<Option<T>, Error> {
     js::get(opts, key)
-        .map(|v| read(&v).ok_or_else(|| Error::argument(format!("`{key}` must be {what}"))))
+        .map(|v| {
+            read(&v).ok_or_else(|| Error::argument(text::fill("`{}` must be {}", &[key, what])))
+        })
         .transpose()
 }
 
@@ -60,11 +63,14 @@ pub fn count(
         {
             Ok(n as u32)
         }
-        Some(n) => Err(Error::argument(format!(
-            "`{key}` must be a whole number from {} to {}, got {}",
-            range.start(),
-            range.end(),
-            show_number(n)
+        Some(n) => Err(Error::argument(text::fill(
+            "`{}` must be a whole number from {} to {}, got {}",
+            &[
+                key,
+                &text::int((*range.start()).into()),
+                &text::int((*range.end()).into()),
+                &show_number(n),
+            ],
         ))),
     }
 }
@@ -82,9 +88,9 @@ pub fn duration_ms(opts: &JsValue, key: &str) -> Result<Option<u32>, Error> {
     };
     match ms {
         Some(n) if n >= 1.0 && n <= f64::from(u32::MAX) => Ok(Some(n.round() as u32)),
-        _ => Err(Error::argument(format!(
-            "`{key}` must be a positive number of milliseconds or a duration such as '60s', got {}",
-            js::text(&v)
+        _ => Err(Error::argument(text::fill(
+            "`{}` must be a positive number of milliseconds or a duration such as '60s', got {}",
+            &[key, &js::text(&v)],
         ))),
     }
 }
@@ -96,9 +102,9 @@ pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
         Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
             Ok(Some(n as u64))
         }
-        Some(n) => Err(Error::argument(format!(
-            "`{key}` must be a whole number of bytes, got {}",
-            show_number(n)
+        Some(n) => Err(Error::argument(text::fill(
+            "`{}` must be a whole number of bytes, got {}",
+            &[key, &show_number(n)],
         ))),
     }
 }
@@ -110,25 +116,24 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if !name_ok {
-        return Err(Error::argument(format!(
+        return Err(Error::argument(text::fill(
             "header name {} is not a valid HTTP header name",
-            js::quoted(name)
+            &[&js::quoted(name)],
         )));
     }
     if value.contains(['\r', '\n', '\0']) {
-        return Err(Error::argument(format!(
+        return Err(Error::argument(text::fill(
             "the value of header {} contains a line break or NUL",
-            js::quoted(name)
+            &[&js::quoted(name)],
         )));
     }
     // Browsers disagree on the bytes of a header string outside ASCII: Chromium and Firefox
     // send one byte per character (Latin-1, and refuse more), WebKitGTK sends UTF-8. No one
     // form is signed alike everywhere, so such a value is refused before sending, with the fix.
     if !value.is_ascii() {
-        return Err(Error::argument(format!(
-            "the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition)",
-            js::quoted(name)
-        )));
+        return Err(Error::argument(
+            text::fill("the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition)", &[&js::quoted(name)]),
+        ));
     }
     Ok(())
 }
@@ -171,10 +176,9 @@ fn transport(opts: &JsValue) -> Result<(bool, bool), Error> {
         Some("xhr") => Err(Error::argument(
             "transport 'xhr' needs XMLHttpRequest, which this context (a service worker?) lacks: use 'fetch'",
         )),
-        Some(other) => Err(Error::argument(format!(
-            "`transport` must be 'fetch' or 'xhr', got {}",
-            js::quoted(other)
-        ))),
+        Some(other) => Err(Error::argument(
+            text::fill("`transport` must be 'fetch' or 'xhr', got {}", &[&js::quoted(other)]),
+        )),
     }
 }
 
@@ -236,7 +240,7 @@ impl ClientOptions {
         let internal = boolean(opts, "internal")?.unwrap_or(false);
         let region_host = region.as_ref().map(|r| {
             if internal && !r.starts_with("vpc100-") {
-                format!("{r}-internal")
+                text::fill("{}-internal", &[r])
             } else {
                 r.clone()
             }
@@ -280,10 +284,9 @@ pub fn bucket(opts: &JsValue) -> Result<String, Error> {
 /// A bucket name, checked as OSS names buckets.
 pub fn bucket_name(name: &str) -> Result<String, Error> {
     if !crate::protocol::endpoint::valid_bucket(name) {
-        return Err(Error::argument(format!(
-            "{} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'",
-            js::quoted(name)
-        )));
+        return Err(Error::argument(
+            text::fill("{} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'", &[&js::quoted(name)]),
+        ));
     }
     Ok(name.into())
 }
@@ -318,12 +321,11 @@ pub fn meta_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
     };
     let mut out = Vec::new();
     for (name, value) in entries(&meta, "meta")? {
-        let header = format!("x-oss-meta-{}", name.to_ascii_lowercase());
+        let header = text::fill("x-oss-meta-{}", &[&name.to_ascii_lowercase()]);
         check_header(&header, &value).map_err(|_| {
-            Error::argument(format!(
-                "meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)",
-                js::quoted(&name)
-            ))
+            Error::argument(
+                text::fill("meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)", &[&js::quoted(&name)]),
+            )
         })?;
         out.push((header, value));
     }
@@ -361,8 +363,9 @@ pub fn subresources(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
 /// The string entries of a plain object option.
 fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
     if !obj.is_object() {
-        return Err(Error::argument(format!(
-            "`{what}` must be an object of strings"
+        return Err(Error::argument(text::fill(
+            "`{}` must be an object of strings",
+            &[what],
         )));
     }
     let obj: &js_sys::Object = obj.unchecked_ref();
@@ -382,8 +385,14 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
                         .dyn_ref::<js_sys::Number>()
                         .map(|n| String::from(n.to_string_with_radix(10).unwrap_or_default()))
                 })
-                .or_else(|| value.as_bool().map(|b| b.to_string()))
-                .ok_or_else(|| Error::argument(format!("`{what}.{key}` must be a string")))?;
+                .or_else(|| {
+                    value
+                        .as_bool()
+                        .map(|b| (if b { "true" } else { "false" }).into())
+                })
+                .ok_or_else(|| {
+                    Error::argument(text::fill("`{}.{}` must be a string", &[what, &key]))
+                })?;
             Ok((key, value))
         })
         .collect()
@@ -397,9 +406,9 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
         .ok_or_else(|| Error::argument("the object name must be a string"))?;
     let name = name.trim_start_matches('/').to_string();
     if name.is_empty() || name.len() > MAX_KEY_BYTES {
-        return Err(Error::argument(format!(
+        return Err(Error::argument(text::fill(
             "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",
-            name.len()
+            &[&text::int(name.len() as u64)],
         )));
     }
     // Alone, no encoding keeps a browser from resolving them away.
@@ -437,8 +446,9 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
     let text = |key: &str| {
         js::get(&callback, key)
             .map(|v| {
-                v.as_string()
-                    .ok_or_else(|| Error::argument(format!("`callback.{key}` must be a string")))
+                v.as_string().ok_or_else(|| {
+                    Error::argument(text::fill("`callback.{}` must be a string", &[key]))
+                })
             })
             .transpose()
     };
@@ -472,7 +482,7 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
                 .as_string()
                 .or_else(|| JSON::stringify(&value).ok().and_then(|s| s.as_string()))
                 .unwrap_or_default();
-            js::set(&vars, &format!("x:{name}"), value);
+            js::set(&vars, &text::fill("x:{}", &[&name]), value);
         }
         out.push(("x-oss-callback-var".to_string(), base64_json(&vars)?));
     }
@@ -510,11 +520,11 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
         None => (e.host.as_str(), ""),
     };
     let endpoint = EndpointUrl {
-        protocol: format!("{}:", e.scheme),
+        protocol: text::fill("{}:", &[&e.scheme]),
         host: e.host.clone(),
         hostname: hostname.into(),
         port: port.into(),
-        href: format!("{}://{}/", e.scheme, e.host),
+        href: text::fill("{}://{}/", &[&e.scheme, &e.host]),
     };
     let key = |read: fn(&Credentials) -> &str| {
         o.credentials

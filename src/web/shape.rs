@@ -11,6 +11,7 @@ use super::js;
 use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
 use crate::engine::error::Error;
 use crate::engine::exchange::Answer;
+use crate::text;
 
 thread_local! {
     /// ali-oss's `OSS.Buffer` (the `buffer` package), which the entry hands over: get()'s
@@ -102,7 +103,8 @@ pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue, done: &Array) -> JsValu
 
 /// A checkpoint the caller passed, checked.
 pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
-    let bad = |what: &str| Error::argument(format!("checkpoint.{what} is missing or not valid"));
+    let bad =
+        |what: &str| Error::argument(text::fill("checkpoint.{} is missing or not valid", &[what]));
     let whole = |k: &str| {
         js::get(v, k)
             .and_then(|n| n.as_f64())
@@ -132,7 +134,7 @@ pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
 pub fn part_to_js(n: u32, p: &DonePart) -> JsValue {
     let part = js::object(&[("number", n.into()), ("etag", p.etag.as_str().into())]);
     if let Some(crc) = p.crc64 {
-        js::set(&part, "crc64", crc.to_string());
+        js::set(&part, "crc64", crate::text::int(crc));
     }
     part.into()
 }

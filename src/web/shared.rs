@@ -18,6 +18,7 @@ use crate::engine::io::Event;
 use crate::engine::keys::{Keys, Origin, Ready};
 use crate::engine::link::Link;
 use crate::protocol::request::Credentials;
+use crate::text;
 
 pub struct Shared {
     pub o: ClientOptions,
@@ -97,9 +98,9 @@ impl Shared {
                 )),
                 Some(f) => match js::call(f, &[]).await {
                     Ok(v) => refreshed(&v),
-                    Err(e) => Err(Error::credentials(format!(
+                    Err(e) => Err(Error::credentials(text::fill(
                         "refreshSTSToken() failed: {}",
-                        js::message_of(&e)
+                        &[&js::message_of(&e)],
                     ))),
                 },
             };

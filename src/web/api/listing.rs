@@ -10,6 +10,7 @@ use crate::engine::error::Error;
 use crate::engine::requests;
 use crate::protocol::endpoint::Endpoint;
 use crate::protocol::messages::{self, ObjectsPage};
+use crate::text;
 use crate::web::js;
 use crate::web::shape::res;
 use crate::web::shared::Shared;
@@ -23,10 +24,15 @@ fn query_from(query: &JsValue, names: &[&'static str]) -> Result<Vec<(String, St
             continue;
         };
         let value = match (v.as_f64(), v.as_string(), v.as_bool()) {
-            (Some(n), _, _) => (n.trunc() as i64).to_string(),
+            (Some(n), _, _) => text::signed(n.trunc() as i64),
             (_, Some(s), _) => s,
-            (_, _, Some(b)) => b.to_string(),
-            _ => return Err(Error::argument(format!("query.{name} must be a string"))),
+            (_, _, Some(b)) => (if b { "true" } else { "false" }).into(),
+            _ => {
+                return Err(Error::argument(text::fill(
+                    "query.{} must be a string",
+                    &[name],
+                )))
+            }
         };
         out.push((name.to_string(), value));
     }

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use crate::engine::error::Error;
 use crate::engine::requests;
 use crate::protocol::{messages, mime};
+use crate::text;
 use crate::web::shape::{called_back, crc64_of, res, to_blob};
 use crate::web::shared::Shared;
 use crate::web::single::{self, only_res, Shape, Single};
@@ -142,7 +143,7 @@ pub fn list_parts(
         let shape: Shape = Box::new(move |g| {
             let list: Array = (g.parts.iter())
                 .map(|p| {
-                    let crc = p.crc64.map_or(JsValue::NULL, |c| c.to_string().into());
+                    let crc = p.crc64.map_or(JsValue::NULL, |c| text::int(c).into());
                     JsValue::from(js::object(&[
                         ("PartNumber", p.number.into()),
                         ("ETag", p.etag.as_str().into()),

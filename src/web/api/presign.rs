@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use crate::engine::error::Error;
 use crate::protocol::request::RequestParts;
 use crate::protocol::{presign, time};
+use crate::text;
 use crate::web::error::promise;
 use crate::web::shared::{self, Shared};
 use crate::web::{js, options};
@@ -62,9 +63,9 @@ pub fn signature_url(
     bucket: String,
 ) -> Result<String, Error> {
     if strict.as_bool() != Some(false) && name.as_string().is_some_and(|n| n.starts_with('?')) {
-        return Err(Error::argument(format!(
+        return Err(Error::argument(text::fill(
             "Invalid object name {}",
-            js::text(&name)
+            &[&js::text(&name)],
         )));
     }
     let name = options::check_name(&name)?;
@@ -109,19 +110,16 @@ fn signed_headers(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
             // A near miss would sign a URL other than the one asked for (`expire` signs for
             // 1800 s): refused, not ignored. One left undefined (an object spread) asks for
             // nothing.
-            return Err(Error::argument(format!(
+            return Err(Error::argument(text::fill(
                 "signatureUrl() has no option {}: did you mean {}?",
-                js::quoted(&key),
-                js::quoted(meant)
+                &[&js::quoted(&key), &js::quoted(meant)],
             )));
         }
         // ali-oss ignores other options it does not know, and its own tests pass some
         // (`filename`); a console note names them.
-        js::warn(&format!(
-            "oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers",
-            js::quoted(&key),
-            SIGNATURE_URL_OPTIONS.join(", ")
-        ));
+        js::warn(
+            &text::fill("oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers", &[&js::quoted(&key), &SIGNATURE_URL_OPTIONS.join(", ")]),
+        );
     }
     Ok(headers)
 }
@@ -134,13 +132,12 @@ fn url_params(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
         for (k, v) in entries_of(&response) {
             let header = k.to_ascii_lowercase();
             if !presign::RESPONSE_OVERRIDES.contains(&header.as_str()) {
-                return Err(Error::argument(format!(
+                return Err(Error::argument(text::fill(
                     "signatureUrl()'s response option overrides only {}; OSS would ignore {}",
-                    presign::RESPONSE_OVERRIDES.join(", "),
-                    js::quoted(&k)
+                    &[&presign::RESPONSE_OVERRIDES.join(", "), &js::quoted(&k)],
                 )));
             }
-            params.push((format!("response-{header}"), v));
+            params.push((text::fill("response-{}", &[&header]), v));
         }
     }
     if let Some(p) = js::get(options, "process") {
@@ -246,8 +243,9 @@ fn additional_headers(
             continue;
         }
         if !headers.iter().any(|(k, _)| *k == h) {
-            return Err(Error::argument(format!(
-                "Can't find additional header {h} in request headers."
+            return Err(Error::argument(text::fill(
+                "Can't find additional header {} in request headers.",
+                &[&h],
             )));
         }
         extra.push(h);
@@ -292,14 +290,15 @@ fn object_url(base: &str, name: &str) -> String {
     let slash = if base.ends_with('/') { "" } else { "/" };
     // encodeURIComponent with `/` kept, as ali-oss writes these URLs.
     let path = String::from(js_sys::encode_uri_component(name)).replace("%2F", "/");
-    format!("{base}{slash}{path}")
+    [base, slash, &path].concat()
 }
 
 /// getObjectUrl: `base_url` (default: the endpoint, no bucket) and the name.
 pub fn get_object_url(shared: &Shared, name: JsValue, base_url: JsValue) -> Result<String, Error> {
     let name = options::check_name(&name)?;
     let e = &shared.o.endpoint;
-    let base = (base_url.as_string()).unwrap_or_else(|| format!("{}://{}/", e.scheme, e.host));
+    let base =
+        (base_url.as_string()).unwrap_or_else(|| text::fill("{}://{}/", &[&e.scheme, &e.host]));
     Ok(object_url(&base, &name))
 }
 

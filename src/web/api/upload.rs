@@ -14,6 +14,7 @@ use crate::engine::io::Operation;
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::upload::{Job, Source, Upload};
 use crate::protocol::mime;
+use crate::text;
 use crate::web::drive::{Data, Driver, Run, Stream};
 use crate::web::error::{promise, reject};
 use crate::web::saved::resume;
@@ -122,7 +123,9 @@ fn plan_of(
         options::count(o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
     let plan = Plan::new(size, asked, parallel).map_err(Error::argument)?;
     if let Some(from) = plan.raised_from {
-        js::warn(&format!("oss-browser-upload: partSize {from} would need more than 10000 parts for {size} bytes; using {}", plan.part_size));
+        js::warn(
+            &text::fill("oss-browser-upload: partSize {} would need more than 10000 parts for {} bytes; using {}", &[&text::int(from), &text::int(size), &text::int(plan.part_size)]),
+        );
     }
     Ok((checkpoint, plan, parallel, asked))
 }
@@ -269,7 +272,7 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
         // The header, or (if the bucket's CORS rule hides it) where this data ended.
         let next = a
             .header("x-oss-next-append-position")
-            .map_or_else(|| (position + size).to_string(), String::from);
+            .map_or_else(|| text::int(position + size), String::from);
         js::set(&first, "nextAppendPosition", next);
     }
     // An upload found already finished (HEAD) has no callback answer to give.

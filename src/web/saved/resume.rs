@@ -10,6 +10,7 @@ use crate::engine::checkpoint::Checkpoint;
 use crate::engine::error::Error;
 use crate::engine::fingerprint::{self, FileIdentity};
 use crate::engine::plan::Plan;
+use crate::text;
 use crate::web::js;
 
 #[wasm_bindgen(module = "/src/web/lock.js")]
@@ -41,7 +42,7 @@ fn identity(b: &Blob) -> FileIdentity {
 /// size) differ do not race either. Resolves to the lock's release.
 async fn lock(bucket: &str, name: &str, file: &FileIdentity) -> Result<Function, Error> {
     let lock = fingerprint::fingerprint(bucket, name, file, 0);
-    wasm_bindgen_futures::JsFuture::from(try_lock(&format!("oss-browser-upload:{lock}")))
+    wasm_bindgen_futures::JsFuture::from(try_lock(&text::fill("oss-browser-upload:{}", &[&lock])))
         .await
         .ok()
         .and_then(|r| r.dyn_into::<Function>().ok())

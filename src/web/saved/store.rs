@@ -17,6 +17,7 @@ use web_sys::{
 };
 
 use crate::engine::checkpoint::{DonePart, DoneParts};
+use crate::text;
 use crate::web::js;
 use crate::web::shape::{done_from_js, part_from_js, part_to_js};
 
@@ -54,7 +55,7 @@ thread_local! {
 
 fn warn_once(why: &str) {
     js::warn_once("indexeddb", || {
-        format!("oss-browser-upload: IndexedDB is unavailable ({why}); uploads resume within this page only, not after a reload.")
+        text::fill("oss-browser-upload: IndexedDB is unavailable ({}); uploads resume within this page only, not after a reload.", &[why])
     });
 }
 
