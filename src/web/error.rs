@@ -13,7 +13,7 @@ use super::js;
 
 pub fn to_js(e: &Error) -> JsValue {
     let out = js_sys::Error::new(&e.message);
-    out.set_name(&e.name);
+    js::set(&out, "name", e.name.as_str());
     for (k, v) in &e.extra {
         js::set(&out, k, v.as_str());
     }

@@ -19,7 +19,7 @@ extern "C" {
     pub fn warn(message: &str);
     /// The global `fetch`, so it works in workers too.
     #[wasm_bindgen(js_name = fetch)]
-    pub fn fetch(url: &str, init: &web_sys::RequestInit) -> Promise;
+    pub fn fetch(url: &str, init: &Object) -> Promise;
 }
 
 #[wasm_bindgen(module = "/src/web/tasks.js")]

@@ -13,7 +13,7 @@ use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStoreParameters, IdbRequest, IdbTransactionMode,
+    IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransactionMode,
 };
 
 use crate::engine::checkpoint::{DonePart, DoneParts};
@@ -276,37 +276,34 @@ async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
                 .ok()
                 .and_then(|d| d.dyn_into::<IdbDatabase>().ok())
             {
-                let params = IdbObjectStoreParameters::new();
-                params.set_key_path(&"fingerprint".into());
-                let _ = db.create_object_store_with_optional_parameters(STORE, &params);
+                let params = js::object(&[("keyPath", "fingerprint".into())]);
+                let _ = db.create_object_store_with_optional_parameters(STORE, params.unchecked_ref());
                 let key = Array::of2(&"fingerprint".into(), &"number".into());
-                params.set_key_path(&key);
-                let _ = db.create_object_store_with_optional_parameters(PARTS, &params);
+                js::set(&params, "keyPath", key);
+                let _ = db.create_object_store_with_optional_parameters(PARTS, params.unchecked_ref());
             }
         })
     };
-    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    js::set(&req, "onupgradeneeded", upgrade);
     // An older version of the package in another tab, holding the database open at its
     // version, blocks the upgrade until it closes: this page keeps its records in memory
     // rather than wait.
     let opened = Promise::new(&mut |resolve, reject| {
-        req.set_onsuccess(Some(&resolve));
-        req.set_onerror(Some(&reject));
-        req.set_onblocked(Some(&reject));
+        js::set(&req, "onsuccess", resolve);
+        js::set(&req, "onerror", &reject);
+        js::set(&req, "onblocked", &reject);
         js::set_timeout(&reject, OPEN_TIMEOUT_MS);
     });
     if let Err(event) = JsFuture::from(opened).await {
         // Given up, the request may still succeed later: its connection is closed then, so
         // that it blocks no one else's upgrade.
         let late = req.clone();
-        req.set_onsuccess(Some(
-            Closure::once_into_js(move || {
-                if let Ok(db) = late.result() {
-                    db.unchecked_into::<IdbDatabase>().close();
-                }
-            })
-            .unchecked_ref(),
-        ));
+        let on_success = Closure::once_into_js(move || {
+            if let Ok(db) = late.result() {
+                db.unchecked_into::<IdbDatabase>().close();
+            }
+        });
+        js::set(&req, "onsuccess", on_success);
         let kind = js::get(&event, "type").and_then(|t| t.as_string());
         return Err(match kind.as_deref() {
             Some("blocked") => "blocked by an older version of this page in another tab".into(),
@@ -322,9 +319,7 @@ async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
     // And this page gives way to a newer version in another tab: its writes fail from then
     // on, and fall back to memory.
     let closing = db.clone();
-    db.set_onversionchange(Some(
-        Closure::once_into_js(move || closing.close()).unchecked_ref(),
-    ));
+    js::set(&db, "onversionchange", Closure::once_into_js(move || closing.close()));
     Ok(db)
 }
 
