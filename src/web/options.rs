@@ -489,23 +489,12 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
     Ok(out)
 }
 
-/// ali-oss's `client.options.endpoint`: a parsed URL whose `format()` gives it back.
-#[wasm_bindgen::prelude::wasm_bindgen(getter_with_clone)]
-pub struct EndpointUrl {
-    /// `http:` or `https:`.
-    pub protocol: String,
-    /// Host name and port.
-    pub host: String,
-    pub hostname: String,
-    pub port: String,
-    pub href: String,
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-impl EndpointUrl {
-    pub fn format(&self) -> String {
-        self.href.clone()
-    }
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/web/url.js")]
+extern "C" {
+    /// ali-oss's `client.options.endpoint`: `fields` as a parsed URL whose `format()` gives
+    /// it back (a plain object, as Node's url.parse() gives, not a class of the wasm's).
+    #[wasm_bindgen(js_name = parsedUrl)]
+    fn parsed_url(fields: &Object) -> JsValue;
 }
 
 /// ali-oss's `client.options`: what the page passed, with ali-oss's defaults and the values as
@@ -519,13 +508,15 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
         Some(i) => (&e.host[..after_ip6 + i], &e.host[after_ip6 + i + 1..]),
         None => (e.host.as_str(), ""),
     };
-    let endpoint = EndpointUrl {
-        protocol: text::fill("{}:", &[&e.scheme]),
-        host: e.host.clone(),
-        hostname: hostname.into(),
-        port: port.into(),
-        href: text::fill("{}://{}/", &[&e.scheme, &e.host]),
-    };
+    let endpoint = parsed_url(&js::object(&[
+        // `http:` or `https:`.
+        ("protocol", text::fill("{}:", &[&e.scheme]).into()),
+        // Host name and port.
+        ("host", e.host.as_str().into()),
+        ("hostname", hostname.into()),
+        ("port", port.into()),
+        ("href", text::fill("{}://{}/", &[&e.scheme, &e.host]).into()),
+    ]));
     let key = |read: fn(&Credentials) -> &str| {
         o.credentials
             .as_ref()
@@ -542,7 +533,7 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
                 bucket.into()
             },
         ),
-        ("endpoint", endpoint.into()),
+        ("endpoint", endpoint),
         (
             "region",
             string(opts, "region")

@@ -12,9 +12,7 @@ use std::cell::RefCell;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransactionMode,
-};
+use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransactionMode};
 
 use crate::engine::checkpoint::{DonePart, DoneParts};
 use crate::text;
@@ -277,10 +275,12 @@ async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
                 .and_then(|d| d.dyn_into::<IdbDatabase>().ok())
             {
                 let params = js::object(&[("keyPath", "fingerprint".into())]);
-                let _ = db.create_object_store_with_optional_parameters(STORE, params.unchecked_ref());
+                let _ =
+                    db.create_object_store_with_optional_parameters(STORE, params.unchecked_ref());
                 let key = Array::of2(&"fingerprint".into(), &"number".into());
                 js::set(&params, "keyPath", key);
-                let _ = db.create_object_store_with_optional_parameters(PARTS, params.unchecked_ref());
+                let _ =
+                    db.create_object_store_with_optional_parameters(PARTS, params.unchecked_ref());
             }
         })
     };
@@ -319,7 +319,11 @@ async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
     // And this page gives way to a newer version in another tab: its writes fail from then
     // on, and fall back to memory.
     let closing = db.clone();
-    js::set(&db, "onversionchange", Closure::once_into_js(move || closing.close()));
+    js::set(
+        &db,
+        "onversionchange",
+        Closure::once_into_js(move || closing.close()),
+    );
     Ok(db)
 }
 
