@@ -211,11 +211,9 @@ impl Client {
         name: JsValue,
         options: JsValue,
         strict: JsValue,
-    ) -> Result<String, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let bucket = self.0.bucket.borrow().clone();
-        Ok(presign::signature_url(
-            &self.0, name, options, strict, bucket,
-        )?)
+        Ok(presign::signature_url(&self.0, name, options, strict, bucket)?.into())
     }
 
     /// signatureUrl() after refreshing the STS token if it is due, as ali-oss's.
@@ -245,14 +243,18 @@ impl Client {
 
     /// ali-oss's getObjectUrl: `baseUrl` (default: the endpoint, no bucket) and the name.
     #[wasm_bindgen(js_name = getObjectUrl)]
-    pub fn get_object_url(&self, name: JsValue, base_url: JsValue) -> Result<String, JsValue> {
-        Ok(presign::get_object_url(&self.0, name, base_url)?)
+    pub fn get_object_url(&self, name: JsValue, base_url: JsValue) -> Result<JsValue, JsValue> {
+        Ok(presign::get_object_url(&self.0, name, base_url)?.into())
     }
 
     /// ali-oss's generateObjectUrl: as getObjectUrl, but the default base is the bucket's.
     #[wasm_bindgen(js_name = generateObjectUrl)]
-    pub fn generate_object_url(&self, name: JsValue, base_url: JsValue) -> Result<String, JsValue> {
-        Ok(presign::generate_object_url(&self.0, name, base_url)?)
+    pub fn generate_object_url(
+        &self,
+        name: JsValue,
+        base_url: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        Ok(presign::generate_object_url(&self.0, name, base_url)?.into())
     }
 
     /// The uploads saved for this bucket that resume when their file is picked again,
@@ -328,7 +330,10 @@ impl Client {
 
     /// The bucket in use; undefined when none was given.
     #[wasm_bindgen(js_name = getBucket)]
-    pub fn get_bucket(&self) -> Option<String> {
-        Some(self.0.bucket.borrow().clone()).filter(|b| !b.is_empty())
+    pub fn get_bucket(&self) -> JsValue {
+        let bucket = self.0.bucket.borrow();
+        Some(bucket.as_str())
+            .filter(|b| !b.is_empty())
+            .map_or(JsValue::UNDEFINED, JsValue::from)
     }
 }
