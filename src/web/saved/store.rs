@@ -350,7 +350,8 @@ impl SavedUploads {
             Some(Db::Opening(p)) => p,
             None => {
                 let name = self.name.clone();
-                let p = wasm_bindgen_futures::future_to_promise(async move {
+                // Through the one boxed future_to_promise every method uses.
+                let p = crate::web::error::promise(async move {
                     open(&name).await.map(JsValue::from)
                 });
                 set_state(&self.name, Db::Opening(p.clone()));
