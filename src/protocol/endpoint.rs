@@ -133,7 +133,12 @@ impl Endpoint {
     /// read from an `oss-<region>.aliyuncs.com` endpoint, else `cn-hangzhou`.
     pub fn v4_region(&self, region: Option<&str>) -> String {
         if let Some(r) = region.filter(|r| !r.trim().is_empty()) {
-            return r.trim().trim_start_matches("oss-").to_string();
+            // Every leading `oss-`, as trim_start_matches, whose searcher costs the wasm 0.7 KB.
+            let mut r = r.trim();
+            while let Some(rest) = r.strip_prefix("oss-") {
+                r = rest;
+            }
+            return r.into();
         }
         self.host
             .split('.')

@@ -147,7 +147,9 @@ fn url_params(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
         params.push(("x-oss-traffic-limit".into(), js::text(&t)));
     }
     for (k, v) in options::callback_headers(options)? {
-        params.push((k.trim_start_matches("x-oss-").to_string(), v));
+        // `callback`, `callback-var`.
+        let k = k.strip_prefix("x-oss-").unwrap_or(&k);
+        params.push((k.into(), v));
     }
     if let Some(sub) = js::get(options, "subResource") {
         params.extend(entries_of(&sub));

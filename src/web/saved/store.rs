@@ -351,9 +351,8 @@ impl SavedUploads {
             None => {
                 let name = self.name.clone();
                 // Through the one boxed future_to_promise every method uses.
-                let p = crate::web::error::promise(async move {
-                    open(&name).await.map(JsValue::from)
-                });
+                let p =
+                    crate::web::error::promise(async move { open(&name).await.map(JsValue::from) });
                 set_state(&self.name, Db::Opening(p.clone()));
                 p
             }
