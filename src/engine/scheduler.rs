@@ -50,7 +50,10 @@ impl Scheduler {
     /// The tickets that get a connection now: the earliest operation's first, in the order
     /// each asked, as long as their origin has one free.
     pub fn grant(&mut self) -> Vec<u64> {
-        self.waiting.sort_by_key(|w| (w.op, w.ticket));
+        // The crate's one sort (protocol::order): the list is short, and mostly in order.
+        crate::protocol::order::sort_by(&mut self.waiting, |a, b| {
+            (a.op, a.ticket) < (b.op, b.ticket)
+        });
         let mut now = Vec::new();
         let mut i = 0;
         while i < self.waiting.len() {
