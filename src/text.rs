@@ -19,6 +19,18 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
+/// `items` with `sep` between them, as `[…].join(sep)` gives.
+pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
 /// `n` in decimal.
 pub fn int(n: u64) -> String {
     itoa::Buffer::new().format(n).into()
@@ -36,6 +48,8 @@ mod tests {
         assert_eq!(super::fill("{}", &["a"]), "a");
         assert_eq!(super::fill("<{}>{}</{}>", &["k", "v", "k"]), "<k>v</k>");
         assert_eq!(super::fill("no args, {braces}", &[]), "no args, {braces}");
+        assert_eq!(super::join(&["a", "b"], ", "), "a, b");
+        assert_eq!(super::join::<&str>(&[], ";"), "");
     }
 
     #[test]

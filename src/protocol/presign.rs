@@ -63,9 +63,8 @@ pub fn v4_query(
         ("x-oss-expires".to_string(), int(expires_in)),
     ];
     if !additional.is_empty() {
-        let mut names = additional.to_vec();
-        crate::protocol::order::sort_by(&mut names, |a, b| a < b);
-        added.push(("x-oss-additional-headers".into(), names.join(";")));
+        let names = sign_v4::additional_headers(additional);
+        added.push(("x-oss-additional-headers".into(), names));
     }
     if let Some(token) = &creds.security_token {
         added.push(("x-oss-security-token".into(), token.clone()));

@@ -50,8 +50,6 @@ pub fn canonical_request(req: &RequestParts, additional: &[String]) -> String {
         .iter()
         .flat_map(|(k, v)| [k, ":", v, "\n"])
         .collect();
-    let mut additional = additional.to_vec();
-    order::sort_by(&mut additional, |a, b| a < b);
     text::fill(
         "{}\n{}\n{}\n{}\n{}\n{}",
         &[
@@ -59,11 +57,19 @@ pub fn canonical_request(req: &RequestParts, additional: &[String]) -> String {
             &canonical_uri(req),
             &canonical_query(&req.query),
             &canonical_headers,
-            &additional.join(";"),
+            &additional_headers(additional),
             req.header("x-oss-content-sha256")
                 .unwrap_or(UNSIGNED_PAYLOAD),
         ],
     )
+}
+
+/// The further signed header names as the canonical request and `x-oss-additional-headers`
+/// give them: sorted, `;` between.
+pub fn additional_headers(names: &[String]) -> String {
+    let mut names = names.to_vec();
+    order::sort_by(&mut names, |a, b| a < b);
+    text::join(&names, ";")
 }
 
 /// `yyyymmdd/region/oss/aliyun_v4_request`.

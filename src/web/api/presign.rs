@@ -118,7 +118,7 @@ fn signed_headers(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
         // ali-oss ignores other options it does not know, and its own tests pass some
         // (`filename`); a console note names them.
         js::warn(
-            &text::fill("oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers", &[&js::quoted(&key), &SIGNATURE_URL_OPTIONS.join(", ")]),
+            &text::fill("oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers", &[&js::quoted(&key), &text::join(&SIGNATURE_URL_OPTIONS, ", ")]),
         );
     }
     Ok(headers)
@@ -134,7 +134,10 @@ fn url_params(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
             if !presign::RESPONSE_OVERRIDES.contains(&header.as_str()) {
                 return Err(Error::argument(text::fill(
                     "signatureUrl()'s response option overrides only {}; OSS would ignore {}",
-                    &[&presign::RESPONSE_OVERRIDES.join(", "), &js::quoted(&k)],
+                    &[
+                        &text::join(&presign::RESPONSE_OVERRIDES, ", "),
+                        &js::quoted(&k),
+                    ],
                 )));
             }
             params.push((text::fill("response-{}", &[&header]), v));
@@ -292,7 +295,7 @@ fn object_url(base: &str, name: &str) -> String {
     let slash = if base.ends_with('/') { "" } else { "/" };
     // encodeURIComponent with `/` kept, as ali-oss writes these URLs.
     let path = String::from(js_sys::encode_uri_component(name)).replace("%2F", "/");
-    [base, slash, &path].concat()
+    text::fill("{}{}{}", &[base, slash, &path])
 }
 
 /// getObjectUrl: `base_url` (default: the endpoint, no bucket) and the name.
