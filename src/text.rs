@@ -3,6 +3,34 @@
 //! site), so the library fills templates and writes integers with these; `scripts/pkg.sh`
 //! fails the build if `core::fmt` is linked after all. Tests use `format!` freely.
 
+/// Where `pat` first occurs in `s`, as `s.find(pat)`. Byte by byte: the strings searched
+/// are short, and std's substring search (two-way, with its tables) costs the wasm ~1 KB.
+/// A match starts on a character boundary, as a UTF-8 `pat` starts with a leading byte.
+pub fn find(s: &str, pat: &str) -> Option<usize> {
+    let last = s.len().checked_sub(pat.len())?;
+    (0..=last).find(|&i| s.as_bytes()[i..].starts_with(pat.as_bytes()))
+}
+
+/// `s` cut around the first `pat`, as `s.split_once(pat)`.
+pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(s, pat)?;
+    Some((&s[..i], &s[i + pat.len()..]))
+}
+
+/// `s` with every `from` (left to right, not overlapping) made `to`, as `s.replace(from, to)`
+/// for a `from` that is not empty.
+pub fn replace(s: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some((head, tail)) = split_once(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(head);
+        out.push_str(to);
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `template` with each `{}` replaced by the next of `args`: what `format!` writes for
 /// string arguments. Every `{}` must have its argument.
 pub fn fill(template: &str, args: &[&str]) -> String {
@@ -10,7 +38,7 @@ pub fn fill(template: &str, args: &[&str]) -> String {
         String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
     let mut rest = template;
     for arg in args {
-        let (head, tail) = rest.split_once("{}").unwrap_or((rest, ""));
+        let (head, tail) = split_once(rest, "{}").unwrap_or((rest, ""));
         out.push_str(head);
         out.push_str(arg);
         rest = tail;
@@ -49,6 +77,28 @@ mod tests {
         assert_eq!(super::fill("<{}>{}</{}>", &["k", "v", "k"]), "<k>v</k>");
         assert_eq!(super::fill("no args, {braces}", &[]), "no args, {braces}");
         assert_eq!(super::join(&["a", "b"], ", "), "a, b");
+    }
+
+    #[test]
+    fn searching_agrees_with_str() {
+        for (s, pat) in [
+            ("a://b://c", "://"),
+            ("", ""),
+            ("ab", ""),
+            ("ab", "abc"),
+            ("ééx", "x"),
+        ] {
+            assert_eq!(super::find(s, pat), s.find(pat));
+            assert_eq!(super::split_once(s, pat), s.split_once(pat));
+        }
+        for (s, from) in [
+            ("aXXbXXXc", "XX"),
+            ("tok tok", "tok"),
+            ("none", "zz"),
+            ("aaa", "aa"),
+        ] {
+            assert_eq!(super::replace(s, from, "<t>"), s.replace(from, "<t>"));
+        }
         assert_eq!(super::join::<&str>(&[], ";"), "");
     }
 

@@ -210,8 +210,8 @@ impl Error {
             return self;
         }
         let hide = |s: &mut String| {
-            if s.contains(token) {
-                *s = s.replace(token, "<security-token>");
+            if text::find(s, token).is_some() {
+                *s = text::replace(s, token, "<security-token>");
             }
         };
         hide(&mut self.message);

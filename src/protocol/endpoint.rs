@@ -59,7 +59,7 @@ impl Endpoint {
                 )
             }
         };
-        let (scheme, rest) = match raw.split_once("://") {
+        let (scheme, rest) = match text::split_once(&raw, "://") {
             Some((s, rest))
                 if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") =>
             {
@@ -144,7 +144,13 @@ impl Endpoint {
             .split('.')
             .next()
             .and_then(|first| first.strip_prefix("oss-"))
-            .map(|r| r.trim_end_matches("-internal").to_string())
+            .map(|mut r| {
+                // Every trailing `-internal`, as trim_end_matches.
+                while let Some(rest) = r.strip_suffix("-internal") {
+                    r = rest;
+                }
+                r.to_string()
+            })
             .unwrap_or_else(|| "cn-hangzhou".to_string())
     }
 }

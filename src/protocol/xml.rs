@@ -114,7 +114,7 @@ pub fn parse(xml: &str) -> Result<Element, String> {
 pub fn cut_short(xml: &str) -> bool {
     let doc = xml.trim();
     let rest = match doc.strip_prefix("<?xml") {
-        Some(declared) => match declared.split_once("?>") {
+        Some(declared) => match text::split_once(declared, "?>") {
             Some((_, rest)) if !rest.trim().is_empty() => rest.trim_start(),
             _ => return true,
         },

@@ -294,7 +294,11 @@ fn presigned(shared: &Shared, p: Presign) -> Result<String, Error> {
 fn object_url(base: &str, name: &str) -> String {
     let slash = if base.ends_with('/') { "" } else { "/" };
     // encodeURIComponent with `/` kept, as ali-oss writes these URLs.
-    let path = String::from(js_sys::encode_uri_component(name)).replace("%2F", "/");
+    let path = text::replace(
+        &String::from(js_sys::encode_uri_component(name)),
+        "%2F",
+        "/",
+    );
     text::fill("{}{}{}", &[base, slash, &path])
 }
 
