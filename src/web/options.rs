@@ -422,7 +422,8 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
     }
     // Control characters are valid in OSS names (ali-oss's own tests store `\r\n`): they
     // travel percent-encoded. A lone surrogate has no UTF-8 and reaches here as U+FFFD.
-    if name.contains('\u{FFFD}') {
+    // text::find: contains() of a non-ASCII char is std's substring search.
+    if text::find(&name, "\u{FFFD}").is_some() {
         return Err(Error::argument(
             "the object name must not contain unpaired surrogates (they have no UTF-8)",
         ));
