@@ -11,6 +11,12 @@ pub fn find(s: &str, pat: &str) -> Option<usize> {
     (0..=last).find(|&i| s.as_bytes()[i..].starts_with(pat.as_bytes()))
 }
 
+/// Where the ASCII byte `c` last occurs in `s`, as `s.rfind(c as char)` without std's
+/// reverse char searcher.
+pub fn rfind(s: &str, c: u8) -> Option<usize> {
+    s.bytes().rposition(|b| b == c)
+}
+
 /// `s` cut around the first `pat`, as `s.split_once(pat)`.
 pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     let i = find(s, pat)?;
@@ -90,6 +96,7 @@ mod tests {
         ] {
             assert_eq!(super::find(s, pat), s.find(pat));
             assert_eq!(super::split_once(s, pat), s.split_once(pat));
+            assert_eq!(super::rfind(s, b':'), s.rfind(':'));
         }
         for (s, from) in [
             ("aXXbXXXc", "XX"),

@@ -25,7 +25,7 @@ fn is_loopback_or_ip(host: &str) -> bool {
     let name = if host.starts_with('[') {
         return true; // an IPv6 literal
     } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+        text::rfind(host, b':').map_or(host, |i| &host[..i])
     };
     name == "localhost" || name.parse::<std::net::Ipv4Addr>().is_ok()
 }

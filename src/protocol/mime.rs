@@ -1,6 +1,8 @@
 //! A Content-Type from a file name's extension, for when neither the caller nor the File says.
 //! The File's own name and type come first; this covers a Blob, bytes and a stream.
 
+use crate::text;
+
 /// Every extension's type as the `mime` npm package (over jshttp's mime-db) gives them, its
 /// standard and its other types. ali-oss's browser build types files with an older `mime`'s
 /// standard types only: where it knows an extension both agree but for `.js`/`.mjs` (RFC 9239's
@@ -75,8 +77,9 @@ pub fn from_name(name: &str) -> &'static str {
 /// dotfile (`.bashrc`, `.png`) has no extension.
 pub fn lookup(name: &str) -> Option<&'static str> {
     let trimmed = name.trim_end_matches('/');
-    let file = trimmed.rsplit('/').next().unwrap_or(trimmed);
-    let (stem, ext) = file.rsplit_once('.')?;
+    let file = &trimmed[text::rfind(trimmed, b'/').map_or(0, |i| i + 1)..];
+    let dot = text::rfind(file, b'.')?;
+    let (stem, ext) = (&file[..dot], &file[dot + 1..]);
     let ext = ext.to_ascii_lowercase();
     if stem.is_empty() || ext.is_empty() {
         return None;

@@ -504,8 +504,8 @@ pub fn as_ali_oss(opts: &JsValue, o: &ClientOptions, bucket: &str) -> Object {
     let out = Object::assign(&Object::new(), opts.unchecked_ref());
     let e = &o.endpoint;
     // `[::1]:9000` has colons of its own: the port follows the bracket.
-    let after_ip6 = e.host.rfind(']').map_or(0, |i| i + 1);
-    let (hostname, port) = match e.host[after_ip6..].rfind(':') {
+    let after_ip6 = text::rfind(&e.host, b']').map_or(0, |i| i + 1);
+    let (hostname, port) = match text::rfind(&e.host[after_ip6..], b':') {
         Some(i) => (&e.host[..after_ip6 + i], &e.host[after_ip6 + i + 1..]),
         None => (e.host.as_str(), ""),
     };
