@@ -65,6 +65,12 @@ pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
     out
 }
 
+/// `s` as a u32, as `s.parse::<u32>()` reads it, through the u64 parser (one instance of
+/// std's integer parsing, not two).
+pub fn parse_u32(s: &str) -> Option<u32> {
+    s.parse::<u64>().ok()?.try_into().ok()
+}
+
 /// `n` in decimal.
 pub fn int(n: u64) -> String {
     itoa::Buffer::new().format(n).into()
@@ -97,6 +103,18 @@ mod tests {
             assert_eq!(super::find(s, pat), s.find(pat));
             assert_eq!(super::split_once(s, pat), s.split_once(pat));
             assert_eq!(super::rfind(s, b':'), s.rfind(':'));
+        }
+        for s in [
+            "0",
+            "+7",
+            "4294967295",
+            "4294967296",
+            "-1",
+            "",
+            "x",
+            "99999999999999999999",
+        ] {
+            assert_eq!(super::parse_u32(s), s.parse::<u32>().ok());
         }
         for (s, from) in [
             ("aXXbXXXc", "XX"),

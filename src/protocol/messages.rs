@@ -2,7 +2,7 @@
 
 use super::encode::uri_decode;
 use super::xml::{self, Element, Writer};
-use crate::text::{self, int};
+use crate::text::{self, int, parse_u32};
 
 fn root(body: &str, name: &str) -> Result<Element, String> {
     let root = xml::parse(body)?;
@@ -54,10 +54,7 @@ pub fn parse_list_parts(body: &str) -> Result<PartsPage, String> {
         .children_named("Part")
         .map(|p| {
             Ok(ListedPart {
-                number: text(p, "PartNumber")?
-                    .trim()
-                    .parse()
-                    .map_err(|_| "bad PartNumber")?,
+                number: parse_u32(text(p, "PartNumber")?.trim()).ok_or("bad PartNumber")?,
                 etag: text(p, "ETag")?,
                 size: text(p, "Size")?.trim().parse().map_err(|_| "bad Size")?,
                 crc64: p
@@ -70,7 +67,7 @@ pub fn parse_list_parts(body: &str) -> Result<PartsPage, String> {
         truncated: root.child_text("IsTruncated") == Some("true"),
         next_marker: root
             .child_text("NextPartNumberMarker")
-            .and_then(|n| n.trim().parse().ok())
+            .and_then(|n| parse_u32(n.trim()))
             .unwrap_or(0),
         parts,
     })

@@ -26,7 +26,8 @@ fn civil(secs: u64) -> (i64, u32, u32, u64) {
     (year, month, day, secs % 86_400)
 }
 
-fn from_civil(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<u64> {
+fn from_civil(year: u32, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<u64> {
+    let year = i64::from(year);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
         return None;
     }
@@ -89,12 +90,12 @@ pub fn iso8601(secs: u64) -> String {
     text::fill("{}-{}-{}T{}:{}:{}.000Z", &[&y, &mo, &d, &h, &m, &s])
 }
 
-fn num<T: std::str::FromStr>(s: &str, range: std::ops::Range<usize>) -> Option<T> {
+fn num(s: &str, range: std::ops::Range<usize>) -> Option<u32> {
     let part = s.get(range)?;
     if !part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    part.parse().ok()
+    text::parse_u32(part)
 }
 
 /// Parses RFC 1123 as HTTP sends it (`Tue, 02 Jan 2024 03:04:05 GMT`).
