@@ -6,6 +6,12 @@ use super::checkpoint::Checkpoint;
 use super::error::Error;
 use super::exchange::{Answer, Env, Outcome, Outgoing};
 
+/// The first of a queue, taken out. The engine's queues (commands, events, parts read) are a
+/// few items long: a Vec does, where a VecDeque's ring would be instantiated for each.
+pub fn take_first<T>(queue: &mut Vec<T>) -> Option<T> {
+    (!queue.is_empty()).then(|| queue.remove(0))
+}
+
 #[derive(Debug)]
 pub enum Event {
     /// Attempt `id` ended.

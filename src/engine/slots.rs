@@ -2,11 +2,9 @@
 //! Routes the edge's events to the exchange they concern and turns what the exchanges need
 //! into commands: one place for retries, waits and ids, whatever the operation.
 
-use std::collections::VecDeque;
-
 use super::error::Error;
 use super::exchange::{Answer, Env, Exchange, Request, State, Step};
-use super::io::{Command, Event};
+use super::io::{take_first, Command, Event};
 use super::retry::{Jitter, Policy};
 
 pub struct Slots<T> {
@@ -16,7 +14,7 @@ pub struct Slots<T> {
     pub policy: Policy,
     pub timeout_ms: u32,
     /// Commands from the exchanges not yet polled (sleeps, an online wait).
-    out: VecDeque<Command>,
+    out: Vec<Command>,
     waiting_online: bool,
 }
 
@@ -28,7 +26,7 @@ impl<T: Copy> Slots<T> {
             jitter: Jitter::new(seed),
             policy,
             timeout_ms,
-            out: VecDeque::new(),
+            out: Vec::new(),
             waiting_online: false,
         }
     }
@@ -59,7 +57,7 @@ impl<T: Copy> Slots<T> {
 
     /// The next command the requests need.
     pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
-        if let Some(c) = self.out.pop_front() {
+        if let Some(c) = take_first(&mut self.out) {
             return Some(c);
         }
         let timeout = self.timeout_ms;
@@ -107,11 +105,11 @@ impl<T: Copy> Slots<T> {
                 );
                 match step {
                     Step::Pending => {}
-                    Step::Sleep(id, ms) => self.out.push_back(Command::Sleep { id, ms }),
+                    Step::Sleep(id, ms) => self.out.push(Command::Sleep { id, ms }),
                     Step::WaitOnline => {
                         if !self.waiting_online {
                             self.waiting_online = true;
-                            self.out.push_back(Command::WaitOnline);
+                            self.out.push(Command::WaitOnline);
                         }
                     }
                     Step::Done(a) => ended.push((self.list.remove(i).0, Ok(a))),

@@ -8,12 +8,10 @@
 //! part that succeeded and travels with the error. A stream cannot be read twice, so a stream
 //! upload that fails aborts its parts instead.
 
-use std::collections::VecDeque;
-
 use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
 use super::error::Error;
 use super::exchange::{Answer, Body, Env, Read, Request};
-use super::io::{Command, Done, Event, Operation};
+use super::io::{take_first, Command, Done, Event, Operation};
 use super::list_parts;
 use super::plan::{Plan, MAX_PARTS};
 use super::requests;
@@ -102,7 +100,7 @@ pub struct Upload {
     /// Files: the next part number to consider; streams: the number the next part read gets.
     next_part: u32,
     /// Stream parts read and not yet sent: (number, length).
-    read: VecDeque<(u32, u64)>,
+    read: Vec<(u32, u64)>,
     reading: bool,
     ended: bool,
     /// Stream bytes read so far.
@@ -123,7 +121,7 @@ pub struct Upload {
     /// The object exists: an error from here on has no checkpoint to resume from.
     object_made: bool,
     failure: Option<Error>,
-    out: VecDeque<Command>,
+    out: Vec<Command>,
     result: Option<Result<Done, Error>>,
 }
 
@@ -138,7 +136,7 @@ impl Upload {
             bytes_done: 0,
             listed: Vec::new(),
             next_part: 1,
-            read: VecDeque::new(),
+            read: Vec::new(),
             reading: false,
             ended: false,
             total: 0,
@@ -150,7 +148,7 @@ impl Upload {
             held: false,
             object_made: false,
             failure: None,
-            out: VecDeque::new(),
+            out: Vec::new(),
             result: None,
             job,
         };
@@ -210,7 +208,7 @@ impl Operation for Upload {
             self.reading = true;
             return Some(Command::ReadPart);
         }
-        self.out.pop_front()
+        take_first(&mut self.out)
     }
 
     fn handle(&mut self, event: Event, env: &mut Env) {
@@ -353,7 +351,7 @@ impl Upload {
                     let (start, len) = self.job.plan.part(n);
                     self.send_part(n, start, len);
                 }
-                Source::Stream { .. } => match self.read.pop_front() {
+                Source::Stream { .. } => match take_first(&mut self.read) {
                     Some((n, len)) => {
                         let start = u64::from(n - 1) * self.job.plan.part_size;
                         self.send_part(n, start, len);
@@ -427,7 +425,7 @@ impl Upload {
                 }
                 return;
             }
-            self.read.push_back((n, len));
+            self.read.push((n, len));
             return self.initiate();
         }
         if u64::from(n) > MAX_PARTS {
@@ -436,7 +434,7 @@ impl Upload {
                 text::fill("the stream is longer than 10000 parts of {} bytes: pass a larger partSize, or contentLength", &[&int(self.job.plan.part_size)]),
             ));
         }
-        self.read.push_back((n, len));
+        self.read.push((n, len));
     }
 
     fn fraction(&self) -> f64 {
@@ -459,7 +457,7 @@ impl Upload {
             body: String::new(),
             ..a.clone()
         });
-        self.out.push_back(Command::Progress {
+        self.out.push(Command::Progress {
             fraction,
             checkpoint,
             res,
@@ -486,7 +484,7 @@ impl Upload {
         if p > self.shown {
             self.shown = p;
             let has_cp = self.cp.is_some();
-            self.out.push_back(Command::Progress {
+            self.out.push(Command::Progress {
                 fraction: p,
                 checkpoint: has_cp,
                 res: None,
@@ -503,7 +501,7 @@ impl Upload {
         let Some(theirs) = a.header("x-oss-hash-crc64ecma") else {
             if !self.warned {
                 self.warned = true;
-                self.out.push_back(Command::Warn(CRC_HIDDEN));
+                self.out.push(Command::Warn(CRC_HIDDEN));
             }
             return Ok(false);
         };
@@ -581,7 +579,7 @@ impl Upload {
         }
         let etag = etag.or_else(|| a.etag().ok());
         if etag.is_none() {
-            self.out.push_back(Command::Warn(ETAG_HIDDEN));
+            self.out.push(Command::Warn(ETAG_HIDDEN));
         }
         let has_cp = self.cp.is_some();
         self.report(1.0, has_cp, Some(&a));
@@ -606,7 +604,7 @@ impl Upload {
     fn start_parts(&mut self, res: Option<&Answer>) {
         self.phase = Phase::Parts;
         self.held = true;
-        self.out.push_back(Command::Save);
+        self.out.push(Command::Save);
         let f = self.fraction();
         self.report(f, true, res);
     }
@@ -643,7 +641,7 @@ impl Upload {
             let same = a.header("content-length") == Some(int(plan.size).as_str())
                 && a.header("x-oss-hash-crc64ecma") == Some(int(crc).as_str());
             if let (true, Ok(etag)) = (same, a.etag()) {
-                self.out.push_back(Command::Forget);
+                self.out.push(Command::Forget);
                 self.cp = None;
                 self.report(1.0, false, Some(&a));
                 return self.finish(Ok(Done {
@@ -707,8 +705,8 @@ impl Upload {
             );
         }
         self.bytes_done += len;
-        self.out.push_back(Command::Stored(n));
-        self.out.push_back(Command::Save);
+        self.out.push(Command::Stored(n));
+        self.out.push(Command::Save);
         let f = self.fraction();
         self.report(f, true, Some(&a));
     }
@@ -726,7 +724,7 @@ impl Upload {
 
     fn completed(&mut self, a: Answer) {
         self.object_made = true;
-        self.out.push_back(Command::Forget);
+        self.out.push(Command::Forget);
         let ours = match (&self.cp, self.job.crc64) {
             (Some(cp), true) => combined_crc64(&self.actual(), &cp.done),
             _ => None,
@@ -774,7 +772,7 @@ impl Upload {
                 let mut r = self.request("DELETE", &[("uploadId", &id)]);
                 r.cancellable = false;
                 self.slots.start(Tag::Abort, r);
-                self.out.push_back(Command::Forget);
+                self.out.push(Command::Forget);
                 self.cp = None;
                 self.phase = Phase::Aborting(e);
             }

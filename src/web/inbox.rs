@@ -2,29 +2,28 @@
 //! the operation's loop waits for the next.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::{Rc, Weak};
 use std::task::{Poll, Waker};
 
-use crate::engine::io::Event;
+use crate::engine::io::{take_first, Event};
 
 #[derive(Default)]
 pub struct Inbox {
-    queue: RefCell<VecDeque<Event>>,
+    queue: RefCell<Vec<Event>>,
     waker: RefCell<Option<Waker>>,
 }
 
 impl Inbox {
     pub fn push(&self, e: Event) {
-        self.queue.borrow_mut().push_back(e);
+        self.queue.borrow_mut().push(e);
         if let Some(w) = self.waker.borrow_mut().take() {
             w.wake();
         }
     }
 
     pub async fn next(&self) -> Event {
-        poll_fn(|cx| match self.queue.borrow_mut().pop_front() {
+        poll_fn(|cx| match take_first(&mut self.queue.borrow_mut()) {
             Some(e) => Poll::Ready(e),
             None => {
                 *self.waker.borrow_mut() = Some(cx.waker().clone());
