@@ -23,6 +23,17 @@ pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     Some((&s[..i], &s[i + pat.len()..]))
 }
 
+/// The pieces of `s` between each `sep`, as `s.split(sep)`, for a `sep` that is not empty.
+pub fn split<'a>(s: &'a str, sep: &'a str) -> impl Iterator<Item = &'a str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let (piece, after) = split_once(r, sep).map_or((r, None), |(a, b)| (a, Some(b)));
+        rest = after;
+        Some(piece)
+    })
+}
+
 /// `s` with every `from` (left to right, not overlapping) made `to`, as `s.replace(from, to)`
 /// for a `from` that is not empty.
 pub fn replace(s: &str, from: &str, to: &str) -> String {
@@ -103,6 +114,9 @@ mod tests {
             assert_eq!(super::find(s, pat), s.find(pat));
             assert_eq!(super::split_once(s, pat), s.split_once(pat));
             assert_eq!(super::rfind(s, b':'), s.rfind(':'));
+        }
+        for s in ["a/b//c/", "", "/", "abc"] {
+            assert!(super::split(s, "/").eq(s.split('/')));
         }
         for s in [
             "0",

@@ -74,8 +74,13 @@ impl Endpoint {
             None if secure == Some(false) => ("http".to_string(), raw.as_str()),
             None => ("https".to_string(), raw.as_str()),
         };
-        let host = rest.trim_end_matches('/').to_string();
-        if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
+        let mut host = rest;
+        while let Some(h) = host.strip_suffix('/') {
+            host = h;
+        }
+        let host = host.to_string();
+        if host.is_empty() || text::find(&host, "/").is_some() || host.contains(char::is_whitespace)
+        {
             return Err(text::fill(
                 "endpoint '{}' must be a host with an optional port and scheme, without a path",
                 &[&raw],
@@ -111,7 +116,7 @@ impl Endpoint {
         // its slashes encoded, as one segment no parser touches; OSS decodes `%2F` back (the
         // official C SDK encodes every `/` so). The signature covers the key itself either way.
         let key = key.unwrap_or("");
-        let key = if key.split('/').any(|s| s == "." || s == "..") {
+        let key = if text::split(key, "/").any(|s| s == "." || s == "..") {
             uri_encode(key)
         } else {
             uri_encode_path(key)
@@ -140,8 +145,7 @@ impl Endpoint {
             }
             return r.into();
         }
-        self.host
-            .split('.')
+        text::split(&self.host, ".")
             .next()
             .and_then(|first| first.strip_prefix("oss-"))
             .map(|mut r| {

@@ -76,7 +76,10 @@ pub fn from_name(name: &str) -> &'static str {
 /// `path.extname` (what ali-oss asks `mime` about): a trailing `/` is not a segment, and a
 /// dotfile (`.bashrc`, `.png`) has no extension.
 pub fn lookup(name: &str) -> Option<&'static str> {
-    let trimmed = name.trim_end_matches('/');
+    let mut trimmed = name;
+    while let Some(t) = trimmed.strip_suffix('/') {
+        trimmed = t;
+    }
     let file = &trimmed[text::rfind(trimmed, b'/').map_or(0, |i| i + 1)..];
     let dot = text::rfind(file, b'.')?;
     let (stem, ext) = (&file[..dot], &file[dot + 1..]);
@@ -84,8 +87,9 @@ pub fn lookup(name: &str) -> Option<&'static str> {
     if stem.is_empty() || ext.is_empty() {
         return None;
     }
-    types().lines().find_map(|line| {
-        let mut words = line.split(' ');
+    // text::split rather than lines() and split(' '): std's char searcher for this alone.
+    text::split(types(), "\n").find_map(|line| {
+        let mut words = text::split(line, " ");
         let ty = words.next()?;
         words.any(|e| e == ext).then_some(ty)
     })

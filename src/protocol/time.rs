@@ -149,7 +149,7 @@ pub fn parse_duration(s: &str) -> Option<f64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
     // By hand: a float parser (core's dec2flt) would add some 10 KB of wasm for this alone.
-    let (whole, fraction) = s[..split].split_once('.').unwrap_or((&s[..split], ""));
+    let (whole, fraction) = text::split_once(&s[..split], ".").unwrap_or((&s[..split], ""));
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }

@@ -128,7 +128,7 @@ pub fn cut_short(xml: &str) -> bool {
         .unwrap_or(root.len());
     let name = &root[..name_end];
     // One empty element, `<Root/>`, its first `>` its last.
-    let self_closed = rest.ends_with("/>") && rest.find('>') == Some(rest.len() - 1);
+    let self_closed = rest.ends_with("/>") && text::find(rest, ">") == Some(rest.len() - 1);
     let closed = doc
         .strip_suffix('>')
         .and_then(|d| d.strip_suffix(name))
@@ -159,7 +159,7 @@ impl Writer {
     pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
         // A raw CR would be read back as LF (XML normalises line ends): as a reference it
         // survives, so a key with CRLF names that key.
-        let escaped = quick_xml::escape::escape(text).replace('\r', "&#13;");
+        let escaped = text::replace(&quick_xml::escape::escape(text), "\r", "&#13;");
         self.0.extend(["<", name, ">", &escaped, "</", name, ">"]);
         self
     }

@@ -85,8 +85,6 @@ impl Connections {
 /// `scheme://host[:port]` of a URL: what a browser keeps connections per.
 fn origin(url: &str) -> &str {
     let after_scheme = crate::text::find(url, "://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find('/')
-        .map_or(url.len(), |i| after_scheme + i);
+    let end = crate::text::find(&url[after_scheme..], "/").map_or(url.len(), |i| after_scheme + i);
     &url[..end]
 }

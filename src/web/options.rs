@@ -111,10 +111,28 @@ pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
 
 /// A header name or value must not break the request (no CR/LF, visible ASCII names).
 pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
-    let name_ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    // RFC 9110's token characters (a match: slice contains() would link memchr for this).
+    let token = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+    };
+    let name_ok = !name.is_empty() && name.bytes().all(token);
     if !name_ok {
         return Err(Error::argument(text::fill(
             "header name {} is not a valid HTTP header name",
@@ -404,7 +422,11 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
     let name = name
         .as_string()
         .ok_or_else(|| Error::argument("the object name must be a string"))?;
-    let name = name.trim_start_matches('/').to_string();
+    let mut trimmed = name.as_str();
+    while let Some(t) = trimmed.strip_prefix('/') {
+        trimmed = t;
+    }
+    let name = trimmed.to_string();
     if name.is_empty() || name.len() > MAX_KEY_BYTES {
         return Err(Error::argument(text::fill(
             "the object name must be 1 to 1023 bytes of UTF-8, got {} bytes",

@@ -137,7 +137,7 @@ fn copy_source(
     match (bucket, source.as_string()) {
         (Some(b), _) => Ok((options::bucket_name(&b)?, options::check_name(source)?)),
         (None, Some(s)) if s.starts_with('/') => {
-            let (b, k) = (s[1..].split_once('/'))
+            let (b, k) = crate::text::split_once(&s[1..], "/")
                 .filter(|(b, _)| endpoint::valid_bucket(b))
                 .ok_or_else(|| {
                     Error::argument("a copy source starting with '/' must be /bucket/key")
