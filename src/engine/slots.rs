@@ -7,12 +7,19 @@ use super::exchange::{Answer, Env, Exchange, Request, State, Step};
 use super::io::{take_first, Command, Event};
 use super::retry::{Jitter, Policy};
 
+/// The requests under way, each with its tag. The tags apart, so that the work on the
+/// exchanges (`Exchanges`) is compiled once, not once per kind of tag.
 pub struct Slots<T> {
-    list: Vec<(T, Exchange)>,
+    tags: Vec<T>,
+    exchanges: Exchanges,
+}
+
+struct Exchanges {
+    list: Vec<Exchange>,
     next_id: u32,
     jitter: Jitter,
-    pub policy: Policy,
-    pub timeout_ms: u32,
+    policy: Policy,
+    timeout_ms: u32,
     /// Commands from the exchanges not yet polled (sleeps, an online wait).
     out: Vec<Command>,
     waiting_online: bool,
@@ -21,30 +28,60 @@ pub struct Slots<T> {
 impl<T: Copy> Slots<T> {
     pub fn new(policy: Policy, timeout_ms: u32, seed: u64) -> Slots<T> {
         Slots {
-            list: Vec::new(),
-            next_id: 1,
-            jitter: Jitter::new(seed),
-            policy,
-            timeout_ms,
-            out: Vec::new(),
-            waiting_online: false,
+            tags: Vec::new(),
+            exchanges: Exchanges {
+                list: Vec::new(),
+                next_id: 1,
+                jitter: Jitter::new(seed),
+                policy,
+                timeout_ms,
+                out: Vec::new(),
+                waiting_online: false,
+            },
         }
     }
 
     pub fn start(&mut self, tag: T, request: Request) {
-        self.list.push((tag, Exchange::new(request)));
+        self.tags.push(tag);
+        self.exchanges.list.push(Exchange::new(request));
     }
 
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.tags.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.tags.is_empty()
     }
 
     /// Forgets every request (their late answers are ignored).
     pub fn clear(&mut self) {
+        self.tags.clear();
+        self.exchanges.clear();
+    }
+
+    /// The next command the requests need.
+    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+        self.exchanges.poll(env)
+    }
+
+    /// The tag of the request attempt `id` belongs to.
+    pub fn tag_of(&self, id: u32) -> Option<T> {
+        self.exchanges.sent(id).map(|i| self.tags[i])
+    }
+
+    /// Feeds an event to the requests; returns those that ended, with how.
+    pub fn handle(&mut self, event: Event, env: &mut Env) -> Vec<(T, Result<Answer, Error>)> {
+        // The exchanges ended were taken out one after another at these places: their tags
+        // go likewise.
+        (self.exchanges.handle(event, env).into_iter())
+            .map(|(i, r)| (self.tags.remove(i), r))
+            .collect()
+    }
+}
+
+impl Exchanges {
+    fn clear(&mut self) {
         self.list.clear();
         self.out.clear();
         self.waiting_online = false;
@@ -55,47 +92,35 @@ impl<T: Copy> Slots<T> {
         self.next_id
     }
 
-    /// The next command the requests need.
-    pub fn poll(&mut self, env: &mut Env) -> Option<Command> {
+    /// Where the exchange of attempt `id` is.
+    fn sent(&self, id: u32) -> Option<usize> {
+        self.list.iter().position(|x| x.state == State::Sent(id))
+    }
+
+    fn poll(&mut self, env: &mut Env) -> Option<Command> {
         if let Some(c) = take_first(&mut self.out) {
             return Some(c);
         }
         let timeout = self.timeout_ms;
-        let i = self
-            .list
-            .iter()
-            .position(|(_, x)| x.state == State::Ready)?;
+        let i = self.list.iter().position(|x| x.state == State::Ready)?;
         let id = self.id();
         self.list[i]
-            .1
             .send(id, env, timeout)
             .map(Command::Send)
             .or_else(|| self.poll(env))
     }
 
-    /// The tag of the request attempt `id` belongs to.
-    pub fn tag_of(&self, id: u32) -> Option<T> {
-        self.list
-            .iter()
-            .find(|(_, x)| x.state == State::Sent(id))
-            .map(|(t, _)| *t)
-    }
-
-    /// Feeds an event to the requests; returns those that ended, with how.
-    pub fn handle(&mut self, event: Event, env: &mut Env) -> Vec<(T, Result<Answer, Error>)> {
+    /// The exchanges that ended, each taken out of the list at the place given.
+    fn handle(&mut self, event: Event, env: &mut Env) -> Vec<(usize, Result<Answer, Error>)> {
         let mut ended = Vec::new();
         match event {
             Event::Answer(id, outcome) => {
-                let Some(i) = self
-                    .list
-                    .iter()
-                    .position(|(_, x)| x.state == State::Sent(id))
-                else {
+                let Some(i) = self.sent(id) else {
                     return ended;
                 };
                 let sleep_id = self.id();
                 let (policy, timeout) = (self.policy, self.timeout_ms);
-                let step = self.list[i].1.outcome(
+                let step = self.list[i].outcome(
                     outcome,
                     env,
                     &policy,
@@ -112,12 +137,18 @@ impl<T: Copy> Slots<T> {
                             self.out.push(Command::WaitOnline);
                         }
                     }
-                    Step::Done(a) => ended.push((self.list.remove(i).0, Ok(a))),
-                    Step::Fail(e) => ended.push((self.list.remove(i).0, Err(e))),
+                    Step::Done(a) => {
+                        self.list.remove(i);
+                        ended.push((i, Ok(a)));
+                    }
+                    Step::Fail(e) => {
+                        self.list.remove(i);
+                        ended.push((i, Err(e)));
+                    }
                 }
             }
             Event::Woke(id) => {
-                for (_, x) in &mut self.list {
+                for x in &mut self.list {
                     if x.state == State::Sleeping(id) {
                         x.state = State::Ready;
                     }
@@ -125,7 +156,7 @@ impl<T: Copy> Slots<T> {
             }
             Event::Online => {
                 self.waiting_online = false;
-                for (_, x) in &mut self.list {
+                for x in &mut self.list {
                     if x.state == State::Online {
                         x.state = State::Ready;
                     }
@@ -134,12 +165,13 @@ impl<T: Copy> Slots<T> {
             Event::Keys(error) => {
                 let mut i = 0;
                 while i < self.list.len() {
-                    if self.list[i].1.state != State::Keys {
+                    if self.list[i].state != State::Keys {
                         i += 1;
                     } else if let Some(e) = &error {
-                        ended.push((self.list.remove(i).0, Err(e.clone())));
+                        self.list.remove(i);
+                        ended.push((i, Err(e.clone())));
                     } else {
-                        self.list[i].1.state = State::Ready;
+                        self.list[i].state = State::Ready;
                         i += 1;
                     }
                 }
