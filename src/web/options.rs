@@ -386,34 +386,34 @@ fn entries(obj: &JsValue, what: &str) -> Result<Vec<(String, String)>, Error> {
             &[what],
         )));
     }
-    let obj: &js_sys::Object = obj.unchecked_ref();
-    js_sys::Object::entries(obj)
-        .iter()
-        .map(|pair| pair.unchecked_into::<js_sys::Array>())
+    let mut out = Vec::new();
+    for pair in js_sys::Object::entries(obj.unchecked_ref()).iter() {
+        let pair: js_sys::Array = pair.unchecked_into();
+        let value = pair.get(1);
         // An entry left undefined or null (`{'Content-Disposition': maybe}`) is absent.
-        .filter(|pair| !pair.get(1).is_null() && !pair.get(1).is_undefined())
-        .map(|pair| {
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1);
-            let value = value
-                .as_string()
-                // JavaScript's own String(n), as the page wrote the number.
-                .or_else(|| {
-                    value
-                        .dyn_ref::<js_sys::Number>()
-                        .map(|n| String::from(n.to_string_with_radix(10).unwrap_or_default()))
-                })
-                .or_else(|| {
-                    value
-                        .as_bool()
-                        .map(|b| (if b { "true" } else { "false" }).into())
-                })
-                .ok_or_else(|| {
-                    Error::argument(text::fill("`{}.{}` must be a string", &[what, &key]))
-                })?;
-            Ok((key, value))
-        })
-        .collect()
+        if value.is_null() || value.is_undefined() {
+            continue;
+        }
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let value = value
+            .as_string()
+            // JavaScript's own String(n), as the page wrote the number.
+            .or_else(|| {
+                value
+                    .dyn_ref::<js_sys::Number>()
+                    .map(|n| String::from(n.to_string_with_radix(10).unwrap_or_default()))
+            })
+            .or_else(|| {
+                value
+                    .as_bool()
+                    .map(|b| (if b { "true" } else { "false" }).into())
+            })
+            .ok_or_else(|| {
+                Error::argument(text::fill("`{}.{}` must be a string", &[what, &key]))
+            })?;
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 /// Object names as OSS accepts them: 1–1023 bytes of UTF-8, not starting with `\`. Leading
