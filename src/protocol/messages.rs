@@ -50,19 +50,18 @@ pub struct PartsPage {
 
 pub fn parse_list_parts(body: &str) -> Result<PartsPage, String> {
     let root = root(body, "ListPartsResult")?;
-    let parts = root
-        .children_named("Part")
-        .map(|p| {
-            Ok(ListedPart {
-                number: parse_u32(text(p, "PartNumber")?.trim()).ok_or("bad PartNumber")?,
-                etag: text(p, "ETag")?,
-                size: text(p, "Size")?.trim().parse().map_err(|_| "bad Size")?,
-                crc64: p
-                    .child_text("HashCrc64ecma")
-                    .and_then(|c| c.trim().parse().ok()),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+    // Loops rather than collect() into a Result: each adapter chain is code of its own.
+    let mut parts = Vec::new();
+    for p in root.children_named("Part") {
+        parts.push(ListedPart {
+            number: parse_u32(text(p, "PartNumber")?.trim()).ok_or("bad PartNumber")?,
+            etag: text(p, "ETag")?,
+            size: text(p, "Size")?.trim().parse().map_err(|_| "bad Size")?,
+            crc64: p
+                .child_text("HashCrc64ecma")
+                .and_then(|c| c.trim().parse().ok()),
+        });
+    }
     Ok(PartsPage {
         truncated: root.child_text("IsTruncated") == Some("true"),
         next_marker: root
@@ -90,16 +89,14 @@ pub struct UploadsPage {
 
 pub fn parse_list_uploads(body: &str) -> Result<UploadsPage, String> {
     let root = root(body, "ListMultipartUploadsResult")?;
-    let uploads = root
-        .children_named("Upload")
-        .map(|u| {
-            Ok(ListedUpload {
-                key: key_text(&root, u, "Key")?,
-                upload_id: text(u, "UploadId")?,
-                initiated: u.child_text("Initiated").unwrap_or("").to_string(),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+    let mut uploads = Vec::new();
+    for u in root.children_named("Upload") {
+        uploads.push(ListedUpload {
+            key: key_text(&root, u, "Key")?,
+            upload_id: text(u, "UploadId")?,
+            initiated: u.child_text("Initiated").unwrap_or("").to_string(),
+        });
+    }
     Ok(UploadsPage {
         truncated: root.child_text("IsTruncated") == Some("true"),
         next_key_marker: key_text(&root, &root, "NextKeyMarker").unwrap_or_default(),
@@ -140,26 +137,24 @@ pub struct ObjectsPage {
 pub fn parse_list_objects(body: &str) -> Result<ObjectsPage, String> {
     let root = root(body, "ListBucketResult")?;
     let field = |el: &Element, name| el.child_text(name).unwrap_or("").to_string();
-    let objects = root
-        .children_named("Contents")
-        .map(|o| {
-            Ok(ListedObject {
-                key: key_text(&root, o, "Key")?,
-                size: text(o, "Size")?.trim().parse().map_err(|_| "bad Size")?,
-                etag: text(o, "ETag")?,
-                last_modified: field(o, "LastModified"),
-                kind: field(o, "Type"),
-                storage_class: field(o, "StorageClass"),
-                owner: o
-                    .child("Owner")
-                    .map(|w| (field(w, "ID"), field(w, "DisplayName"))),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let prefixes = root
-        .children_named("CommonPrefixes")
-        .map(|p| key_text(&root, p, "Prefix"))
-        .collect::<Result<Vec<_>, String>>()?;
+    let mut objects = Vec::new();
+    for o in root.children_named("Contents") {
+        objects.push(ListedObject {
+            key: key_text(&root, o, "Key")?,
+            size: text(o, "Size")?.trim().parse().map_err(|_| "bad Size")?,
+            etag: text(o, "ETag")?,
+            last_modified: field(o, "LastModified"),
+            kind: field(o, "Type"),
+            storage_class: field(o, "StorageClass"),
+            owner: o
+                .child("Owner")
+                .map(|w| (field(w, "ID"), field(w, "DisplayName"))),
+        });
+    }
+    let mut prefixes = Vec::new();
+    for p in root.children_named("CommonPrefixes") {
+        prefixes.push(key_text(&root, p, "Prefix")?);
+    }
     Ok(ObjectsPage {
         truncated: root.child_text("IsTruncated") == Some("true"),
         next: key_text(&root, &root, "NextMarker")
