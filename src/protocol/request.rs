@@ -37,6 +37,24 @@ impl RequestParts {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The headers whose lower-cased name `signed` takes, as both signatures list them: one
+    /// `name:value\n` each, names lower-cased, sorted, values trimmed.
+    pub(crate) fn canonical_headers(&self, signed: &dyn Fn(&str) -> bool) -> String {
+        let mut headers: Vec<(String, &str)> = Vec::new();
+        for (k, v) in &self.headers {
+            let k = k.to_ascii_lowercase();
+            if signed(&k) {
+                headers.push((k, v.trim()));
+            }
+        }
+        super::order::sort_by(&mut headers, |a, b| a < b);
+        let mut out = String::new();
+        for (k, v) in headers {
+            out.extend([k.as_str(), ":", v, "\n"]);
+        }
+        out
+    }
+
     pub(crate) fn key_or_empty(&self) -> &str {
         self.key.as_deref().unwrap_or("")
     }

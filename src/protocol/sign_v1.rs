@@ -100,17 +100,7 @@ pub fn canonical_resource(req: &RequestParts) -> String {
 
 /// Every `x-oss-*` header as `name:value\n`, names lower-cased, sorted, values trimmed.
 fn canonical_oss_headers(req: &RequestParts) -> String {
-    let mut headers: Vec<(String, &str)> = req
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| k.starts_with("x-oss-"))
-        .collect();
-    order::sort_by(&mut headers, |a, b| a < b);
-    headers
-        .iter()
-        .flat_map(|(k, v)| [k, ":", v, "\n"])
-        .collect()
+    req.canonical_headers(&|k| k.starts_with("x-oss-"))
 }
 
 /// The StringToSign with `date` on the Date line: the `x-oss-date` or `Date` header for a

@@ -39,17 +39,8 @@ fn is_default_signed(name: &str) -> bool {
 
 /// The canonical request; `additional` are extra lower-case header names to sign.
 pub fn canonical_request(req: &RequestParts, additional: &[String]) -> String {
-    let mut headers: Vec<(String, &str)> = req
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| is_default_signed(k) || additional.contains(k))
-        .collect();
-    order::sort_by(&mut headers, |a, b| a < b);
-    let canonical_headers: String = headers
-        .iter()
-        .flat_map(|(k, v)| [k, ":", v, "\n"])
-        .collect();
+    let canonical_headers =
+        req.canonical_headers(&|k| is_default_signed(k) || additional.iter().any(|a| a == k));
     text::fill(
         "{}\n{}\n{}\n{}\n{}\n{}",
         &[
