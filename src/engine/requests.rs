@@ -47,11 +47,12 @@ pub fn complete(
     headers: &[(String, String)],
 ) -> Request {
     let mut r = Request::new("POST", key, &[("uploadId", upload_id)]).text();
-    let others = (headers.iter()).filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-    r.headers = [("content-type".to_string(), "application/xml".to_string())]
-        .into_iter()
-        .chain(others.cloned())
-        .collect();
+    r.headers = vec![("content-type".into(), "application/xml".into())];
+    for (k, v) in headers {
+        if !k.eq_ignore_ascii_case("content-type") {
+            r.headers.push((k.clone(), v.clone()));
+        }
+    }
     r.body = Body::Text(messages::complete_body(parts));
     r
 }
@@ -180,13 +181,13 @@ pub fn copy(
         source.push_str(v);
     }
     headers.push(("x-oss-copy-source".into(), source));
-    let conditions: Vec<(String, String)> = (headers.iter())
-        .filter(|(k, _)| k.to_ascii_lowercase().starts_with("if-"))
-        .map(|(k, v)| {
-            let name = text::fill("x-oss-copy-source-{}", &[&k.to_ascii_lowercase()]);
-            (name, v.clone())
-        })
-        .collect();
+    let mut conditions = Vec::new();
+    for (k, v) in &headers {
+        let k = k.to_ascii_lowercase();
+        if k.starts_with("if-") {
+            conditions.push((text::fill("x-oss-copy-source-{}", &[&k]), v.clone()));
+        }
+    }
     headers.extend(conditions);
     if replace {
         headers.push(("x-oss-metadata-directive".into(), "REPLACE".into()));

@@ -269,10 +269,13 @@ impl Upload {
 
     /// Of the object's headers, those named: what a part or Complete reads again.
     fn headers_named(&self, names: &[&str]) -> Vec<(String, String)> {
-        (self.job.headers.iter())
-            .filter(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
-            .cloned()
-            .collect()
+        let mut out = Vec::new();
+        for (k, v) in &self.job.headers {
+            if names.iter().any(|n| k.eq_ignore_ascii_case(n)) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out
     }
 
     fn put(&mut self, len: u64) {

@@ -40,12 +40,15 @@ impl OssError {
             message: field("Message"),
             request_id: field("RequestId"),
             host_id: field("HostId"),
-            extra: root
-                .children
-                .iter()
-                .filter(|c| !["Code", "Message", "RequestId", "HostId"].contains(&c.name.as_str()))
-                .map(|c| (c.name.clone(), c.text.clone()))
-                .collect(),
+            extra: {
+                let mut extra = Vec::new();
+                for c in &root.children {
+                    if !["Code", "Message", "RequestId", "HostId"].contains(&c.name.as_str()) {
+                        extra.push((c.name.clone(), c.text.clone()));
+                    }
+                }
+                extra
+            },
         })
     }
 

@@ -206,9 +206,11 @@ pub fn delete_body(keys: &[(String, Option<String>)], quiet: bool) -> String {
 /// The keys a `DeleteResult` lists as deleted.
 pub fn parse_delete(body: &str) -> Result<Vec<String>, String> {
     let root = root(body, "DeleteResult")?;
-    root.children_named("Deleted")
-        .map(|d| key_text(&root, d, "Key"))
-        .collect()
+    let mut keys = Vec::new();
+    for d in root.children_named("Deleted") {
+        keys.push(key_text(&root, d, "Key")?);
+    }
+    Ok(keys)
 }
 
 /// (ETag, LastModified) of a `CopyObjectResult`.

@@ -27,19 +27,18 @@ const SIGNATURE_URL_OPTIONS: [&str; 7] = [
 
 /// An object's entries as strings (`String(v)`; null and undefined as empty).
 fn entries_of(obj: &JsValue) -> Vec<(String, String)> {
-    Object::entries(obj.unchecked_ref())
-        .iter()
-        .map(|entry| {
-            let pair = Array::from(&entry);
-            let v = pair.get(1);
-            let v = if v.is_undefined() || v.is_null() {
-                String::new()
-            } else {
-                js::text(&v)
-            };
-            (pair.get(0).as_string().unwrap_or_default(), v)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for entry in Object::entries(obj.unchecked_ref()).iter() {
+        let pair = Array::from(&entry);
+        let v = pair.get(1);
+        let v = if v.is_undefined() || v.is_null() {
+            String::new()
+        } else {
+            js::text(&v)
+        };
+        out.push((pair.get(0).as_string().unwrap_or_default(), v));
+    }
+    out
 }
 
 /// What a presigned URL is for.

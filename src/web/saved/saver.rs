@@ -59,12 +59,13 @@ impl Saver {
         let same = queued.0 == cp.upload_id && queued.1.as_ref().is_some_and(|a| a == done);
         let from = if same { queued.2 } else { 0 };
         let fp = &self.template.fingerprint;
-        let parts = (from..done.length())
-            .filter_map(|i| {
-                let n = js::get(&done.get(i), "number")?.as_f64()? as u32;
-                Some(stored_part(fp, n, cp.done.get(n)?))
-            })
-            .collect();
+        let mut parts = Vec::new();
+        for i in from..done.length() {
+            let n = js::get(&done.get(i), "number").and_then(|n| n.as_f64());
+            if let Some(p) = n.and_then(|n| cp.done.get(n as u32).map(|p| (n as u32, p))) {
+                parts.push(stored_part(fp, p.0, p.1));
+            }
+        }
         *queued = (cp.upload_id.clone(), Some(done.clone()), done.length());
         let batch = Batch {
             fingerprint: fp.clone(),

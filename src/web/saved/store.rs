@@ -472,11 +472,11 @@ impl SavedUploads {
         let now = js::now_ms();
         let fresh = |r: &Record| now - r.updated_at <= self.max_age_ms;
         let wanted = |r: &JsValue| only.is_none() || fingerprint_of(r).as_deref() == only;
-        let mut found: Vec<Record> = MEMORY.with(|m| {
-            (m.borrow().iter())
-                .filter(|(r, _)| wanted(r))
-                .filter_map(|(r, all)| Record::from_js(r, done_from_js(all)))
-                .collect()
+        let mut found: Vec<Record> = Vec::new();
+        MEMORY.with(|m| {
+            for (r, all) in m.borrow().iter().filter(|(r, _)| wanted(r)) {
+                found.extend(Record::from_js(r, done_from_js(all)));
+            }
         });
         if let Some(db) = self.database().await {
             match Self::read(&db, only).await {
