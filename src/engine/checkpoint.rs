@@ -104,19 +104,17 @@ pub fn bytes_done(plan: &Plan, done: &DoneParts) -> u64 {
 /// The parts of the plan that the server holds at the right size: those are done, whatever
 /// a checkpoint claimed.
 pub fn reconcile(plan: &Plan, listed: &[ListedPart]) -> DoneParts {
-    listed
-        .iter()
-        .filter(|p| p.number >= 1 && p.number <= plan.count() && p.size == plan.part(p.number).1)
-        .map(|p| {
-            (
-                p.number,
-                DonePart {
-                    etag: p.etag.clone(),
-                    crc64: p.crc64,
-                },
-            )
-        })
-        .collect()
+    let mut done = DoneParts::default();
+    for p in listed {
+        if p.number >= 1 && p.number <= plan.count() && p.size == plan.part(p.number).1 {
+            let part = DonePart {
+                etag: p.etag.clone(),
+                crc64: p.crc64,
+            };
+            done.insert(p.number, part);
+        }
+    }
+    done
 }
 
 /// The whole object's CRC64 from its parts', if every part's is known.

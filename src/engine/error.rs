@@ -164,11 +164,11 @@ impl Error {
                     status: status.into(),
                     request_id: e.request_id,
                     host_id: e.host_id,
-                    extra: e
-                        .extra
-                        .into_iter()
-                        .filter(|(k, _)| k != "StringToSignBytes")
-                        .collect(),
+                    extra: {
+                        let mut extra = e.extra;
+                        extra.retain(|(k, _)| k != "StringToSignBytes");
+                        extra
+                    },
                     part: None,
                 }
             }

@@ -71,10 +71,13 @@ impl Request {
         Request {
             method,
             key: key.into(),
-            query: query
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            query: {
+                let mut pairs = Vec::with_capacity(query.len());
+                for (k, v) in query {
+                    pairs.push((k.to_string(), v.to_string()));
+                }
+                pairs
+            },
             headers: Vec::new(),
             body: Body::Empty,
             read: Read::Nothing,

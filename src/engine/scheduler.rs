@@ -77,11 +77,14 @@ impl Scheduler {
 
     /// The tickets of `op` still waiting, no longer wanted (the operation is over).
     pub fn withdraw(&mut self, op: u64) -> Vec<u64> {
-        let (gone, kept) = std::mem::take(&mut self.waiting)
-            .into_iter()
-            .partition(|w| w.op == op);
-        self.waiting = kept;
-        gone.into_iter().map(|w: Waiting| w.ticket).collect()
+        let mut gone = Vec::new();
+        self.waiting.retain(|w| {
+            if w.op == op {
+                gone.push(w.ticket);
+            }
+            w.op != op
+        });
+        gone
     }
 
     /// Requests holding a connection, and requests waiting for one.

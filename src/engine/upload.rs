@@ -401,7 +401,10 @@ impl Upload {
     fn complete(&mut self) {
         self.phase = Phase::Completing;
         let Some(cp) = &self.cp else { return };
-        let parts: Vec<(u32, String)> = cp.done.iter().map(|(n, p)| (*n, p.etag.clone())).collect();
+        let mut parts = Vec::new();
+        for (n, p) in cp.done.iter() {
+            parts.push((*n, p.etag.clone()));
+        }
         // OSS checks an overwrite again when the object is made.
         let again = self.headers_named(&["x-oss-forbid-overwrite"]);
         let headers = [self.job.callback.clone(), again].concat();

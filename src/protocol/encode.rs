@@ -47,23 +47,32 @@ pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
+/// The pairs with each side encoded.
+pub fn encode_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        out.push((uri_encode(k), uri_encode(v)));
+    }
+    out
+}
+
 /// Builds a query string from pairs, encoding each side; an empty value is a bare key.
 pub fn build_query(pairs: &[(String, String)]) -> String {
-    join_query(pairs.iter().map(|(k, v)| (uri_encode(k), uri_encode(v))))
+    join_query(&encode_pairs(pairs))
 }
 
 /// Pairs already in their final form as `k=v&k2`: an empty value is a bare key, as both
 /// signatures' canonical forms and a URL's query write it.
-pub fn join_query<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
+pub fn join_query(pairs: &[(String, String)]) -> String {
     let mut out = String::new();
-    for (i, (k, v)) in pairs.into_iter().enumerate() {
+    for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(k.as_ref());
-        if !v.as_ref().is_empty() {
+        out.push_str(k);
+        if !v.is_empty() {
             out.push('=');
-            out.push_str(v.as_ref());
+            out.push_str(v);
         }
     }
     out

@@ -85,15 +85,16 @@ pub fn canonical_resource(req: &RequestParts) -> String {
         Some(bucket) => text::fill("/{}/{}", &[bucket, req.key_or_empty()]),
         None => "/".to_string(),
     };
-    let mut subs: Vec<&(String, String)> = req
-        .query
-        .iter()
-        .filter(|(k, _)| SUBRESOURCES.contains(&k.as_str()))
-        .collect();
+    let mut subs = Vec::new();
+    for (k, v) in &req.query {
+        if SUBRESOURCES.contains(&k.as_str()) {
+            subs.push((k.clone(), v.clone()));
+        }
+    }
     order::sort_by(&mut subs, |a, b| a < b);
     if !subs.is_empty() {
         resource.push('?');
-        resource.push_str(&join_query(subs.iter().map(|(k, v)| (k, v))));
+        resource.push_str(&join_query(&subs));
     }
     resource
 }

@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::encode::{join_query, uri_encode, uri_encode_path};
+use super::encode::{encode_pairs, join_query, uri_encode_path};
 use super::order;
 use super::request::{Credentials, RequestParts};
 use crate::text;
@@ -25,12 +25,9 @@ pub fn canonical_uri(req: &RequestParts) -> String {
 
 /// All query parameters encoded and byte-sorted; an empty value is a bare key.
 pub fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (uri_encode(k), uri_encode(v)))
-        .collect();
+    let mut pairs = encode_pairs(query);
     order::sort_by(&mut pairs, |a, b| a < b);
-    join_query(pairs)
+    join_query(&pairs)
 }
 
 fn is_default_signed(name: &str) -> bool {
