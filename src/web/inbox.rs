@@ -47,7 +47,10 @@ impl Inboxes {
 
     /// Posts `e` to every operation still under way.
     pub fn tell_all(&self, e: impl Fn() -> Event) {
-        let live: Vec<Rc<Inbox>> = self.0.borrow().iter().filter_map(Weak::upgrade).collect();
+        let mut live = Vec::new();
+        for inbox in self.0.borrow().iter() {
+            live.extend(inbox.upgrade());
+        }
         for inbox in live {
             inbox.push(e());
         }

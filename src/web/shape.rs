@@ -141,7 +141,11 @@ pub fn part_to_js(n: u32, p: &DonePart) -> JsValue {
 
 /// ali-oss's `doneParts`.
 pub fn done_to_js(done: &DoneParts) -> Array {
-    done.iter().map(|(n, p)| part_to_js(*n, p)).collect()
+    let list = Array::new();
+    for (n, p) in done.iter() {
+        list.push(&part_to_js(*n, p));
+    }
+    list
 }
 
 /// `{number, etag, crc64?}` read back, or `None` if it is not that.
@@ -169,5 +173,10 @@ pub fn done_from_js(v: &JsValue) -> Option<DoneParts> {
     if !Array::is_array(v) {
         return None;
     }
-    Array::from(v).iter().map(|p| part_from_js(&p)).collect()
+    let mut done = DoneParts::default();
+    for p in Array::from(v).iter() {
+        let (n, part) = part_from_js(&p)?;
+        done.insert(n, part);
+    }
+    Some(done)
 }

@@ -46,15 +46,14 @@ pub fn list_uploads(shared: &Rc<Shared>, query: JsValue, options: JsValue) -> Pr
             let a = &g.answer;
             let page = messages::parse_list_uploads(&a.body)
                 .map_err(|e| Error::bad_response(a.status, &e))?;
-            let uploads: Array = (page.uploads.iter())
-                .map(|u| {
-                    JsValue::from(js::object(&[
-                        ("name", u.key.as_str().into()),
-                        ("uploadId", u.upload_id.as_str().into()),
-                        ("initiated", u.initiated.as_str().into()),
-                    ]))
-                })
-                .collect();
+            let uploads = Array::new();
+            for u in &page.uploads {
+                uploads.push(&js::object(&[
+                    ("name", u.key.as_str().into()),
+                    ("uploadId", u.upload_id.as_str().into()),
+                    ("initiated", u.initiated.as_str().into()),
+                ]));
+            }
             Ok(js::object(&[
                 ("uploads", uploads.into()),
                 ("bucket", g.bucket.into()),
@@ -127,27 +126,27 @@ fn listing(shared: &Shared, query: Vec<(String, String)>, v2: bool) -> (Single, 
 
 /// A page's objects as ali-oss lists them.
 fn objects(page: &ObjectsPage, endpoint: &Endpoint, bucket: &str) -> Array {
-    (page.objects.iter())
-        .map(|o| {
-            let owner = o.owner.as_ref().map_or(JsValue::NULL, |(id, name)| {
-                let pairs = [
-                    ("id", id.as_str().into()),
-                    ("displayName", name.as_str().into()),
-                ];
-                js::object(&pairs).into()
-            });
-            JsValue::from(js::object(&[
-                ("name", o.key.as_str().into()),
-                ("url", endpoint.url(bucket, Some(&o.key), &[]).into()),
-                ("lastModified", o.last_modified.as_str().into()),
-                ("etag", o.etag.as_str().into()),
-                ("type", o.kind.as_str().into()),
-                ("size", (o.size as f64).into()),
-                ("storageClass", o.storage_class.as_str().into()),
-                ("owner", owner),
-            ]))
-        })
-        .collect()
+    let list = Array::new();
+    for o in &page.objects {
+        let owner = o.owner.as_ref().map_or(JsValue::NULL, |(id, name)| {
+            let pairs = [
+                ("id", id.as_str().into()),
+                ("displayName", name.as_str().into()),
+            ];
+            js::object(&pairs).into()
+        });
+        list.push(&js::object(&[
+            ("name", o.key.as_str().into()),
+            ("url", endpoint.url(bucket, Some(&o.key), &[]).into()),
+            ("lastModified", o.last_modified.as_str().into()),
+            ("etag", o.etag.as_str().into()),
+            ("type", o.kind.as_str().into()),
+            ("size", (o.size as f64).into()),
+            ("storageClass", o.storage_class.as_str().into()),
+            ("owner", owner),
+        ]));
+    }
+    list
 }
 
 /// The common prefixes, or null when there are none (as ali-oss).
@@ -155,10 +154,9 @@ fn prefixes(page: &ObjectsPage) -> JsValue {
     if page.prefixes.is_empty() {
         return JsValue::NULL;
     }
-    let list: Array = page
-        .prefixes
-        .iter()
-        .map(|p| JsValue::from(p.as_str()))
-        .collect();
+    let list = Array::new();
+    for p in &page.prefixes {
+        list.push(&p.as_str().into());
+    }
     list.into()
 }

@@ -141,17 +141,16 @@ pub fn list_parts(
     let made = options::check_name(&name).map(|name| {
         let single = Single::all_parts(&name, js::text(&upload_id));
         let shape: Shape = Box::new(move |g| {
-            let list: Array = (g.parts.iter())
-                .map(|p| {
-                    let crc = p.crc64.map_or(JsValue::NULL, |c| text::int(c).into());
-                    JsValue::from(js::object(&[
-                        ("PartNumber", p.number.into()),
-                        ("ETag", p.etag.as_str().into()),
-                        ("Size", (p.size as f64).into()),
-                        ("HashCrc64ecma", crc),
-                    ]))
-                })
-                .collect();
+            let list = Array::new();
+            for p in &g.parts {
+                let crc = p.crc64.map_or(JsValue::NULL, |c| text::int(c).into());
+                list.push(&js::object(&[
+                    ("PartNumber", p.number.into()),
+                    ("ETag", p.etag.as_str().into()),
+                    ("Size", (p.size as f64).into()),
+                    ("HashCrc64ecma", crc),
+                ]));
+            }
             Ok(js::object(&[
                 ("res", res(&g.answer)),
                 ("uploadId", upload_id),

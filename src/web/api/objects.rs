@@ -117,10 +117,11 @@ pub fn delete_multi(shared: &Rc<Shared>, names: JsValue, options: JsValue) -> Pr
                 false => messages::parse_delete(&a.body)
                     .map_err(|e| Error::bad_response(a.status, &e))?,
             };
-            let deleted: Array = (deleted.iter())
-                .map(|k| JsValue::from(js::object(&[("Key", k.as_str().into())])))
-                .collect();
-            Ok(js::object(&[("res", res(a)), ("deleted", deleted.into())]).into())
+            let list = Array::new();
+            for k in &deleted {
+                list.push(&js::object(&[("Key", k.as_str().into())]));
+            }
+            Ok(js::object(&[("res", res(a)), ("deleted", list.into())]).into())
         });
         Ok((Single::new(requests::delete_multi(&keys, quiet)), shape))
     })();

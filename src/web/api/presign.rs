@@ -209,12 +209,10 @@ pub fn signature_url_v4(
             .ok_or_else(|| {
                 Error::argument("expires must be a whole number of seconds, at most 7 days")
             })?;
-        let headers: Vec<(String, String)> = match js::get(&request, "headers") {
-            Some(h) => (entries_of(&h).into_iter())
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect(),
-            None => Vec::new(),
-        };
+        let mut headers = js::get(&request, "headers").map_or_else(Vec::new, |h| entries_of(&h));
+        for (k, _) in &mut headers {
+            *k = k.to_ascii_lowercase();
+        }
         let params = js::get(&request, "queries").map_or_else(Vec::new, |q| entries_of(&q));
         let extra = additional_headers(&given.additional, &headers)?;
         let p = Presign {

@@ -10,7 +10,6 @@ use crate::engine::requests;
 use crate::web::drive::Run;
 use crate::web::error::promise;
 use crate::web::js;
-use crate::web::saved::store::Record;
 use crate::web::shared::Shared;
 use crate::web::single::{self, Single};
 
@@ -19,10 +18,12 @@ pub fn list(shared: &Rc<Shared>) -> Promise {
     let shared = shared.clone();
     promise(async move {
         let bucket = shared.bucket.borrow().clone();
-        let list: Array = (shared.saved.all().await.iter())
-            .filter(|r| r.bucket == bucket)
-            .map(Record::summary)
-            .collect();
+        let list = Array::new();
+        for r in shared.saved.all().await {
+            if r.bucket == bucket {
+                list.push(&r.summary());
+            }
+        }
         Ok(list.into())
     })
 }
