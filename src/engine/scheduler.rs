@@ -3,7 +3,9 @@
 //! host over HTTP/1.1 and queues the rest inside itself, where a request's timer runs while it
 //! waits; here a request waits for its connection before it starts, so its timer starts when
 //! it can move. Earlier operations go first, so uploads started together finish one after
-//! another instead of all at the end; an upload's own `parallel` still caps it.
+//! another instead of all at the end; an upload's own `parallel` still caps it. A call that is
+//! one request (head, get, a list, an abort) goes before any upload's next part: a page waits
+//! on it, and it would otherwise wait for every upload started before it.
 
 /// The connections a browser holds per host over HTTP/1.1.
 pub const DEFAULT_CONNECTIONS: usize = 6;
@@ -11,6 +13,8 @@ pub const DEFAULT_CONNECTIONS: usize = 6;
 #[derive(Debug)]
 struct Waiting {
     ticket: u64,
+    /// A one-request call's: goes before uploads' parts.
+    first: bool,
     /// The operation's place in line: lower started earlier.
     op: u64,
     origin: String,
@@ -35,24 +39,26 @@ impl Scheduler {
         }
     }
 
-    /// Operation `op` wants a connection to `origin`: its ticket, to be granted in turn.
-    pub fn ask(&mut self, op: u64, origin: &str) -> u64 {
+    /// Operation `op` wants a connection to `origin` (`first`: for a one-request call): its
+    /// ticket, to be granted in turn.
+    pub fn ask(&mut self, op: u64, origin: &str, first: bool) -> u64 {
         self.next_ticket += 1;
         let ticket = self.next_ticket;
         self.waiting.push(Waiting {
             ticket,
+            first,
             op,
             origin: origin.into(),
         });
         ticket
     }
 
-    /// The tickets that get a connection now: the earliest operation's first, in the order
-    /// each asked, as long as their origin has one free.
+    /// The tickets that get a connection now: one-request calls', then the earliest
+    /// operation's, in the order each asked, as long as their origin has one free.
     pub fn grant(&mut self) -> Vec<u64> {
         // The crate's one sort (protocol::order): the list is short, and mostly in order.
         crate::protocol::order::sort_by(&mut self.waiting, |a, b| {
-            (a.op, a.ticket) < (b.op, b.ticket)
+            (!a.first, a.op, a.ticket) < (!b.first, b.op, b.ticket)
         });
         let mut now = Vec::new();
         let mut i = 0;
@@ -85,10 +91,5 @@ impl Scheduler {
             w.op != op
         });
         gone
-    }
-
-    /// Requests holding a connection, and requests waiting for one.
-    pub fn load(&self) -> (usize, usize) {
-        (self.granted.len(), self.waiting.len())
     }
 }

@@ -49,9 +49,15 @@ impl Connections {
         self.next_op.get()
     }
 
-    /// Starts `start` once operation `op` has a connection to `url`'s origin.
-    pub fn queue(self: &Rc<Self>, op: u64, url: &str, start: impl FnOnce(Connection) + 'static) {
-        let ticket = self.scheduler.borrow_mut().ask(op, origin(url));
+    /// Starts `start` once operation `op` (`first`: a one-request call) has a connection to
+    /// `url`'s origin.
+    pub fn queue(
+        self: &Rc<Self>,
+        (op, first): (u64, bool),
+        url: &str,
+        start: impl FnOnce(Connection) + 'static,
+    ) {
+        let ticket = self.scheduler.borrow_mut().ask(op, origin(url), first);
         self.waiting.borrow_mut().push((ticket, Box::new(start)));
         self.dispatch();
     }

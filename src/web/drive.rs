@@ -31,6 +31,8 @@ pub struct Run {
     pub signing: Signing,
     pub cancel: AbortSignal,
     pub timeout_ms: u32,
+    /// The call's place in line for the client's connections, taken when it was made.
+    op: u64,
 }
 
 impl Run {
@@ -55,6 +57,7 @@ impl Run {
             },
             cancel,
             timeout_ms: options::duration_ms(o, "timeout")?.unwrap_or(shared.o.timeout_ms),
+            op: shared.connections.next_op(),
         })
     }
 }
@@ -100,17 +103,11 @@ impl Stream {
     }
 }
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.run.shared.connections.withdraw(self.op);
-    }
-}
-
 /// Carries out an operation's commands.
 pub struct Driver {
     run: Run,
-    /// Its place in line for the client's connections.
-    op: u64,
+    /// A one-request call's: its request goes before uploads' parts.
+    first: bool,
     data: Data,
     inbox: Rc<Inbox>,
     progress: Option<Function>,
@@ -129,7 +126,7 @@ pub struct Driver {
 impl Driver {
     pub fn new(run: Run, data: Data) -> Driver {
         Driver {
-            op: run.shared.connections.next_op(),
+            first: false,
             run,
             data,
             inbox: Rc::default(),
@@ -139,6 +136,12 @@ impl Driver {
             bytes: Rc::default(),
             done: RefCell::default(),
         }
+    }
+
+    /// Sends before uploads' parts: a one-request call, which a page waits on.
+    pub fn first(mut self) -> Driver {
+        self.first = true;
+        self
     }
 
     /// Calls `progress` as the operation reports, with `file` as the checkpoint's.
@@ -342,16 +345,20 @@ impl Driver {
         };
         let bytes = self.bytes.clone();
         let connections = &shared.connections;
-        connections.queue(self.op, &target.url.clone(), move |connection| {
-            spawn_local(async move {
-                let (outcome, got) = fetch::send(&o, target).await;
-                if got.is_some() {
-                    *bytes.borrow_mut() = got;
-                }
-                inbox.push(Event::Answer(id, outcome));
-                drop(connection);
-            })
-        });
+        connections.queue(
+            (self.run.op, self.first),
+            &target.url.clone(),
+            move |connection| {
+                spawn_local(async move {
+                    let (outcome, got) = fetch::send(&o, target).await;
+                    if got.is_some() {
+                        *bytes.borrow_mut() = got;
+                    }
+                    inbox.push(Event::Answer(id, outcome));
+                    drop(connection);
+                })
+            },
+        );
     }
 
     fn read_part(&self) {
@@ -392,5 +399,11 @@ impl Driver {
             js::set(out.unchecked_ref(), "checkpoint", cp);
         }
         out
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.run.shared.connections.withdraw(self.run.op);
     }
 }

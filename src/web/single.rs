@@ -105,7 +105,7 @@ pub async fn send(single: Single, run: Run) -> Result<Got, Error> {
     };
     let (shared, bucket) = (run.shared.clone(), run.signing.bucket.clone());
     let data = single.body.map_or(Data::None, Data::file);
-    let driver = Driver::new(run, data);
+    let driver = Driver::new(run, data).first();
     driver.run(&mut call).await;
     let (answer, parts) = call
         .take_result()
