@@ -356,13 +356,14 @@ fn a_part_that_outlives_its_deadline_gets_twice_as_long_on_each_retry() {
     let mut deadlines = vec![];
     for _ in 0..3 {
         let o = t.take("part1;");
-        deadlines.push(o.deadline_ms);
+        deadlines.push((o.deadline_ms, o.timeout_ms));
         t.answer(&o, Outcome::Timeout);
         t.wake_all();
     }
     let o = t.take("part1;");
-    deadlines.push(o.deadline_ms);
-    assert_eq!(deadlines, [60_000, 120_000, 240_000, 480_000]);
+    deadlines.push((o.deadline_ms, o.timeout_ms));
+    let doubling = [60_000, 120_000, 240_000, 480_000];
+    assert_eq!(deadlines, doubling.map(|ms| (ms, ms)), "between bytes too");
     t.answer(&o, Outcome::Timeout);
     t.wake_all();
     t.ok("part2;");

@@ -252,6 +252,8 @@ pub struct Exchange {
     corrections: u32,
     /// Tries that met their deadline: each doubles the next one's.
     timeouts: u32,
+    /// The length of a read that stopped short of its Content-Length.
+    short: Option<u64>,
     /// The STS token the last try was signed with.
     token: Option<String>,
 }
@@ -265,6 +267,7 @@ impl Exchange {
             refreshes: 0,
             corrections: 0,
             timeouts: 0,
+            short: None,
             token: None,
         }
     }
@@ -327,6 +330,9 @@ impl Exchange {
         let deadline_ms = env
             .link
             .deadline_ms(r.body.size(), timeout_ms, self.timeouts);
+        // A try that timed out may have been slow rather than dead: the next one may also go
+        // twice as long between bytes.
+        let timeout_ms = env.link.deadline_ms(0, timeout_ms, self.timeouts);
         Some(Outgoing {
             id,
             parts,
@@ -357,6 +363,7 @@ impl Exchange {
             // does not hold HTTP/1.1 bodies to their Content-Length). Read as it is, a
             // NoSuchUpload cut short would pass for a missing object (NoSuchKey, by status).
             Outcome::Answer(a) if xml::cut_short(&a.body) || self.bytes_cut_short(&a) => {
+                self.short = Some(a.size);
                 (Failed::Network, Error::network("the answer broke off"))
             }
             Outcome::Answer(a)
@@ -425,8 +432,10 @@ impl Exchange {
 impl Exchange {
     /// A read whose bytes stop short of its Content-Length: Firefox hands over an HTTP/1.1
     /// body cut short as if whole. Only where the bytes are the body as sent (no
-    /// Content-Encoding the browser decoded: a decoded body has another length); a body longer
-    /// than its Content-Length is such a decoded one whose encoding CORS hides.
+    /// Content-Encoding the browser decoded: a decoded body has another length; one longer than
+    /// its Content-Length is such a body whose encoding CORS hides). The same short length
+    /// twice is taken as whole: a body cut off twice at the same byte is unlikely, and a gzip
+    /// larger than what it decodes to, its encoding hidden, reads short every time.
     fn bytes_cut_short(&self, a: &Answer) -> bool {
         let encoded = a
             .header("content-encoding")
@@ -435,7 +444,8 @@ impl Exchange {
             .header("content-length")
             .and_then(|l| l.parse::<u64>().ok());
         let whole = (200..300).contains(&a.status);
-        self.request.read == Read::Bytes && whole && !encoded && length.is_some_and(|l| a.size < l)
+        let short = length.is_some_and(|l| a.size < l) && self.short != Some(a.size);
+        self.request.read == Read::Bytes && whole && !encoded && short
     }
 }
 

@@ -311,7 +311,7 @@ impl Client {
     /// The bucket later calls go to (ali-oss's useBucket); calls under way keep theirs.
     #[wasm_bindgen(js_name = useBucket)]
     pub fn use_bucket(&self, name: JsValue) -> Result<(), JsValue> {
-        let name = options::bucket_name(&name.as_string().unwrap_or_default())?;
+        let name = options::bucket_name("useBucket()'s", &name.as_string().unwrap_or_default())?;
         js::set(&self.0.options, "bucket", name.as_str());
         *self.0.bucket.borrow_mut() = name;
         Ok(())

@@ -65,11 +65,6 @@ pub async fn send(o: &Outgoing, t: Target) -> (Outcome, Bytes) {
 
 async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error> {
     let started = js::now_ms();
-    let mut headers = o.parts.headers.clone();
-    if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
-        headers = sign_by_backend(o, to_sign, signer, region).await?;
-    }
-    let h = headers_of(&headers)?;
     let controller = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
     let timed_out = Rc::new(Cell::new(false));
     // Stays armed after the answer, until this returns: reading its body is bounded too.
@@ -98,6 +93,18 @@ async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error>
         Some(cancel) => AbortSignal::any(&Array::of2(&controller.signal(), cancel)),
         None => controller.signal(),
     };
+    let mut headers = o.parts.headers.clone();
+    if let (Some(to_sign), Some((signer, region))) = (&o.backend, &t.signer) {
+        // Bounded and cancellable like the request: a signer that never answers would hold
+        // one of the client's connections for good.
+        let signing = sign_by_backend(o, to_sign, signer, region);
+        match until_aborted(signing, &signal).await {
+            Some(signed) => headers = signed?,
+            None if timed_out.get() => return Ok((Outcome::Timeout, None)),
+            None => return Ok((failed(&"cancelled while signing".into(), &t).await, None)),
+        }
+    }
+    let h = headers_of(&headers)?;
     let on_progress = (on_progress.as_ref()).map_or(JsValue::UNDEFINED, |p| p.as_ref().clone());
     let pending = JsFuture::from(start(o, &t, &h, &signal, &on_progress));
     let (result, crc64) = match hashing(o, &t, pending).await {
@@ -139,6 +146,22 @@ async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error>
         )),
         Ok(r) => Ok(r),
     }
+}
+
+/// `f`'s output, or `None` once `signal` aborts first.
+async fn until_aborted<T>(f: impl Future<Output = T>, signal: &AbortSignal) -> Option<T> {
+    let aborted = Promise::new(&mut |resolve, _| {
+        let _ = signal.add_event_listener_with_callback("abort", &resolve);
+    });
+    if signal.aborted() {
+        return None;
+    }
+    let (mut f, mut aborted) = (pin!(f), pin!(JsFuture::from(aborted)));
+    poll_fn(|cx| match f.as_mut().poll(cx) {
+        Poll::Ready(out) => Poll::Ready(Some(out)),
+        Poll::Pending => aborted.as_mut().poll(cx).map(|_| None),
+    })
+    .await
 }
 
 /// The request's headers as the browser takes them.

@@ -296,14 +296,14 @@ pub fn bucket(opts: &JsValue) -> Result<String, Error> {
     if bucket.is_empty() {
         return Ok(bucket);
     }
-    bucket_name(&bucket)
+    bucket_name("`bucket`", &bucket)
 }
 
-/// A bucket name, checked as OSS names buckets.
-pub fn bucket_name(name: &str) -> Result<String, Error> {
+/// A bucket name, checked as OSS names buckets; `what` names the argument in the message.
+pub fn bucket_name(what: &str, name: &str) -> Result<String, Error> {
     if !crate::protocol::endpoint::valid_bucket(name) {
         return Err(Error::argument(
-            text::fill("{} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'", &[&js::quoted(name)]),
+            text::fill("{} {} is not a bucket name: 3 to 63 lower-case letters, digits, '-' and '_', not starting or ending with '-'", &[what, &js::quoted(name)]),
         ));
     }
     Ok(name.into())

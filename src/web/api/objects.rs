@@ -136,7 +136,10 @@ fn copy_source(
     bucket: Option<String>,
 ) -> Result<(String, String), Error> {
     match (bucket, source.as_string()) {
-        (Some(b), _) => Ok((options::bucket_name(&b)?, options::check_name(source)?)),
+        (Some(b), _) => Ok((
+            options::bucket_name("the source bucket", &b)?,
+            options::check_name(source)?,
+        )),
         (None, Some(s)) if s.starts_with('/') => {
             let (b, k) = crate::text::split_once(&s[1..], "/")
                 .filter(|(b, _)| endpoint::valid_bucket(b))
@@ -166,17 +169,18 @@ pub fn copy(
     let made = (|| {
         let name = options::check_name(&name)?;
         let (bucket, key) = copy_source(shared, &source, source_bucket)?;
+        let headers = options::headers(&options)?;
+        let meta = match js::get(&options, "meta") {
+            Some(_) => Some(options::meta_headers(&options)?),
+            None => None,
+        };
         let version_id = options::string(&options, "versionId")?;
         let from = CopySource {
             bucket: &bucket,
             key: &key,
             version_id: version_id.as_deref(),
         };
-        let meta = match js::get(&options, "meta") {
-            Some(_) => Some(options::meta_headers(&options)?),
-            None => None,
-        };
-        let r = requests::copy(&name, from, options::headers(&options)?, meta);
+        let r = requests::copy(&name, from, headers, meta);
         let shape: Shape = Box::new(|g| {
             let a = &g.answer;
             let data = if a.body.is_empty() {
