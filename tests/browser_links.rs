@@ -97,7 +97,7 @@ fn most_at_once(log: &[JsValue], prefix: &str) -> usize {
 }
 
 #[wasm_bindgen_test]
-async fn twelve_files_started_together_share_the_connections_and_finish_in_order() {
+async fn twelve_files_started_together_share_the_connections_and_finish_one_after_another() {
     let prefix = "links/many/";
     set_faults(r#"{"op":"UploadPart","bytesPerSecond":1000000}"#).await;
     let c = client(&[("timeout", 2000.into())]).await;
@@ -132,11 +132,13 @@ async fn twelve_files_started_together_share_the_connections_and_finish_in_order
     let log: Vec<JsValue> = log.iter().collect();
     let most = most_at_once(&log, prefix);
     assert!(most <= 6, "{most} requests at once: more than the budget");
+    // One after another: each file done within one place of where it started (two finishing
+    // together may resolve in either order); without one queue they all end together.
     let order = finished.borrow().clone();
-    assert_eq!(
-        order,
-        (0..12).collect::<Vec<_>>(),
-        "files finish in the order they started"
+    let out_of_place = (order.iter().enumerate()).find(|(k, i)| k.abs_diff(**i as usize) > 1);
+    assert!(
+        out_of_place.is_none(),
+        "files finish in the order they started: {order:?}"
     );
     let parts: usize = (files.iter())
         .map(|(k, _)| parts_sent(&log_of(&log, k)))
