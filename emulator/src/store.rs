@@ -336,10 +336,12 @@ impl Store {
             );
             if let Err(e) = written {
                 // A Complete or an Abort removed the upload's directory while the record was
-                // written: the upload is gone, not the server broken.
-                if self.upload_record(bucket, upload_id).is_some() || dir.exists() {
+                // written: the upload is gone, not the server broken. The index decides, not
+                // the directory: another part of the same upload may have made it again.
+                if self.upload_record(bucket, upload_id).is_some() {
                     return Err(e);
                 }
+                let _ = std::fs::remove_dir(&dir);
                 self.delete_blob(bucket, &blob);
                 return Ok(false);
             }
