@@ -154,7 +154,7 @@ fn lists_ask_for_url_encoded_names() {
 
 #[test]
 fn an_upload_part_sends_the_whole_body_given() {
-    let r = requests::upload_part("k", "up", 7, 1234);
+    let r = requests::upload_part("k", "up", 7, Body::whole(1234));
     assert_eq!(r.query, pairs(&[("partNumber", "7"), ("uploadId", "up")]));
     let whole = Body::Part {
         number: 1,

@@ -26,6 +26,15 @@ pub enum Body {
 }
 
 impl Body {
+    /// The whole of the bytes the request is given, `size` of them (uploadPart's slice).
+    pub fn whole(size: u64) -> Body {
+        Body::Part {
+            number: 1,
+            start: 0,
+            end: size,
+        }
+    }
+
     /// How many bytes it has.
     pub fn size(&self) -> u64 {
         match self {

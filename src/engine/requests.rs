@@ -26,15 +26,11 @@ pub fn initiate(key: &str, headers: Vec<(String, String)>) -> Request {
     r
 }
 
-/// UploadPart `number` of `upload_id`: the whole of the body given with it, `size` bytes.
-pub fn upload_part(key: &str, upload_id: &str, number: u32, size: u64) -> Request {
+/// UploadPart `number` of `upload_id`, sending `body`.
+pub fn upload_part(key: &str, upload_id: &str, number: u32, body: Body) -> Request {
     let n = int(number.into());
     let mut r = Request::new("PUT", key, &[("partNumber", &n), ("uploadId", upload_id)]);
-    r.body = Body::Part {
-        number: 1,
-        start: 0,
-        end: size,
-    };
+    r.body = body;
     r
 }
 

@@ -308,8 +308,7 @@ impl Upload {
 
     fn initiate(&mut self) {
         self.phase = Phase::Initiating;
-        let mut r = self.request("POST", &[("uploads", "")]).text();
-        r.headers = self.job.headers.clone();
+        let r = requests::initiate(&self.job.name, self.job.headers.clone());
         self.slots.start(Tag::Initiate, r);
     }
 
@@ -320,16 +319,14 @@ impl Upload {
     }
 
     fn send_part(&mut self, number: u32, start: u64, len: u64) {
-        let id = self.upload_id();
-        let n = int(number.into());
-        let mut r = self.request("PUT", &[("partNumber", &n), ("uploadId", &id)]);
-        // The bandwidth each request may use, as ali-oss sends it with every part.
-        r.headers = self.headers_named(&["x-oss-traffic-limit"]);
-        r.body = Body::Part {
+        let body = Body::Part {
             number,
             start,
             end: start + len,
         };
+        let mut r = requests::upload_part(&self.job.name, &self.upload_id(), number, body);
+        // The bandwidth each request may use, as ali-oss sends it with every part.
+        r.headers = self.headers_named(&["x-oss-traffic-limit"]);
         r.hash = self.job.crc64;
         self.slots.start(Tag::Part(number), r);
     }
@@ -775,7 +772,7 @@ impl Upload {
             Some(cp) if (stream || self.doomed) && self.phase != Phase::Over => {
                 let id = cp.upload_id.clone();
                 self.slots.clear();
-                let mut r = self.request("DELETE", &[("uploadId", &id)]);
+                let mut r = requests::abort(&self.job.name, &id);
                 r.cancellable = false;
                 self.slots.start(Tag::Abort, r);
                 self.out.push(Command::Forget);

@@ -7,6 +7,7 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::error::Error;
+use crate::engine::exchange::Body;
 use crate::engine::requests;
 use crate::protocol::{messages, mime};
 use crate::text;
@@ -65,7 +66,7 @@ pub fn upload_part(
             .slice_with_f64_and_f64(start, end)
             .map_err(|_| Error::argument("the file cannot be sliced"))?;
         let id = js::text(&upload_id);
-        let r = requests::upload_part(&name, &id, n as u32, slice.size() as u64);
+        let r = requests::upload_part(&name, &id, n as u32, Body::whole(slice.size() as u64));
         let shape: Shape = Box::new(move |g| {
             Ok(js::object(&[
                 ("name", name.into()),
