@@ -55,6 +55,8 @@ fn job(size: u64, part_size: u64) -> Job {
         headers: vec![("content-type".into(), "video/mp4".into())],
         callback: vec![],
         parallel: 5,
+        choose_part_size: false,
+        choose_parallel: false,
         crc64: true,
         checkpoint: None,
         progress: true,
@@ -598,8 +600,7 @@ fn a_resume_keeps_only_the_parts_the_server_lists() {
         .collect();
     j.checkpoint = Some(Checkpoint {
         name: "video.mp4".into(),
-        file_size: 300 * KIB,
-        part_size: 100 * KIB,
+        plan: Plan::new(300 * KIB, Some(100.0 * KIB as f64), 5).unwrap(),
         upload_id: "UP1".into(),
         done: claimed.into_iter().collect(),
     });

@@ -47,6 +47,11 @@ impl DoneParts {
         self.0.is_empty()
     }
 
+    /// The highest part number done.
+    pub fn last(&self) -> Option<u32> {
+        self.0.last().map(|(n, _)| *n)
+    }
+
     /// In part-number order.
     pub fn iter(&self) -> impl Iterator<Item = &(u32, DonePart)> {
         self.0.iter()
@@ -66,8 +71,9 @@ impl FromIterator<(u32, DonePart)> for DoneParts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
     pub name: String,
-    pub file_size: u64,
-    pub part_size: u64,
+    /// The file's size and where its parts lie (ali-oss's `fileSize` and `partSize`, and
+    /// where the part size changed).
+    pub plan: Plan,
     pub upload_id: String,
     pub done: DoneParts,
 }
@@ -81,9 +87,9 @@ impl Checkpoint {
                 &[&self.name, name],
             )));
         }
-        if self.file_size != size {
+        if self.plan.size != size {
             return Err(Error::argument(
-                text::fill("the checkpoint is for a file of {} bytes, this one has {}: pick the same file again", &[&int(self.file_size), &int(size)]),
+                text::fill("the checkpoint is for a file of {} bytes, this one has {}: pick the same file again", &[&int(self.plan.size), &int(size)]),
             ));
         }
         if self.upload_id.is_empty() {
@@ -120,7 +126,7 @@ pub fn reconcile(plan: &Plan, listed: &[ListedPart]) -> DoneParts {
 /// The whole object's CRC64 from its parts', if every part's is known.
 pub fn combined_crc64(plan: &Plan, done: &DoneParts) -> Option<u64> {
     let mut acc = 0;
-    // Every part but the last has one size: its shift is worked out once.
+    // Parts come in runs of one size: a shift is worked out once per run.
     let mut shift = (u64::MAX, 0);
     for n in 1..=plan.count() {
         let crc = done.get(n)?.crc64?;
@@ -157,6 +163,29 @@ mod tests {
         assert_eq!(bytes_done(&plan, &done), data.len() as u64);
         let partial: DoneParts = done.iter().filter(|(n, _)| *n != 2).cloned().collect();
         assert_eq!(combined_crc64(&plan, &partial), None);
+    }
+
+    #[test]
+    fn parts_of_several_sizes_combine_too() {
+        let data: Vec<u8> = (0..900 * 1024).map(|i| (i % 253) as u8).collect();
+        let mut plan = Plan::new(data.len() as u64, Some(100.0 * 1024.0), 5).unwrap();
+        plan.resize_from(3, 300 * 1024);
+        plan.resize_from(4, 200 * 1024);
+        let mut done = DoneParts::default();
+        for n in 1..=plan.count() {
+            let (start, len) = plan.part(n);
+            let part = &data[start as usize..(start + len) as usize];
+            let crc64 = Some(crc64::checksum(part));
+            done.insert(
+                n,
+                DonePart {
+                    etag: String::new(),
+                    crc64,
+                },
+            );
+        }
+        assert_eq!(plan.count(), 5);
+        assert_eq!(combined_crc64(&plan, &done), Some(crc64::checksum(&data)));
     }
 
     #[test]

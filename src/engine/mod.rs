@@ -20,4 +20,5 @@ pub mod requests;
 pub mod retry;
 pub mod scheduler;
 pub mod slots;
+pub mod tuning;
 pub mod upload;

@@ -1,6 +1,8 @@
 //! Cutting a file into parts, within OSS's limits: never below 100 KiB nor above 5 GiB, and
 //! raised (with a note) when the file would need more than 10 000 parts. Unless told
-//! otherwise, the part size grows with the file (see [`default_part_size`]).
+//! otherwise, the part size starts from the file's size (see [`default_part_size`]) and may
+//! change as the upload goes ([`Plan::resize_from`]): OSS takes parts of any size but the
+//! last's above 100 KiB, so parts from some number on may be cut larger or smaller.
 
 /// ali-oss's part size, and ours for files up to 4 × parallel MiB.
 pub const DEFAULT_PART_SIZE: u64 = 1024 * 1024;
@@ -26,12 +28,23 @@ pub fn show_number(n: f64) -> String {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub size: u64,
+    /// The size of the first parts (of every part, unless `resized`).
     pub part_size: u64,
     /// The part size asked for, when it had to be raised to stay within 10 000 parts.
     pub raised_from: Option<u64>,
+    /// Where the part size changed: from part `.0` on, parts have `.1` bytes. In part order.
+    pub resized: Vec<(u32, u64)>,
+}
+
+/// A run of parts of one size: its first part's number and offset, and the size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    first: u32,
+    offset: u64,
+    size: u64,
 }
 
 /// The part size for a file when none is asked for: four parts per connection (the file over
@@ -84,7 +97,56 @@ impl Plan {
             size,
             part_size,
             raised_from,
+            resized: Vec::new(),
         })
+    }
+
+    /// The run of parts that part `number` is in (the last run for a number past the end).
+    fn run_of(&self, number: u32) -> Run {
+        let mut run = Run {
+            first: 1,
+            offset: 0,
+            size: self.part_size,
+        };
+        for &(first, size) in &self.resized {
+            if first > number {
+                break;
+            }
+            let offset = run.offset + u64::from(first - run.first) * run.size;
+            run = Run {
+                first,
+                offset,
+                size,
+            };
+        }
+        run
+    }
+
+    /// The least part size from part `number` on that keeps the file within 10 000 parts.
+    pub fn least_size_from(&self, number: u32) -> u64 {
+        let rest = self.size.saturating_sub(self.part(number).0);
+        let numbers_left = (MAX_PARTS + 1).saturating_sub(u64::from(number)).max(1);
+        rest.div_ceil(numbers_left).max(MIN_PART_SIZE)
+    }
+
+    /// Cuts the parts from `number` on (none of them sent yet) `size` bytes each, raised to
+    /// stay within 10 000 parts and kept within OSS's limits.
+    pub fn resize_from(&mut self, number: u32, size: u64) {
+        if number > self.count() {
+            return;
+        }
+        let size = size
+            .max(self.least_size_from(number))
+            .clamp(MIN_PART_SIZE, MAX_PART_SIZE);
+        self.resized.retain(|(first, _)| *first < number);
+        if self.run_of(number).size != size {
+            self.resized.push((number, size));
+        }
+    }
+
+    /// The size of the parts cut next after part `number`.
+    pub fn size_at(&self, number: u32) -> u64 {
+        self.run_of(number).size
     }
 
     /// Whether the whole file fits in one request (a PutObject instead of multipart).
@@ -93,13 +155,17 @@ impl Plan {
     }
 
     pub fn count(&self) -> u32 {
-        self.size.div_ceil(self.part_size).max(1) as u32
+        let last = self.run_of(u32::MAX);
+        let rest = self.size.saturating_sub(last.offset).div_ceil(last.size);
+        (u64::from(last.first - 1) + rest).max(1) as u32
     }
 
     /// (offset, length) of part `number` (1-based).
     pub fn part(&self, number: u32) -> (u64, u64) {
-        let offset = (u64::from(number) - 1) * self.part_size;
-        (offset, self.part_size.min(self.size.saturating_sub(offset)))
+        let run = self.run_of(number);
+        let offset = run.offset + u64::from(number.saturating_sub(run.first)) * run.size;
+        let offset = offset.min(self.size);
+        (offset, run.size.min(self.size - offset))
     }
 }
 
@@ -148,6 +214,56 @@ mod tests {
         assert_eq!(p.raised_from, Some(MIN_PART_SIZE));
         assert_eq!(p.count(), 10_000);
         assert_eq!(p.part(10_000).1, 2 * MIN_PART_SIZE);
+    }
+
+    #[test]
+    fn parts_from_a_number_on_may_take_another_size() {
+        const MIB: u64 = DEFAULT_PART_SIZE;
+        let mut p = Plan::new(20 * MIB + 5, Some(MIB as f64), 5).unwrap();
+        p.resize_from(4, 4 * MIB);
+        assert_eq!(
+            (p.part(3), p.part(4), p.part(5)),
+            ((2 * MIB, MIB), (3 * MIB, 4 * MIB), (7 * MIB, 4 * MIB))
+        );
+        p.resize_from(6, 2 * MIB);
+        // 1–3: 1 MiB, 4–5: 4 MiB, 6–: 2 MiB, the last 1 MiB and 5 bytes.
+        assert_eq!(p.count(), 10);
+        assert_eq!(p.part(10), (19 * MIB, MIB + 5));
+        let tiled: u64 = (1..=p.count()).map(|n| p.part(n).1).sum();
+        assert_eq!(tiled, p.size);
+        for n in 1..p.count() {
+            assert_eq!(
+                p.part(n).0 + p.part(n).1,
+                p.part(n + 1).0,
+                "part {n} ends where the next starts"
+            );
+        }
+        // Cutting again from an earlier number replaces the later changes.
+        p.resize_from(5, MIB);
+        assert_eq!(p.resized, [(4, 4 * MIB), (5, MIB)]);
+        // The same size as the run it falls in changes nothing.
+        p.resize_from(7, MIB);
+        assert_eq!(p.resized.len(), 2);
+    }
+
+    #[test]
+    fn a_new_part_size_stays_within_oss_s_limits() {
+        const MIB: u64 = DEFAULT_PART_SIZE;
+        let mut p = Plan::new(20 * MIB, Some(MIB as f64), 5).unwrap();
+        p.resize_from(2, 1);
+        assert_eq!(p.size_at(2), MIN_PART_SIZE);
+        p.resize_from(2, 10 * MAX_PART_SIZE);
+        assert_eq!(p.size_at(2), MAX_PART_SIZE);
+        assert_eq!(p.count(), 2);
+        // Past the end: nothing to cut.
+        p.resize_from(3, MIB);
+        assert_eq!(p.count(), 2);
+        // 9,998 parts cut of 100 KiB: the two numbers left must carry the rest.
+        let size = 20_000 * MIN_PART_SIZE;
+        let mut p = Plan::new(size, Some(MIN_PART_SIZE as f64), 5).unwrap();
+        assert_eq!(p.part_size, 2 * MIN_PART_SIZE);
+        p.resize_from(9_999, MIN_PART_SIZE);
+        assert_eq!(p.count(), 10_000, "never more than 10,000 parts");
     }
 
     #[test]

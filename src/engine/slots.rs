@@ -3,7 +3,7 @@
 //! into commands: one place for retries, waits and ids, whatever the operation.
 
 use super::error::Error;
-use super::exchange::{Answer, Env, Exchange, Request, State, Step};
+use super::exchange::{Answer, Env, Exchange, Outcome, Request, State, Step};
 use super::io::{take_first, Command, Event};
 use super::retry::{Jitter, Policy};
 
@@ -23,6 +23,8 @@ struct Exchanges {
     /// Commands from the exchanges not yet polled (sleeps, an online wait).
     out: Vec<Command>,
     waiting_online: bool,
+    /// Tries that timed out since the owner last asked.
+    timeouts: u32,
 }
 
 impl<T: Copy> Slots<T> {
@@ -37,6 +39,7 @@ impl<T: Copy> Slots<T> {
                 timeout_ms,
                 out: Vec::new(),
                 waiting_online: false,
+                timeouts: 0,
             },
         }
     }
@@ -68,6 +71,11 @@ impl<T: Copy> Slots<T> {
     /// The tag of the request attempt `id` belongs to.
     pub fn tag_of(&self, id: u32) -> Option<T> {
         self.exchanges.sent(id).map(|i| self.tags[i])
+    }
+
+    /// How many tries timed out since the last call (each is sent again, or fails).
+    pub fn take_timeouts(&mut self) -> u32 {
+        std::mem::take(&mut self.exchanges.timeouts)
     }
 
     /// Feeds an event to the requests; returns those that ended, with how.
@@ -118,6 +126,7 @@ impl Exchanges {
                 let Some(i) = self.sent(id) else {
                     return ended;
                 };
+                self.timeouts += u32::from(matches!(outcome, Outcome::Timeout));
                 let sleep_id = self.id();
                 let (policy, timeout) = (self.policy, self.timeout_ms);
                 let step = self.list[i].outcome(

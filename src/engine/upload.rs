@@ -17,11 +17,15 @@ use super::plan::{Plan, MAX_PARTS};
 use super::requests;
 use super::retry::Policy;
 use super::slots::Slots;
+use super::tuning::Tuning;
 use crate::protocol::messages::{self, ListedPart};
 use crate::text::{self, int};
 
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
 const CRC_TRIES: u32 = 3;
+
+/// The most times an upload's part size changes: a checkpoint lists each change.
+const MOST_RESIZES: usize = 32;
 
 const ETAG_HIDDEN: &str = "oss-browser-upload: the object is stored, but the bucket's CORS rule hides its ETag (the result's etag is null): add ETag to ExposeHeaders.";
 
@@ -47,6 +51,10 @@ pub struct Job {
     /// `x-oss-callback` (and `-var`), sent with the request that makes the object.
     pub callback: Vec<(String, String)>,
     pub parallel: usize,
+    /// The part size (of a file's parts) and the parts in flight are ours to choose, from
+    /// what the link measures: the caller gave no `partSize`, no `parallel`.
+    pub choose_part_size: bool,
+    pub choose_parallel: bool,
     /// Check each part's and the object's CRC64 against the server's.
     pub crc64: bool,
     pub checkpoint: Option<Checkpoint>,
@@ -93,6 +101,7 @@ enum Phase {
 pub struct Upload {
     job: Job,
     slots: Slots<Tag>,
+    tuning: Tuning,
     phase: Phase,
     cp: Option<Checkpoint>,
     bytes_done: u64,
@@ -128,9 +137,12 @@ pub struct Upload {
 impl Upload {
     pub fn new(mut job: Job) -> Upload {
         let slots = Slots::new(job.policy, job.timeout_ms, job.seed);
+        let chosen = job.choose_part_size && job.source == Source::File;
+        let tuning = Tuning::new(chosen, job.choose_parallel, job.parallel);
         let given = job.checkpoint.take();
         let mut u = Upload {
             slots,
+            tuning,
             phase: Phase::Start,
             cp: None,
             bytes_done: 0,
@@ -156,13 +168,19 @@ impl Upload {
         u
     }
 
+    /// Where the parts lie: once the upload has a checkpoint, its plan (the part size may
+    /// change as the upload goes).
+    fn plan(&self) -> &Plan {
+        self.cp.as_ref().map_or(&self.job.plan, |c| &c.plan)
+    }
+
     /// The plan the parts followed: a stream's length is known only at its end.
     fn actual(&self) -> Plan {
         match self.job.source {
-            Source::File => self.job.plan,
+            Source::File => self.plan().clone(),
             Source::Stream { .. } => Plan {
                 size: self.total,
-                ..self.job.plan
+                ..self.job.plan.clone()
             },
         }
     }
@@ -234,7 +252,13 @@ impl Operation for Upload {
                 None => self.fail_soon(e),
             },
             event => {
-                for (tag, r) in self.slots.handle(event, env) {
+                let ended = self.slots.handle(event, env);
+                if self.phase == Phase::Parts {
+                    for _ in 0..self.slots.take_timeouts() {
+                        self.tuning.timeout();
+                    }
+                }
+                for (tag, r) in ended {
                     self.ended_request(tag, r);
                 }
             }
@@ -336,19 +360,20 @@ impl Upload {
         if self.phase != Phase::Parts {
             return;
         }
-        while !self.held && self.failure.is_none() && self.slots.len() < self.job.parallel {
+        while !self.held && self.failure.is_none() && self.slots.len() < self.tuning.window() {
             match self.job.source {
                 Source::File => {
                     let Some(cp) = &self.cp else { break };
                     while cp.done.contains(self.next_part) {
                         self.next_part += 1;
                     }
-                    if self.next_part > self.job.plan.count() {
+                    if self.next_part > cp.plan.count() {
                         break;
                     }
                     let n = self.next_part;
                     self.next_part += 1;
-                    let (start, len) = self.job.plan.part(n);
+                    self.cut_from(n);
+                    let (start, len) = self.plan().part(n);
                     self.send_part(n, start, len);
                 }
                 Source::Stream { .. } => match take_first(&mut self.read) {
@@ -367,7 +392,7 @@ impl Upload {
             return self.fail(e);
         }
         let all_in = match self.job.source {
-            Source::File => self.next_part > self.job.plan.count(),
+            Source::File => self.next_part > self.plan().count(),
             Source::Stream { expected } => {
                 if !self.ended || self.reading || !self.read.is_empty() {
                     false
@@ -382,6 +407,21 @@ impl Upload {
             self.held = true;
         } else if all_in {
             self.complete();
+        }
+    }
+
+    /// Part `number` is about to be cut: the parts from it on may take another size, if
+    /// none of them is done (a resumed upload may have done parts further on).
+    fn cut_from(&mut self, number: u32) {
+        let Some(cp) = &mut self.cp else { return };
+        let free = cp.done.last().is_none_or(|n| n < number);
+        if !free || cp.plan.resized.len() >= MOST_RESIZES {
+            return;
+        }
+        let (offset, _) = cp.plan.part(number);
+        let current = cp.plan.size_at(number);
+        if let Some(size) = self.tuning.part_size(current, cp.plan.size - offset) {
+            cp.plan.resize_from(number, size);
         }
     }
 
@@ -530,15 +570,18 @@ impl Upload {
         }
         match (tag, r) {
             (Tag::Put, Ok(a)) => self.put_done(a),
-            (Tag::ListParts, Ok(a)) => self.listed_page(a),
+            (Tag::ListParts, Ok(a)) => {
+                self.tuning.answered(0, a.rt_ms);
+                self.listed_page(a)
+            }
             (Tag::ListParts, Err(e)) if e.code == "NoSuchUpload" => self.check_finished(None),
             (Tag::Head, r) => self.headed(r.ok()),
             (Tag::Initiate, Ok(a)) => match messages::parse_initiate(&a.body) {
                 Ok(upload_id) => {
+                    self.tuning.answered(0, a.rt_ms);
                     self.cp = Some(Checkpoint {
                         name: self.job.name.clone(),
-                        file_size: self.job.plan.size,
-                        part_size: self.job.plan.part_size,
+                        plan: self.job.plan.clone(),
                         upload_id,
                         done: Default::default(),
                     });
@@ -598,8 +641,8 @@ impl Upload {
         let Some(mut cp) = self.job.checkpoint.clone() else {
             return;
         };
-        cp.done = reconcile(&self.job.plan, &self.listed);
-        self.bytes_done = super::checkpoint::bytes_done(&self.job.plan, &cp.done);
+        cp.done = reconcile(&cp.plan, &self.listed);
+        self.bytes_done = super::checkpoint::bytes_done(&cp.plan, &cp.done);
         self.cp = Some(cp);
         self.start_parts(None);
     }
@@ -698,6 +741,7 @@ impl Upload {
             }
         };
         let len = self.part_span(n).1;
+        self.tuning.answered(len, a.rt_ms);
         if let Some(cp) = &mut self.cp {
             cp.done.insert(
                 n,
@@ -716,7 +760,7 @@ impl Upload {
 
     fn part_span(&self, n: u32) -> (u64, u64) {
         match self.job.source {
-            Source::File => self.job.plan.part(n),
+            Source::File => self.plan().part(n),
             // Every stream part but the last is full; the last is what the stream had left.
             Source::Stream { .. } => {
                 let start = u64::from(n - 1) * self.job.plan.part_size;

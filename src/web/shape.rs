@@ -11,6 +11,7 @@ use super::js;
 use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
 use crate::engine::error::Error;
 use crate::engine::exchange::Answer;
+use crate::engine::plan::{self, Plan};
 use crate::text;
 
 thread_local! {
@@ -90,28 +91,78 @@ pub fn called_back(a: &Answer) -> Result<JsValue, Error> {
 
 /// A checkpoint in ali-oss's shape, with the caller's file and its done parts.
 pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue, done: &Array) -> JsValue {
-    js::object(&[
+    let o = js::object(&[
         ("file", file.clone()),
         ("name", cp.name.as_str().into()),
-        ("fileSize", (cp.file_size as f64).into()),
-        ("partSize", (cp.part_size as f64).into()),
         ("uploadId", cp.upload_id.as_str().into()),
         ("doneParts", done.into()),
-    ])
-    .into()
+    ]);
+    plan_to_js(&o, &cp.plan);
+    o.into()
+}
+
+/// `fileSize`, `partSize` and, where the part size changed as the upload went (ali-oss's
+/// checkpoints have one part size), `partSizeChanges: [{from, partSize}]`: from part `from`
+/// on, parts have `partSize` bytes.
+pub fn plan_to_js(o: &js_sys::Object, plan: &Plan) {
+    js::set(o, "fileSize", plan.size as f64);
+    js::set(o, "partSize", plan.part_size as f64);
+    if plan.resized.is_empty() {
+        return;
+    }
+    let changes = Array::new();
+    for (from, size) in &plan.resized {
+        let change = js::object(&[
+            ("from", (*from).into()),
+            ("partSize", (*size as f64).into()),
+        ]);
+        changes.push(&change);
+    }
+    js::set(o, "partSizeChanges", changes);
+}
+
+/// A plan written by [`plan_to_js`] (or by ali-oss) read back, or the name of the field
+/// that is not valid: parts that OSS would not take are never trusted.
+pub fn plan_from_js(v: &JsValue) -> Result<Plan, &'static str> {
+    let whole = |v: &JsValue, k| {
+        js::get(v, k)
+            .and_then(|n| n.as_f64())
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
+            .map(|n| n as u64)
+    };
+    let size = whole(v, "fileSize").ok_or("fileSize")?;
+    let part_size = whole(v, "partSize").ok_or("partSize")?;
+    let mut plan = Plan::new(size, Some(part_size as f64), 1)
+        .ok()
+        .filter(|p| p.raised_from.is_none())
+        .ok_or("partSize")?;
+    let Some(changes) = js::get(v, "partSizeChanges") else {
+        return Ok(plan);
+    };
+    let bad = "partSizeChanges";
+    let changes = changes.dyn_into::<Array>().map_err(|_| bad)?;
+    for change in changes.iter() {
+        let from = whole(&change, "from").ok_or(bad)?;
+        let size = whole(&change, "partSize").ok_or(bad)?;
+        let after = plan.resized.last().map_or(1, |(n, _)| *n);
+        let valid = (plan::MIN_PART_SIZE..=plan::MAX_PART_SIZE).contains(&size)
+            && from > u64::from(after)
+            && from <= u64::from(plan.count());
+        if !valid {
+            return Err(bad);
+        }
+        plan.resized.push((from as u32, size));
+    }
+    if u64::from(plan.count()) > plan::MAX_PARTS {
+        return Err(bad);
+    }
+    Ok(plan)
 }
 
 /// A checkpoint the caller passed, checked.
 pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
     let bad =
         |what: &str| Error::argument(text::fill("checkpoint.{} is missing or not valid", &[what]));
-    let whole = |k: &str| {
-        js::get(v, k)
-            .and_then(|n| n.as_f64())
-            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
-            .map(|n| n as u64)
-            .ok_or_else(|| bad(k))
-    };
     let text = |k: &str| {
         js::get(v, k)
             .and_then(|s| s.as_string())
@@ -123,8 +174,7 @@ pub fn checkpoint_from_js(v: &JsValue) -> Result<Checkpoint, Error> {
     };
     Ok(Checkpoint {
         name: text("name")?,
-        file_size: whole("fileSize")?,
-        part_size: whole("partSize")?,
+        plan: plan_from_js(v).map_err(bad)?,
         upload_id: text("uploadId")?,
         done,
     })

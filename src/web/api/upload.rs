@@ -116,7 +116,7 @@ fn plan_of(
     }
     let asked = match &checkpoint {
         _ if kind.one_request() => Some(MAX_PART_SIZE as f64),
-        Some(cp) => Some(cp.part_size as f64),
+        Some(cp) => Some(cp.plan.part_size as f64),
         None => options::number(o, "partSize")?,
     };
     let parallel =
@@ -183,6 +183,10 @@ fn prepare(
         },
         callback,
         parallel,
+        // The link decides what the caller left open (a checkpoint's part size is where its
+        // done parts lie, not a choice for the parts still to cut).
+        choose_part_size: js::get(o, "partSize").is_none(),
+        choose_parallel: js::get(o, "parallel").is_none(),
         checkpoint,
         progress: progress.is_some(),
         live: shared.o.byte_progress,
@@ -235,10 +239,15 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
             return Err(Error::file_unreadable().into());
         }
         if saves {
-            let chosen = part_size_chosen.then_some(job.parallel);
             let (bucket, name) = (&run.signing.bucket, &job.name);
-            let found =
-                resume::find_or_start(&run.shared.saved, bucket, name, blob, &mut job.plan, chosen);
+            let found = resume::find_or_start(
+                &run.shared.saved,
+                bucket,
+                name,
+                blob,
+                &mut job.plan,
+                part_size_chosen,
+            );
             let (s, saved) = found.await?;
             job.checkpoint = job.checkpoint.or(saved);
             saver = Some(s);

@@ -51,54 +51,51 @@ async fn lock(bucket: &str, name: &str, file: &FileIdentity) -> Result<Function,
 
 /// Finds the upload's saved record and takes its lock: the saver keeps the record as the
 /// upload goes, and releases the lock when the upload ends. With `chosen` (the part size
-/// was ours to choose, for this `parallel`), a record of the same file saved with another
-/// part size is resumed with that one, and `plan` follows it.
+/// was ours to choose), a record of the same file saved with another part size is resumed
+/// with that one. `plan` becomes the saved upload's, part size changes and all.
 pub async fn find_or_start(
     saved_uploads: &SavedUploads,
     bucket: &str,
     name: &str,
     blob: &Blob,
     plan: &mut Plan,
-    chosen: Option<usize>,
+    chosen: bool,
 ) -> Result<(Saver, Option<Checkpoint>), Error> {
     let file = identity(blob);
     let release = lock(bucket, name, &file).await?;
     let mut fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
     let mut saved = saved_uploads.load(&fp).await;
-    if let (None, Some(parallel)) = (&saved, chosen) {
+    if let (None, true) = (&saved, chosen) {
         // A default part size depends on the file, `parallel` and this package's version.
         let same_file = |r: &Record| {
             (r.bucket == bucket && r.name == name && r.file_name == file.name)
-                && (r.file_size == file.size && r.last_modified == file.last_modified)
+                && (r.plan.size == file.size && r.last_modified == file.last_modified)
                 && r.file_type == file.mime
         };
         let found = saved_uploads.all().await.into_iter().find(same_file);
-        let cut = found
-            .as_ref()
-            .and_then(|r| Plan::new(plan.size, Some(r.part_size as f64), parallel).ok());
-        if let (Some(r), Some(cut)) = (found, cut) {
-            *plan = cut;
-            fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
+        if let Some(r) = found {
+            fp = fingerprint::fingerprint(bucket, name, &file, r.plan.part_size);
             saved = Some(r).filter(|r| r.fingerprint == fp);
         }
     }
     let now = js::now_ms();
     let checkpoint = saved.as_ref().map(|s| Checkpoint {
         name: s.name.clone(),
-        file_size: s.file_size,
-        part_size: s.part_size,
+        plan: s.plan.clone(),
         upload_id: s.upload_id.clone(),
         done: s.done.clone(),
     });
+    if let Some(cp) = &checkpoint {
+        *plan = cp.plan.clone();
+    }
     let template = Record {
         fingerprint: fp,
         bucket: bucket.into(),
         name: name.into(),
         file_name: file.name,
-        file_size: file.size,
+        plan: plan.clone(),
         last_modified: file.last_modified,
         file_type: file.mime,
-        part_size: plan.part_size,
         upload_id: String::new(),
         done: Default::default(),
         created_at: saved.map_or(now, |s| s.created_at),

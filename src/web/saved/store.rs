@@ -14,10 +14,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransactionMode};
 
-use crate::engine::checkpoint::{DonePart, DoneParts};
+use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
+use crate::engine::plan::Plan;
 use crate::text;
 use crate::web::js;
-use crate::web::shape::{done_from_js, part_from_js, part_to_js};
+use crate::web::shape::{done_from_js, part_from_js, part_to_js, plan_from_js, plan_to_js};
 
 const DB_NAME: &str = "oss-browser-upload";
 const STORE: &str = "uploads";
@@ -35,10 +36,10 @@ pub struct Record {
     pub bucket: String,
     pub name: String,
     pub file_name: String,
-    pub file_size: u64,
+    /// The file's size, and where its parts lie.
+    pub plan: Plan,
     pub last_modified: f64,
     pub file_type: String,
-    pub part_size: u64,
     pub upload_id: String,
     pub done: DoneParts,
     pub created_at: f64,
@@ -103,10 +104,8 @@ impl Record {
             ("bucket", self.bucket.as_str().into()),
             ("name", self.name.as_str().into()),
             ("fileName", self.file_name.as_str().into()),
-            ("fileSize", (self.file_size as f64).into()),
             ("lastModified", self.last_modified.into()),
             ("fileType", self.file_type.as_str().into()),
-            ("partSize", (self.part_size as f64).into()),
             ("uploadId", self.upload_id.as_str().into()),
             ("updatedAt", self.updated_at.into()),
         ])
@@ -115,21 +114,18 @@ impl Record {
     /// What listSavedUploads() shows of a record.
     pub fn summary(&self) -> JsValue {
         let o = self.common();
-        let plan = crate::engine::plan::Plan {
-            size: self.file_size,
-            part_size: self.part_size.max(1),
-            raised_from: None,
-        };
-        let bytes = crate::engine::checkpoint::bytes_done(&plan, &self.done);
+        plan_to_js(&o, &self.plan);
+        let bytes = crate::engine::checkpoint::bytes_done(&self.plan, &self.done);
         js::set(&o, "bytesDone", bytes as f64);
         o.into()
     }
 
-    /// This record, as stored (its parts apart), for upload `upload_id`, updated at
-    /// `updated_at`.
-    pub fn to_js_with(&self, upload_id: &str, updated_at: f64) -> JsValue {
+    /// This record, as stored (its parts apart), for the checkpoint's upload and parts'
+    /// layout, updated at `updated_at`.
+    pub fn to_js_with(&self, cp: &Checkpoint, updated_at: f64) -> JsValue {
         let o = self.common();
-        js::set(&o, "uploadId", upload_id);
+        js::set(&o, "uploadId", cp.upload_id.as_str());
+        plan_to_js(&o, &cp.plan);
         js::set(&o, "updatedAt", updated_at);
         js::set(&o, "format", FORMAT);
         js::set(&o, "createdAt", self.created_at);
@@ -156,10 +152,9 @@ impl Record {
             bucket: text("bucket")?,
             name: text("name")?,
             file_name: text("fileName")?,
-            file_size: num("fileSize")? as u64,
+            plan: plan_from_js(v).ok()?,
             last_modified: num("lastModified")?,
             file_type: text("fileType")?,
-            part_size: num("partSize")? as u64,
             upload_id,
             done,
             created_at: num("createdAt")?,
