@@ -35,6 +35,8 @@ struct Talk {
     sent: Vec<Outgoing>,
     /// Every request sent, in order: (method, query keys).
     log: Vec<String>,
+    /// Every part's body sent: (number, start, end).
+    bodies: Vec<(u32, u64, u64)>,
     sleeps: Vec<(u32, u32)>,
     progress: Vec<f64>,
     saves: usize,
@@ -85,6 +87,7 @@ impl Talk {
             now: 1_700_000_000_000.0,
             sent: vec![],
             log: vec![],
+            bodies: vec![],
             sleeps: vec![],
             progress: vec![],
             saves: 0,
@@ -112,6 +115,9 @@ impl Talk {
             };
             match c {
                 Command::Send(o) => {
+                    if let Body::Part { number, start, end } = o.body {
+                        self.bodies.push((number, start, end));
+                    }
                     self.log.push(describe(&o));
                     self.order.push(describe(&o));
                     self.sent.push(o);
@@ -854,4 +860,277 @@ fn reports_come_before_the_first_part_and_before_complete() {
     let e = t.result().unwrap().unwrap_err();
     assert!(e.message.contains("progress callback threw"));
     assert_eq!(t.up.checkpoint().unwrap().done.len(), 2);
+}
+
+/// A job whose part size and parts in flight are the engine's to choose, without CRC64 (the
+/// script's server would hash every byte).
+fn tuned(size: u64) -> Job {
+    let mut j = job(size, 100 * KIB);
+    j.plan = Plan::new(size, None, 5).unwrap();
+    (j.choose_part_size, j.choose_parallel, j.crc64) = (true, true, false);
+    j
+}
+
+impl Talk {
+    /// Answers `what` well, `fixed_ms` plus its body's bytes at `per_ms` bytes a millisecond
+    /// after it was sent.
+    fn ok_after(&mut self, what: &str, fixed_ms: u32, per_ms: u64) -> Outgoing {
+        let o = self.take(what);
+        let mut a = server_ok(&o);
+        a.rt_ms = fixed_ms + (o.body.size() / per_ms) as u32;
+        self.answer(&o, Outcome::Answer(a));
+        o
+    }
+
+    fn parts_in_flight(&self) -> bool {
+        self.sent.iter().any(|o| describe(o).contains("partNumber"))
+    }
+}
+
+/// The parts cover the file once, in order, each but the last at least 100 KiB, and each was
+/// sent with the bytes the checkpoint's plan says it holds.
+fn assert_tiles(sent: &[(u32, u64, u64)], size: u64, plan: &Plan) {
+    let mut sent = sent.to_vec();
+    sent.sort();
+    sent.dedup();
+    let mut at = 0;
+    for (i, (n, start, end)) in sent.iter().enumerate() {
+        assert_eq!(*n as usize, i + 1, "numbers follow one another");
+        assert_eq!(*start, at, "part {n} starts where the one before ended");
+        assert!(
+            end - start >= 100 * KIB || *end == size,
+            "part {n} is too small"
+        );
+        assert_eq!(
+            plan.part(*n),
+            (*start, end - start),
+            "the plan says where part {n} is"
+        );
+        at = *end;
+    }
+    assert_eq!(at, size, "the parts hold the whole file");
+}
+
+#[test]
+fn parts_grow_on_a_far_fast_link_and_shrink_toward_the_end() {
+    // 600 ms for a request without a body (a satellite link), 20 MB/s for each part's body:
+    // the default 8 MiB parts would spend most of their time on the round trips.
+    let size = 1024 * 1024 * KIB;
+    let mut t = Talk::new(tuned(size));
+    t.ok_after("POST uploads", 600, 1);
+    while t.parts_in_flight() {
+        t.ok_after("partNumber", 600, 20_000);
+    }
+    let plan = t.up.checkpoint().unwrap().plan.clone();
+    t.ok("POST uploadId");
+    t.result().unwrap().unwrap();
+    assert_tiles(&t.bodies, size, &plan);
+    let sizes: Vec<u64> = (1..=plan.count())
+        .map(|n| plan.part(n).1 / (1024 * KIB))
+        .collect();
+    assert_eq!(
+        sizes[0], 8,
+        "the first parts measure the link at the default size"
+    );
+    assert_eq!(
+        sizes.iter().max(),
+        Some(&64),
+        "then grow to the most: {sizes:?}"
+    );
+    assert!(
+        sizes[sizes.len() - 2] < 16,
+        "and shrink toward the end: {sizes:?}"
+    );
+    assert!(
+        plan.count() < 64,
+        "{} parts instead of 128: {sizes:?}",
+        plan.count()
+    );
+    assert!(
+        plan.resized.len() <= 12,
+        "a few runs of sizes: {:?}",
+        plan.resized
+    );
+    assert_eq!(
+        t.count("partNumber"),
+        plan.count() as usize,
+        "no part sent twice"
+    );
+}
+
+#[test]
+fn a_timeout_halves_the_parts_cut_next_and_the_parts_in_flight() {
+    // 8 MiB parts in 3 s each: the size the link asks for.
+    let size = 256 * 1024 * KIB;
+    let mut t = Talk::new(tuned(size));
+    t.ok_after("POST uploads", 50, 1);
+    t.ok_after("part1;", 50, 2_800);
+    assert_eq!(t.sent.len(), 5);
+    let late = t.take("part2;");
+    t.answer(&late, Outcome::Timeout);
+    // Three in flight and one waiting to be sent again: no new part until fewer than two.
+    for n in 3..=5 {
+        t.ok_after(&format!("part{n};"), 50, 2_800);
+        assert!(t.sent.len() + t.sleeps.len() <= 4, "the window is halved");
+    }
+    t.ok_after("part6;", 50, 2_800);
+    let first_new = t.bodies.iter().find(|(n, ..)| *n == 7).expect("part 7 cut");
+    assert_eq!(
+        first_new.2 - first_new.1,
+        4 * 1024 * KIB,
+        "cut at half the size"
+    );
+    t.wake_all();
+    // The window grows back, one part at a time, to `parallel`.
+    let mut most = 0;
+    while t.parts_in_flight() {
+        most = most.max(t.sent.len());
+        t.ok_after("partNumber", 50, 2_800);
+    }
+    assert_eq!(most, 5);
+    let plan = t.up.checkpoint().unwrap().plan.clone();
+    t.ok("POST uploadId");
+    t.result().unwrap().unwrap();
+    assert_tiles(&t.bodies, size, &plan);
+    let largest = (7..=plan.count()).map(|n| plan.part(n).1).max().unwrap();
+    assert_eq!(
+        largest,
+        4 * 1024 * KIB,
+        "a link that dropped a part gets no larger parts"
+    );
+}
+
+/// A part list as ListParts answers it, `rt_ms` after it was asked for.
+fn listed(parts: &[(u32, u64)], rt_ms: u32) -> Outcome {
+    let mut body = "<ListPartsResult><IsTruncated>false</IsTruncated>".to_string();
+    for (n, size) in parts {
+        body += &format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>\"E{n}\"</ETag><Size>{size}</Size></Part>"
+        );
+    }
+    body += "</ListPartsResult>";
+    Outcome::Answer(Answer {
+        status: 200,
+        body,
+        rt_ms,
+        ..Answer::default()
+    })
+}
+
+#[test]
+fn a_resume_of_parts_of_several_sizes_sends_only_the_missing_ones_where_they_were() {
+    // Saved before a reload: 100 KiB parts 1–3, then 200 KiB from part 4 on.
+    let size = 1000 * KIB;
+    let mut plan = Plan::new(size, Some(100.0 * KIB as f64), 5).unwrap();
+    plan.resize_from(4, 200 * KIB);
+    let mut j = tuned(size);
+    j.crc64 = true;
+    let part = |n: u32| {
+        let (start, len) = plan.part(n);
+        let crc64 = Some(crc_of(start, start + len));
+        (
+            n,
+            DonePart {
+                etag: format!("\"E{n}\""),
+                crc64,
+            },
+        )
+    };
+    j.checkpoint = Some(Checkpoint {
+        name: "video.mp4".into(),
+        plan: plan.clone(),
+        upload_id: "UP1".into(),
+        done: [1, 2, 4, 5].map(part).into_iter().collect(),
+    });
+    let mut t = Talk::new(j);
+    let list = t.take("GET");
+    // Part 6 is listed at a size the plan does not give it: sent again.
+    let parts = [
+        (1, 100 * KIB),
+        (2, 100 * KIB),
+        (4, 200 * KIB),
+        (5, 200 * KIB),
+        (6, 100 * KIB),
+    ];
+    t.answer(&list, listed(&parts, 50));
+    let expect = [
+        (3, 200 * KIB, 300 * KIB),
+        (6, 700 * KIB, 900 * KIB),
+        (7, 900 * KIB, size),
+    ];
+    assert_eq!(t.bodies, expect);
+    assert_eq!(t.progress[0], 0.6);
+    let done = finish_parts(&mut t);
+    assert_eq!(done.etag.as_deref(), Some("\"DONE\""));
+    assert_eq!(t.count("partNumber"), 3);
+}
+
+#[test]
+fn a_resume_from_an_ali_oss_checkpoint_keeps_its_parts_and_tunes_the_rest() {
+    // ali-oss's checkpoint: one part size (1 MiB), parts 1–3 and 10 done. Parts 4–9 lie
+    // where that part size puts them, whatever the link says; the rest are ours to cut.
+    let (size, mib) = (64 * 1024 * KIB, 1024 * KIB);
+    let mut j = tuned(size);
+    j.plan = Plan::new(size, Some(mib as f64), 5).unwrap();
+    let done = [1, 2, 3, 10].map(|n| {
+        (
+            n,
+            DonePart {
+                etag: format!("\"E{n}\""),
+                crc64: None,
+            },
+        )
+    });
+    j.checkpoint = Some(Checkpoint {
+        name: "video.mp4".into(),
+        plan: j.plan.clone(),
+        upload_id: "UP1".into(),
+        done: done.into_iter().collect(),
+    });
+    let mut t = Talk::new(j);
+    let list = t.take("GET");
+    t.answer(
+        &list,
+        listed(&[(1, mib), (2, mib), (3, mib), (10, mib)], 100),
+    );
+    while t.parts_in_flight() {
+        t.ok_after("partNumber", 100, 10_000);
+    }
+    let plan = t.up.checkpoint().unwrap().plan.clone();
+    t.ok("POST uploadId");
+    t.result().unwrap().unwrap();
+    let mut bodies = t.bodies.clone();
+    bodies.extend([1, 2, 3, 10].map(|n| (n, (u64::from(n) - 1) * mib, u64::from(n) * mib)));
+    assert_tiles(&bodies, size, &plan);
+    assert!(
+        plan.resized.first().is_some_and(|(n, _)| *n > 10),
+        "{:?}",
+        plan.resized
+    );
+    assert!(plan.count() < 61, "parts grew: {}", plan.count());
+    assert_eq!(
+        t.count("part1;") + t.count("part3;") + t.count("part10;"),
+        0
+    );
+}
+
+#[test]
+fn an_explicit_part_size_and_parallel_are_kept_whatever_the_link() {
+    let mut j = job(64 * 1024 * KIB, 1024 * KIB);
+    j.crc64 = false;
+    let mut t = Talk::new(j);
+    t.ok_after("POST uploads", 600, 1);
+    let late = t.take("part1;");
+    t.answer(&late, Outcome::Timeout);
+    t.wake_all();
+    while t.parts_in_flight() {
+        assert!(
+            t.sent.len() == 5 || t.count("partNumber") > 60,
+            "parallel 5 throughout"
+        );
+        t.ok_after("partNumber", 600, 20_000);
+    }
+    let plan = t.up.checkpoint().unwrap().plan.clone();
+    assert!(plan.resized.is_empty());
+    assert_eq!(plan.count(), 64);
 }
