@@ -147,12 +147,22 @@ export interface DonePart {
   crc64?: string;
 }
 
+/** From part `from` on, parts have `partSize` bytes. */
+export interface PartSizeChange {
+  from: number;
+  partSize: number;
+}
+
 /** ali-oss's checkpoint; pass it back as `checkpoint` to resume. */
 export interface Checkpoint {
   file: File | Blob;
   name: string;
   fileSize: number;
+  /** The size of the first parts (of all of them, unless `partSizeChanges`). */
   partSize: number;
+  /** Where the part size changed as the upload measured the link (only when no `partSize`
+   * was passed). ali-oss's checkpoints have none; ali-oss cannot resume one that has. */
+  partSizeChanges?: PartSizeChange[];
   uploadId: string;
   doneParts: DonePart[];
 }
@@ -164,10 +174,13 @@ export type Progress = (
 ) => void | Promise<void>;
 
 export interface MultipartUploadOptions extends ObjectOptions {
-  /** Parts in flight at once. Default 5. */
+  /** The most parts in flight at once. Default 5, fewer for a while after a part times out;
+   * passed, exactly this many. */
   parallel?: number;
-  /** Bytes per part, 100 KiB to 5 GiB. Default: the file over 4 × `parallel`, in whole MiB,
-   * from 1 MiB to 8 MiB (raised to stay within 10 000 parts). */
+  /** Bytes per part, 100 KiB to 5 GiB (raised to stay within 10 000 parts). Default: the
+   * first parts are the file over 4 × `parallel`, in whole MiB, from 1 to 8 MiB; later parts
+   * follow the link, 1 to 64 MiB (larger where each request's round trip costs much, smaller
+   * near the end and after a timeout). Passed, every part has this size. */
   partSize?: number;
   /** After init, after each part, and with 1 only once the object exists; with
    * `transport: 'xhr'` also as bytes go out (then `res` is null). */
@@ -202,6 +215,7 @@ export interface SavedUpload {
   fileType: string;
   uploadId: string;
   partSize: number;
+  partSizeChanges?: PartSizeChange[];
   bytesDone: number;
   updatedAt: number;
 }

@@ -78,14 +78,18 @@ async fn round_trips_sizes_and_awkward_keys() {
     for (i, (key, len, extra)) in cases.iter().enumerate() {
         round_trip(&c, key, &pattern(*len, i as u32), extra).await;
     }
-    // The 25 MiB file went up in 13 parts: by default a file of over 20 MiB gets parts of
-    // its size over 4 × parallel (5), in whole MiB: 2 MiB here.
+    // By default a file of over 20 MiB starts with parts of its size over 4 × parallel (5),
+    // in whole MiB: 2 MiB here; later parts follow the link, 1 MiB or more, and shrink
+    // toward the end.
     let parts = log_for("sizes/25 MiB.bin").await;
-    let uploaded = parts
-        .iter()
+    let sizes: Vec<f64> = (parts.iter())
         .filter(|e| prop(e, "op").as_string().as_deref() == Some("UploadPart"))
-        .count();
-    assert_eq!(uploaded, 13);
+        .filter_map(|e| prop(e, "bytesReceived").as_f64())
+        .collect();
+    assert_eq!(sizes.first(), Some(&(2.0 * MIB as f64)), "{sizes:?}");
+    assert!((13..=25).contains(&sizes.len()), "{sizes:?}");
+    let last = sizes.len() - 1;
+    assert!(sizes[..last].iter().all(|s| *s >= MIB as f64), "{sizes:?}");
 }
 
 #[wasm_bindgen_test]
@@ -542,7 +546,12 @@ async fn cancel_stops_requests_at_once_and_the_checkpoint_resumes() {
         }
     }
     clear().await;
-    let opts = obj(&[("checkpoint", checkpoint), ("parallel", 3.into())]);
+    // The part size passed again: every part keeps 256 KiB, so the count below is exact.
+    let opts = obj(&[
+        ("checkpoint", checkpoint),
+        ("parallel", 3.into()),
+        ("partSize", (256.0 * 1024.0).into()),
+    ]);
     settle(c.multipart_upload("cancel.bin".into(), f.into(), opts))
         .await
         .expect("resumed");

@@ -69,7 +69,9 @@ impl Saver {
         *queued = (cp.upload_id.clone(), Some(done.clone()), done.length());
         let batch = Batch {
             fingerprint: fp.clone(),
-            record: self.template.to_js_with(cp, js::now_ms()),
+            record: self
+                .template
+                .to_js_with(&cp.upload_id, &cp.plan, js::now_ms()),
             reset: !same,
             parts,
             all: done.clone(),

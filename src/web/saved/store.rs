@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransactionMode};
 
-use crate::engine::checkpoint::{Checkpoint, DonePart, DoneParts};
+use crate::engine::checkpoint::{DonePart, DoneParts};
 use crate::engine::plan::Plan;
 use crate::text;
 use crate::web::js;
@@ -120,12 +120,12 @@ impl Record {
         o.into()
     }
 
-    /// This record, as stored (its parts apart), for the checkpoint's upload and parts'
-    /// layout, updated at `updated_at`.
-    pub fn to_js_with(&self, cp: &Checkpoint, updated_at: f64) -> JsValue {
+    /// This record, as stored (its parts apart), for upload `upload_id` whose parts lie as
+    /// `plan` says, updated at `updated_at`.
+    pub fn to_js_with(&self, upload_id: &str, plan: &Plan, updated_at: f64) -> JsValue {
         let o = self.common();
-        js::set(&o, "uploadId", cp.upload_id.as_str());
-        plan_to_js(&o, &cp.plan);
+        js::set(&o, "uploadId", upload_id);
+        plan_to_js(&o, plan);
         js::set(&o, "updatedAt", updated_at);
         js::set(&o, "format", FORMAT);
         js::set(&o, "createdAt", self.created_at);
