@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
 const REQUIREMENT = 130_000;
-const BUDGET = 128_000;
+const BUDGET = 129_000;
 const loaded = ['oss_browser_upload_bg.wasm', 'index.js'];
 
 test(`pkg/ wasm + index.js stay within ${BUDGET} bytes gzip -9 (required: ${REQUIREMENT})`, async () => {
