@@ -467,6 +467,9 @@ interface OSS {
   /** ali-oss's `client.options`: the options as this client reads them; changing it changes
    * nothing. Undefined until `ready` resolves. */
   readonly options: Readonly<Record<string, unknown>> | undefined;
+  /** ali-oss's: when the credentials in hand were had (the client's making until the first
+   * arrive). Undefined until `ready` resolves. */
+  readonly stsTokenFreshTime: Date | undefined;
   put(
     name: string,
     data: File | Blob | ArrayBuffer | ArrayBufferView | string,
@@ -532,6 +535,12 @@ interface OSS {
   /** Objects in the bucket, one page (ListObjectsV2). */
   listV2(query?: ListV2Query, options?: RequestOptions): Promise<ListV2Result>;
   signatureUrl(name: string, options?: SignatureUrlOptions): string;
+  /** The V1 fields of a PostObject form whose policy is `policy` (an object, or its JSON
+   * text), signed with the credentials in hand, as ali-oss's. */
+  calculatePostSignature(policy: object | string): { OSSAccessKeyId: string; Signature: string; policy: string };
+  /** The `x-oss-signature` (hex) of a V4 PostObject form whose policy is `policy`, for the
+   * day of `date`, in the client's region, as ali-oss's. */
+  signPostObjectPolicyV4(policy: object | string, date: Date): string;
   /** signatureUrl() once the STS token is fresh (refreshed first when due). */
   asyncSignatureUrl(name: string, options?: SignatureUrlOptions): Promise<string>;
   /** A V4 presigned URL, as ali-oss's: `expires` in seconds; `additionalHeaders` names

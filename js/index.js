@@ -17,7 +17,7 @@ const loading = init().then(() => {
  * returning neither a Promise nor the client. Kept here because the entry needs it before the
  * wasm arrives; tests/js/declarations.test.mjs holds it to index.d.ts, and index.d.ts to the
  * Rust. */
-const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel', 'resetCancelFlag', 'getBucket', 'getObjectUrl', 'generateObjectUrl']);
+const SYNC = new Set(['signatureUrl', 'isCancel', 'cancel', 'resetCancelFlag', 'getBucket', 'getObjectUrl', 'generateObjectUrl', 'calculatePostSignature', 'signPostObjectPolicyV4']);
 /** Methods that return the client, as ali-oss's do, for chaining. */
 const CHAIN = new Set(['useBucket', 'setBucket']);
 

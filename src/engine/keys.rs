@@ -38,6 +38,8 @@ pub struct Keys {
     origin: Origin,
     current: Option<Credentials>,
     refreshed_at: f64,
+    /// When the client was made: ali-oss's `stsTokenFreshTime` until keys arrive.
+    made_at: f64,
     refreshing: bool,
     /// A refresh is wanted and the edge has not yet been asked for it.
     wanted: bool,
@@ -54,6 +56,7 @@ impl Keys {
             } else {
                 f64::NEG_INFINITY
             },
+            made_at: now_ms,
             current,
             refreshing: false,
             wanted: false,
@@ -138,6 +141,16 @@ impl Keys {
     /// Whether a refresh is under way (requests are waiting for it).
     pub fn refreshing(&self) -> bool {
         self.refreshing
+    }
+
+    /// When the keys in hand were had (ali-oss's `stsTokenFreshTime`): their refresh, or the
+    /// client's making.
+    pub fn fresh_at(&self) -> f64 {
+        if self.refreshed_at.is_finite() {
+            self.refreshed_at
+        } else {
+            self.made_at
+        }
     }
 
     /// The refresh's outcome; every waiting request is then told (`Event::Keys`).

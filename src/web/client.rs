@@ -12,7 +12,7 @@ use web_sys::AbortController;
 use super::api::multipart::PartGiven;
 use super::api::presign::V4Given;
 use super::api::upload::{upload, Kind};
-use super::api::{listing, multipart, objects, presign, saved};
+use super::api::{listing, multipart, objects, post_policy, presign, saved};
 use super::error::reject;
 use super::shared::Shared;
 use super::{js, options, shape};
@@ -320,6 +320,39 @@ impl Client {
     #[wasm_bindgen(js_name = setBucket)]
     pub fn set_bucket(&self, name: JsValue) -> Result<(), JsValue> {
         self.use_bucket(name)
+    }
+
+    /// ali-oss's calculatePostSignature(policy): `{OSSAccessKeyId, Signature, policy}`, the
+    /// V1 fields of a PostObject form whose policy is `policy` (an object, or its JSON text).
+    #[wasm_bindgen(js_name = calculatePostSignature)]
+    pub fn calculate_post_signature(&self, policy: JsValue) -> Result<JsValue, JsValue> {
+        let signed = post_policy::sign(&self.0, &policy, None)?;
+        let fields = js::object(&[
+            ("OSSAccessKeyId", signed.access_key_id.into()),
+            ("Signature", signed.signature.into()),
+            ("policy", signed.policy.into()),
+        ]);
+        Ok(fields.into())
+    }
+
+    /// ali-oss's signPostObjectPolicyV4(policy, date): the `x-oss-signature` of a V4
+    /// PostObject form, for the day of `date`, in the client's region.
+    #[wasm_bindgen(js_name = signPostObjectPolicyV4)]
+    pub fn sign_post_object_policy_v4(
+        &self,
+        policy: JsValue,
+        date: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        Ok(post_policy::sign(&self.0, &policy, Some(&date))?
+            .signature
+            .into())
+    }
+
+    /// ali-oss's `stsTokenFreshTime`: when the credentials in hand were had (the client's
+    /// making, until the first arrive).
+    #[wasm_bindgen(getter = stsTokenFreshTime)]
+    pub fn sts_token_fresh_time(&self) -> js_sys::Date {
+        js_sys::Date::new(&self.0.keys.borrow().fresh_at().into())
     }
 
     /// ali-oss's `client.options`: the options as this client reads them.

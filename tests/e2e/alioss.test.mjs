@@ -4,6 +4,7 @@
 // library so the two runs never see each other's objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { KEY_ID, SECRET, environment } from './harness.mjs';
 
 const env = environment();
@@ -349,3 +350,49 @@ test("a client kept in a Proxy (as Vue's reactive() keeps it) still works", () =
   c.useBucket(o.bucket);
   return [put.res.status, (await c.get(`${p}proxied.txt`)).content.toString(), c.getBucket()];
 }, [200, 'via proxy', 'demo-bucket']));
+
+test('calculatePostSignature() and signPostObjectPolicyV4(): the same policy signs the same; a policy that is not JSON is refused alike', async () => {
+  const policy = { expiration: '2030-01-01T00:00:00.000Z', conditions: [{ bucket: 'demo-bucket' }, ['content-length-range', 1, 1024], ['starts-with', '$key', 'user/中文/']] };
+  const { ali, ours } = await both(async (OSS, o) => {
+    const c = new OSS({ ...o, region: 'oss-cn-hangzhou' });
+    if (c.ready) await c.ready;
+    const policy = { expiration: '2030-01-01T00:00:00.000Z', conditions: [{ bucket: 'demo-bucket' }, ['content-length-range', 1, 1024], ['starts-with', '$key', 'user/中文/']] };
+    const day = new Date(Date.UTC(2030, 0, 2, 23, 59));
+    const refused = [];
+    for (const bad of ['string', 123, null, '{"a":']) {
+      try {
+        c.calculatePostSignature(bad);
+        refused.push('signed');
+      } catch (e) {
+        refused.push(e.message);
+      }
+    }
+    let v4Refused;
+    try {
+      c.signPostObjectPolicyV4('{"a":', day);
+    } catch (e) {
+      v4Refused = e.message.startsWith('Policy string is not a valid JSON: ');
+    }
+    return {
+      v1: c.calculatePostSignature(policy),
+      v1FromText: c.calculatePostSignature(`  ${JSON.stringify(policy, null, 2)} `),
+      v4: c.signPostObjectPolicyV4(policy, day),
+      v4FromText: c.signPostObjectPolicyV4(JSON.stringify(policy, null, 1), day),
+      refused,
+      v4Refused,
+      fresh: c.stsTokenFreshTime instanceof Date && c.stsTokenFreshTime <= new Date(),
+    };
+  });
+  assert.deepEqual(ours, ali);
+  // What they agree on, worked out here from OSS's documentation of PostObject signatures.
+  const encoded = Buffer.from(JSON.stringify(policy)).toString('base64');
+  const hmac = (alg, key, data) => createHmac(alg, key).update(data).digest();
+  const key = ['20300102', 'cn-hangzhou', 'oss', 'aliyun_v4_request'].reduce((k, part) => hmac('sha256', k, part), `aliyun_v4${SECRET}`);
+  assert.deepEqual(ours.v1, { OSSAccessKeyId: KEY_ID, Signature: hmac('sha1', SECRET, encoded).toString('base64'), policy: encoded });
+  assert.deepEqual(ours.v1FromText, ours.v1);
+  assert.equal(ours.v4, createHmac('sha256', key).update(encoded).digest('hex'));
+  assert.equal(ours.v4FromText, ours.v4);
+  assert.deepEqual(ours.refused, Array(4).fill('policy must be JSON string or Object'));
+  assert.equal(ours.v4Refused, true);
+  assert.equal(ours.fresh, true);
+});
