@@ -160,8 +160,9 @@ export interface Checkpoint {
   fileSize: number;
   /** The size of the first parts (of all of them, unless `partSizeChanges`). */
   partSize: number;
-  /** Where the part size changed as the upload measured the link (only when no `partSize`
-   * was passed). ali-oss's checkpoints have none; ali-oss cannot resume one that has. */
+  /** Where the part size changed as the upload measured the link: present (even empty) when
+   * no `partSize` was passed. ali-oss's checkpoints have none; never give one that has it to
+   * ali-oss, which places parts by `partSize` alone. */
   partSizeChanges?: PartSizeChange[];
   uploadId: string;
   doneParts: DonePart[];

@@ -81,6 +81,7 @@ fn record(fp: &str, updated_at: f64) -> Record {
         ],
     );
     // Parts sized by the link: the record keeps where the size changed.
+    r.plan.follows_link = true;
     r.plan.resize_from(2, 512 * 1024);
     r
 }

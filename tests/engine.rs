@@ -963,9 +963,15 @@ fn a_timeout_halves_the_parts_cut_next_and_the_parts_in_flight() {
     // 8 MiB parts in 3 s each: the size the link asks for.
     let size = 256 * 1024 * KIB;
     let mut t = Talk::new(tuned(size));
+    // An Initiate that times out says nothing of the parts.
+    let init = t.take("POST uploads");
+    t.answer(&init, Outcome::Timeout);
+    t.wake_all();
     t.ok_after("POST uploads", 50, 1);
+    assert_eq!(t.sent.len(), 5);
     t.ok_after("part1;", 50, 2_800);
     assert_eq!(t.sent.len(), 5);
+    assert_eq!(t.bodies[5].2 - t.bodies[5].1, 8 * 1024 * KIB);
     let late = t.take("part2;");
     t.answer(&late, Outcome::Timeout);
     // Three in flight and one waiting to be sent again: no new part until fewer than two.
@@ -1133,4 +1139,73 @@ fn an_explicit_part_size_and_parallel_are_kept_whatever_the_link() {
     let plan = t.up.checkpoint().unwrap().plan.clone();
     assert!(plan.resized.is_empty());
     assert_eq!(plan.count(), 64);
+}
+
+/// A checkpoint of a 1000 KiB file: 100 KiB parts 1–3, then 200 KiB ones, every part done.
+fn several_sizes_done(follows_link: bool, done: &[u32]) -> Job {
+    let size = 1000 * KIB;
+    let mut plan = Plan::new(size, Some(100.0 * KIB as f64), 5).unwrap();
+    plan.resize_from(4, 200 * KIB);
+    plan.follows_link = follows_link;
+    let mut j = tuned(size);
+    j.crc64 = true;
+    let part = |n: &u32| {
+        let (start, len) = plan.part(*n);
+        let crc64 = Some(crc_of(start, start + len));
+        let etag = format!("\"E{n}\"");
+        (*n, DonePart { etag, crc64 })
+    };
+    j.checkpoint = Some(Checkpoint {
+        name: "video.mp4".into(),
+        plan: plan.clone(),
+        upload_id: "UP1".into(),
+        done: done.iter().map(part).collect(),
+    });
+    j
+}
+
+#[test]
+fn a_resume_whose_upload_is_gone_checks_the_object_its_parts_of_several_sizes_make() {
+    // The page reloaded just after Complete: the upload is gone, the object is there.
+    let mut t = Talk::new(several_sizes_done(true, &[1, 2, 3, 4, 5, 6, 7]));
+    let list = t.take("GET");
+    t.answer(&list, error_answer(404, "NoSuchUpload", ""));
+    let head = t.take("HEAD");
+    let a = Answer {
+        status: 200,
+        headers: vec![
+            header("content-length", &(1000 * KIB).to_string()),
+            header("x-oss-hash-crc64ecma", &crc_of(0, 1000 * KIB).to_string()),
+            header("etag", "\"WHOLE\""),
+        ],
+        ..Answer::default()
+    };
+    t.answer(&head, Outcome::Answer(a));
+    let done = t.result().unwrap().unwrap();
+    assert_eq!(done.etag.as_deref(), Some("\"WHOLE\""));
+    assert_eq!(t.count("POST"), 0, "nothing uploaded again");
+}
+
+#[test]
+fn a_resume_of_a_link_sized_upload_sends_again_the_parts_after_the_last_it_saved() {
+    // Saved with parts 1 and 2 done; the server also holds 3 and 4, cut after the save,
+    // perhaps to sizes the checkpoint never heard of: sent again where it puts them.
+    let listed_parts = [
+        (1, 100 * KIB),
+        (2, 100 * KIB),
+        (3, 100 * KIB),
+        (4, 200 * KIB),
+    ];
+    let mut t = Talk::new(several_sizes_done(true, &[1, 2]));
+    let list = t.take("GET");
+    t.answer(&list, listed(&listed_parts, 50));
+    let numbers: Vec<u32> = t.bodies.iter().map(|(n, ..)| *n).collect();
+    assert_eq!(numbers, [3, 4, 5, 6, 7]);
+    finish_parts(&mut t).etag.expect("completed");
+    // Cut to one size throughout (ali-oss's, or a partSize passed), every listed part holds.
+    let mut t = Talk::new(several_sizes_done(false, &[1, 2]));
+    let list = t.take("GET");
+    t.answer(&list, listed(&listed_parts, 50));
+    let numbers: Vec<u32> = t.bodies.iter().map(|(n, ..)| *n).collect();
+    assert_eq!(numbers, [5, 6, 7]);
 }

@@ -108,11 +108,17 @@ pub fn bytes_done(plan: &Plan, done: &DoneParts) -> u64 {
 }
 
 /// The parts of the plan that the server holds at the right size: those are done, whatever
-/// a checkpoint claimed.
-pub fn reconcile(plan: &Plan, listed: &[ListedPart]) -> DoneParts {
+/// the checkpoint `claimed`. Where the part size follows the link, parts after the last one
+/// it claimed may have been cut to another plan than the one saved (a part of the same size
+/// may start elsewhere): those are sent again, at most the parts that were in flight.
+pub fn reconcile(plan: &Plan, claimed: &DoneParts, listed: &[ListedPart]) -> DoneParts {
+    let trusted = match (plan.follows_link, claimed.last()) {
+        (true, last) => last.unwrap_or(0),
+        (false, _) => plan.count(),
+    };
     let mut done = DoneParts::default();
     for p in listed {
-        if p.number >= 1 && p.number <= plan.count() && p.size == plan.part(p.number).1 {
+        if p.number >= 1 && p.number <= trusted && p.size == plan.part(p.number).1 {
             let part = DonePart {
                 etag: p.etag.clone(),
                 crc64: p.crc64,
@@ -199,6 +205,7 @@ mod tests {
         };
         let done = reconcile(
             &plan,
+            &DoneParts::default(),
             &[
                 listed(1, 100 * 1024),
                 listed(2, 99 * 1024),

@@ -9,6 +9,8 @@ pub const DEFAULT_PART_SIZE: u64 = 1024 * 1024;
 /// The largest part size chosen by default: a reload loses at most the parts in flight, and a
 /// reset re-sends one part.
 pub const MAX_DEFAULT_PART_SIZE: u64 = 8 * DEFAULT_PART_SIZE;
+/// The most times an upload's part size changes: a checkpoint lists each change.
+pub const MOST_RESIZES: usize = 32;
 // Callers of the plan read OSS's limits where they read the plan.
 pub use crate::protocol::limits::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 
@@ -37,6 +39,9 @@ pub struct Plan {
     pub raised_from: Option<u64>,
     /// Where the part size changed: from part `.0` on, parts have `.1` bytes. In part order.
     pub resized: Vec<(u32, u64)>,
+    /// The part size follows the link: parts after the last one a checkpoint lists as done
+    /// may have been cut to sizes it has not heard of yet (it is saved a moment behind).
+    pub follows_link: bool,
 }
 
 /// A run of parts of one size: its first part's number and offset, and the size.
@@ -98,6 +103,7 @@ impl Plan {
             part_size,
             raised_from,
             resized: Vec::new(),
+            follows_link: false,
         })
     }
 
@@ -123,7 +129,7 @@ impl Plan {
     }
 
     /// The least part size from part `number` on that keeps the file within 10 000 parts.
-    pub fn least_size_from(&self, number: u32) -> u64 {
+    fn least_size_from(&self, number: u32) -> u64 {
         let rest = self.size.saturating_sub(self.part(number).0);
         let numbers_left = (MAX_PARTS + 1).saturating_sub(u64::from(number)).max(1);
         rest.div_ceil(numbers_left).max(MIN_PART_SIZE)
@@ -139,12 +145,14 @@ impl Plan {
             .max(self.least_size_from(number))
             .clamp(MIN_PART_SIZE, MAX_PART_SIZE);
         self.resized.retain(|(first, _)| *first < number);
-        if self.run_of(number).size != size {
+        if number <= 1 {
+            self.part_size = size;
+        } else if self.run_of(number).size != size {
             self.resized.push((number, size));
         }
     }
 
-    /// The size of the parts cut next after part `number`.
+    /// The size of the parts of part `number`'s run.
     pub fn size_at(&self, number: u32) -> u64 {
         self.run_of(number).size
     }

@@ -12,6 +12,8 @@ use super::retry::{Jitter, Policy};
 pub struct Slots<T> {
     tags: Vec<T>,
     exchanges: Exchanges,
+    /// The tags of tries that timed out since the owner last asked.
+    timed_out: Vec<T>,
 }
 
 struct Exchanges {
@@ -23,8 +25,6 @@ struct Exchanges {
     /// Commands from the exchanges not yet polled (sleeps, an online wait).
     out: Vec<Command>,
     waiting_online: bool,
-    /// Tries that timed out since the owner last asked.
-    timeouts: u32,
 }
 
 impl<T: Copy> Slots<T> {
@@ -39,8 +39,8 @@ impl<T: Copy> Slots<T> {
                 timeout_ms,
                 out: Vec::new(),
                 waiting_online: false,
-                timeouts: 0,
             },
+            timed_out: Vec::new(),
         }
     }
 
@@ -73,13 +73,17 @@ impl<T: Copy> Slots<T> {
         self.exchanges.sent(id).map(|i| self.tags[i])
     }
 
-    /// How many tries timed out since the last call (each is sent again, or fails).
-    pub fn take_timeouts(&mut self) -> u32 {
-        std::mem::take(&mut self.exchanges.timeouts)
+    /// The tags of the tries that timed out since the last call (each is sent again, or
+    /// fails).
+    pub fn take_timed_out(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.timed_out)
     }
 
     /// Feeds an event to the requests; returns those that ended, with how.
     pub fn handle(&mut self, event: Event, env: &mut Env) -> Vec<(T, Result<Answer, Error>)> {
+        if let Event::Answer(id, Outcome::Timeout) = &event {
+            self.timed_out.extend(self.tag_of(*id));
+        }
         // The exchanges ended were taken out one after another at these places: their tags
         // go likewise.
         (self.exchanges.handle(event, env).into_iter())
@@ -126,7 +130,6 @@ impl Exchanges {
                 let Some(i) = self.sent(id) else {
                     return ended;
                 };
-                self.timeouts += u32::from(matches!(outcome, Outcome::Timeout));
                 let sleep_id = self.id();
                 let (policy, timeout) = (self.policy, self.timeout_ms);
                 let step = self.list[i].outcome(

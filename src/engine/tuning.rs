@@ -41,6 +41,9 @@ pub struct Tuning {
     rate: Option<f64>,
     /// Parts answered since the window last changed.
     answered: usize,
+    /// Parts answered since the window was last halved, if it was: it is halved once per
+    /// window's worth of parts, as TCP halves once per round trip, however many time out.
+    since_halved: Option<usize>,
     /// A part timed out since the part size was last chosen.
     timed_out: bool,
     /// The largest part size from here on: a link that dropped a part may drop another.
@@ -57,9 +60,15 @@ impl Tuning {
             cost_ms: None,
             rate: None,
             answered: 0,
+            since_halved: None,
             timed_out: false,
             most_size: MOST_SIZE,
         }
+    }
+
+    /// Whether the part size is ours to choose.
+    pub fn chooses_part_size(&self) -> bool {
+        self.sizes
     }
 
     /// How many parts may be in flight now.
@@ -77,6 +86,9 @@ impl Tuning {
         let sending = (ms - self.cost_ms.unwrap_or(0.0)).max(ms / 2.0);
         let sample = bytes as f64 / sending;
         self.rate = Some(self.rate.map_or(sample, |r| r + WEIGHT * (sample - r)));
+        if let Some(n) = &mut self.since_halved {
+            *n += 1;
+        }
         if let Some(w) = &mut self.window {
             self.answered += 1;
             if self.answered >= *w && *w < self.most {
@@ -89,9 +101,11 @@ impl Tuning {
     /// A part's request timed out (it will be sent again).
     pub fn timeout(&mut self) {
         self.timed_out = true;
-        if let Some(w) = &mut self.window {
+        let due = self.since_halved.is_none_or(|n| n >= self.window());
+        if let (Some(w), true) = (&mut self.window, due) {
             *w = (*w / 2).max(1);
             self.answered = 0;
+            self.since_halved = Some(0);
         }
     }
 
@@ -107,7 +121,7 @@ impl Tuning {
         }
         let rate = self.rate?;
         let part_ms = (COST_TIMES * self.cost_ms.unwrap_or(0.0)).clamp(LEAST_PART_MS, MOST_PART_MS);
-        // Near the end, every part in flight gets one more to send.
+        // Near the end, every part in flight still gets two more to send.
         let tail = left / (2 * self.window() as u64);
         let most = self.most_size;
         let ideal = ((rate * part_ms) as u64).min(tail).clamp(LEAST_SIZE, most);
@@ -165,7 +179,14 @@ mod tests {
         let mut t = Tuning::new(true, true, 5);
         t.timeout();
         assert_eq!(t.window(), 2);
+        // Parts that time out together halve it once.
         t.timeout();
+        assert_eq!(t.window(), 2);
+        // A window's worth of parts later (it grew to 3 meanwhile), a timeout halves it again.
+        for _ in 0..3 {
+            t.answered(MIB, 1000);
+        }
+        assert_eq!(t.window(), 3);
         t.timeout();
         assert_eq!(t.window(), 1);
         t.answered(MIB, 1000);

@@ -13,7 +13,7 @@ use super::error::Error;
 use super::exchange::{Answer, Body, Env, Read, Request};
 use super::io::{take_first, Command, Done, Event, Operation};
 use super::list_parts;
-use super::plan::{Plan, MAX_PARTS};
+use super::plan::{Plan, MAX_PARTS, MOST_RESIZES};
 use super::requests;
 use super::retry::Policy;
 use super::slots::Slots;
@@ -23,9 +23,6 @@ use crate::text::{self, int};
 
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
 const CRC_TRIES: u32 = 3;
-
-/// The most times an upload's part size changes: a checkpoint lists each change.
-const MOST_RESIZES: usize = 32;
 
 const ETAG_HIDDEN: &str = "oss-browser-upload: the object is stored, but the bucket's CORS rule hides its ETag (the result's etag is null): add ETag to ExposeHeaders.";
 
@@ -139,6 +136,7 @@ impl Upload {
         let slots = Slots::new(job.policy, job.timeout_ms, job.seed);
         let chosen = job.choose_part_size && job.source == Source::File;
         let tuning = Tuning::new(chosen, job.choose_parallel, job.parallel);
+        job.plan.follows_link = chosen;
         let given = job.checkpoint.take();
         let mut u = Upload {
             slots,
@@ -168,10 +166,11 @@ impl Upload {
         u
     }
 
-    /// Where the parts lie: once the upload has a checkpoint, its plan (the part size may
-    /// change as the upload goes).
+    /// Where the parts lie: once the upload has a checkpoint (its own, or the one it resumes
+    /// from), its plan; the part size may change as the upload goes.
     fn plan(&self) -> &Plan {
-        self.cp.as_ref().map_or(&self.job.plan, |c| &c.plan)
+        let cp = self.cp.as_ref().or(self.job.checkpoint.as_ref());
+        cp.map_or(&self.job.plan, |c| &c.plan)
     }
 
     /// The plan the parts followed: a stream's length is known only at its end.
@@ -253,10 +252,9 @@ impl Operation for Upload {
             },
             event => {
                 let ended = self.slots.handle(event, env);
-                if self.phase == Phase::Parts {
-                    for _ in 0..self.slots.take_timeouts() {
-                        self.tuning.timeout();
-                    }
+                let timed_out = self.slots.take_timed_out();
+                if timed_out.iter().any(|t| matches!(t, Tag::Part(_))) {
+                    self.tuning.timeout();
                 }
                 for (tag, r) in ended {
                     self.ended_request(tag, r);
@@ -641,7 +639,8 @@ impl Upload {
         let Some(mut cp) = self.job.checkpoint.clone() else {
             return;
         };
-        cp.done = reconcile(&cp.plan, &self.listed);
+        cp.done = reconcile(&cp.plan, &cp.done, &self.listed);
+        cp.plan.follows_link |= self.tuning.chooses_part_size();
         self.bytes_done = super::checkpoint::bytes_done(&cp.plan, &cp.done);
         self.cp = Some(cp);
         self.start_parts(None);

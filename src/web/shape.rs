@@ -101,13 +101,14 @@ pub fn checkpoint_to_js(cp: &Checkpoint, file: &JsValue, done: &Array) -> JsValu
     o.into()
 }
 
-/// `fileSize`, `partSize` and, where the part size changed as the upload went (ali-oss's
-/// checkpoints have one part size), `partSizeChanges: [{from, partSize}]`: from part `from`
-/// on, parts have `partSize` bytes.
+/// `fileSize`, `partSize` and, where the part size follows the link (ali-oss's checkpoints
+/// have one part size), `partSizeChanges: [{from, partSize}]`: from part `from` on, parts
+/// have `partSize` bytes. Its presence, even empty, says parts after the last done one may
+/// have been cut otherwise since.
 pub fn plan_to_js(o: &js_sys::Object, plan: &Plan) {
     js::set(o, "fileSize", plan.size as f64);
     js::set(o, "partSize", plan.part_size as f64);
-    if plan.resized.is_empty() {
+    if !plan.follows_link {
         return;
     }
     let changes = Array::new();
@@ -141,6 +142,10 @@ pub fn plan_from_js(v: &JsValue) -> Result<Plan, &'static str> {
     };
     let bad = "partSizeChanges";
     let changes = changes.dyn_into::<Array>().map_err(|_| bad)?;
+    if changes.length() as usize > plan::MOST_RESIZES {
+        return Err(bad);
+    }
+    plan.follows_link = true;
     for change in changes.iter() {
         let from = whole(&change, "from").ok_or(bad)?;
         let size = whole(&change, "partSize").ok_or(bad)?;
@@ -152,9 +157,9 @@ pub fn plan_from_js(v: &JsValue) -> Result<Plan, &'static str> {
             return Err(bad);
         }
         plan.resized.push((from as u32, size));
-    }
-    if u64::from(plan.count()) > plan::MAX_PARTS {
-        return Err(bad);
+        if u64::from(plan.count()) > plan::MAX_PARTS {
+            return Err(bad);
+        }
     }
     Ok(plan)
 }

@@ -26,8 +26,11 @@ const PARTS: &str = "parts";
 /// Version 1 had only `uploads`.
 const VERSION: u32 = 2;
 /// Written into every record, so a record from another layout is recognised as foreign.
-/// Format 1 records (version 1's) hold their parts in `doneParts`, and still resume.
-const FORMAT: u32 = 2;
+/// Format 1 records (version 1's) hold their parts in `doneParts`, and still resume; format 2
+/// ones have one part size. Format 3 may list where the part size changed
+/// (`partSizeChanges`), which a reader of format 2 would take for parts at other places: it
+/// drops them instead.
+const FORMAT: u32 = 3;
 
 /// One saved upload.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +140,7 @@ impl Record {
     fn from_js(v: &JsValue, parts: Option<DoneParts>) -> Option<Record> {
         let done = match js::get(v, "format")?.as_f64()? as u32 {
             1 => done_from_js(&js::get(v, "doneParts")?)?,
-            FORMAT => parts?,
+            2 | FORMAT => parts?,
             _ => return None,
         };
         let text = |k| js::get(v, k)?.as_string();
