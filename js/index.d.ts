@@ -61,6 +61,12 @@ export interface ClientOptions {
    * wait their turn here, earlier uploads first, rather than inside the browser. 1 to 64.
    * Default 6, what browsers hold per host over HTTP/1.1. */
   maxConnections?: number;
+  /** ali-oss's: `'latin1'` sends each header value outside ASCII (Chinese `meta`) as the
+   * bytes of its UTF-8, which OSS signs and stores as UTF-8, and reads header values back
+   * as they come, one character per byte (`Buffer.from(v, 'latin1').toString()` gives the
+   * text). Chromium and Firefox only; WebKit sends header text as UTF-8 itself. Default
+   * `'utf-8'`: such values are refused, and UTF-8 read back is decoded. */
+  headerEncoding?: 'utf-8' | 'latin1';
   /** How long a saved upload may wait to be resumed, in milliseconds. Default 7 days. */
   savedUploadMaxAge?: number;
   /** Check every part's and the object's CRC64 against OSS's. Default true. */

@@ -342,6 +342,7 @@ impl Driver {
             signer: (shared.o.signer.clone()).map(|s| (s, shared.o.region.clone())),
             cancel: o.cancellable.then(|| self.run.cancel.clone()),
             on_sent,
+            latin1: shared.o.latin1_headers,
         };
         let bytes = self.bytes.clone();
         let connections = &shared.connections;

@@ -51,6 +51,9 @@ pub struct Target {
     pub cancel: Option<AbortSignal>,
     /// Told the bytes of the body sent so far, where XHR shows them.
     pub on_sent: Option<Box<dyn Fn(u64)>>,
+    /// Header values go out, and come back, as one Latin-1 character per byte of their UTF-8
+    /// (ali-oss's `headerEncoding: 'latin1'`).
+    pub latin1: bool,
 }
 
 /// The answer's bytes, for `get()`.
@@ -104,7 +107,7 @@ async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error>
             None => return Ok((failed(&"cancelled while signing".into(), &t).await, None)),
         }
     }
-    let h = headers_of(&headers)?;
+    let h = headers_of(&headers, t.latin1)?;
     let on_progress = (on_progress.as_ref()).map_or(JsValue::UNDEFINED, |p| p.as_ref().clone());
     let pending = JsFuture::from(start(o, &t, &h, &signal, &on_progress));
     let (result, crc64) = match hashing(o, &t, pending).await {
@@ -120,17 +123,15 @@ async fn attempt(o: &Outgoing, mut t: Target) -> Result<(Outcome, Bytes), Error>
         Hashed::Answered(r, crc64) => (r, crc64),
     };
     let outcome = match result {
-        Ok(response) => {
-            read(response.unchecked_into(), o, crc64)
-                .await
-                .map(|(mut outcome, bytes)| {
-                    if let Outcome::Answer(a) = &mut outcome {
-                        a.url = t.url.clone();
-                        a.rt_ms = (js::now_ms() - started) as u32;
-                    }
-                    (outcome, bytes)
-                })
-        }
+        Ok(response) => read(response.unchecked_into(), o, crc64, t.latin1)
+            .await
+            .map(|(mut outcome, bytes)| {
+                if let Outcome::Answer(a) = &mut outcome {
+                    a.url = t.url.clone();
+                    a.rt_ms = (js::now_ms() - started) as u32;
+                }
+                (outcome, bytes)
+            }),
         Err(_) if timed_out.get() => Ok((Outcome::Timeout, None)),
         Err(e) => Ok((failed(&e, &t).await, None)),
     };
@@ -164,11 +165,16 @@ async fn until_aborted<T>(f: impl Future<Output = T>, signal: &AbortSignal) -> O
     .await
 }
 
-/// The request's headers as the browser takes them.
-fn headers_of(headers: &[(String, String)]) -> Result<Headers, Error> {
+/// The request's headers as the browser takes them; with `latin1`, each value outside ASCII
+/// as its UTF-8 bytes, a character each, which Chromium and Firefox send as those bytes.
+fn headers_of(headers: &[(String, String)], latin1: bool) -> Result<Headers, Error> {
     let h = Headers::new().map_err(|_| Error::argument("no Headers in this context"))?;
     for (k, v) in headers {
-        h.set(k, v).map_err(|_| {
+        let v = match latin1 && !v.is_ascii() {
+            true => v.bytes().map(char::from).collect(),
+            false => v.clone(),
+        };
+        h.set(k, &v).map_err(|_| {
             Error::argument(text::fill(
                 "the browser refuses header {}: check its value",
                 &[&js::quoted(k)],
@@ -264,8 +270,9 @@ async fn failed(e: &JsValue, t: &Target) -> Outcome {
 
 /// A header value Chromium or Firefox read, one character per byte, back as the UTF-8 text
 /// it carries (an x-oss-meta-* another client stored as UTF-8); any other value as it is.
-fn unwire(value: String) -> String {
-    if value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
+/// With `latin1` the page reads the characters as they came, as ali-oss's does.
+fn unwire(value: String, latin1: bool) -> String {
+    if latin1 || value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
         return value;
     }
     let bytes: Vec<u8> = value.chars().map(|c| u32::from(c) as u8).collect();
@@ -281,7 +288,12 @@ fn unreadable() -> Outcome {
 }
 
 /// The answer as the engine reads it; `Err` when its body could not be read.
-async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome, Bytes), ()> {
+async fn read(
+    r: Response,
+    o: &Outgoing,
+    crc64: Option<u64>,
+    latin1: bool,
+) -> Result<(Outcome, Bytes), ()> {
     let status = r.status();
     let mut headers = Vec::new();
     if let Ok(Some(entries)) = js_sys::try_iter(&r.headers()) {
@@ -289,7 +301,7 @@ async fn read(r: Response, o: &Outgoing, crc64: Option<u64>) -> Result<(Outcome,
             let pair: Array = entry.unchecked_into();
             let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
             if let (Some(k), Some(v)) = (k, v) {
-                headers.push((k.to_ascii_lowercase(), unwire(v)));
+                headers.push((k.to_ascii_lowercase(), unwire(v, latin1)));
             }
         }
     }
@@ -379,7 +391,7 @@ async fn sign_by_backend(
         })?;
     let mut headers = p.headers.clone();
     let mut set = |name: String, value: String| -> Result<(), Error> {
-        check_header(&name, &value)?;
+        check_header(&name, &value, false)?;
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
         headers.push((name, value));
         Ok(())

@@ -109,8 +109,9 @@ pub fn byte_count(opts: &JsValue, key: &str) -> Result<Option<u64>, Error> {
     }
 }
 
-/// A header name or value must not break the request (no CR/LF, visible ASCII names).
-pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
+/// A header name or value must not break the request (no CR/LF, visible ASCII names); a value
+/// outside ASCII only with `latin1` (ali-oss's `headerEncoding: 'latin1'`).
+pub fn check_header(name: &str, value: &str, latin1: bool) -> Result<(), Error> {
     // RFC 9110's token characters (a match: slice contains() would link memchr for this).
     let token = |b: u8| {
         b.is_ascii_alphanumeric()
@@ -147,10 +148,11 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
     }
     // Browsers disagree on the bytes of a header string outside ASCII: Chromium and Firefox
     // send one byte per character (Latin-1, and refuse more), WebKitGTK sends UTF-8. No one
-    // form is signed alike everywhere, so such a value is refused before sending, with the fix.
-    if !value.is_ascii() {
+    // form is signed alike everywhere, so such a value is refused before sending, with the
+    // fix, unless the client sends headers as ali-oss's `headerEncoding: 'latin1'` does.
+    if !value.is_ascii() && !latin1 {
         return Err(Error::argument(
-            text::fill("the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition)", &[&js::quoted(name)]),
+            text::fill("the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition), or send UTF-8 as ali-oss does with headerEncoding: 'latin1'", &[&js::quoted(name)]),
         ));
     }
     Ok(())
@@ -178,6 +180,9 @@ pub struct ClientOptions {
     pub byte_progress: bool,
     /// The most requests in flight to one host, all of the client's calls together.
     pub max_connections: usize,
+    /// ali-oss's `headerEncoding: 'latin1'`: header values go out as the bytes of their UTF-8
+    /// (one Latin-1 character per byte), which is how OSS signs and stores them.
+    pub latin1_headers: bool,
 }
 
 /// `transport` as (bodies by XMLHttpRequest, byte-level progress). By default bodies go by
@@ -251,6 +256,16 @@ impl ClientOptions {
         let crc64 = boolean(opts, "crc64")?.unwrap_or(true);
         let (xhr, byte_progress) = transport(opts)?;
         let max_connections = count(opts, "maxConnections", DEFAULT_CONNECTIONS as u32, 1..=64)?;
+        let latin1_headers = match string(opts, "headerEncoding")?.as_deref() {
+            None | Some("utf-8") => false,
+            Some("latin1") => true,
+            Some(other) => {
+                return Err(Error::argument(text::fill(
+                    "`headerEncoding` must be 'utf-8' or 'latin1', got {}",
+                    &[&js::quoted(other)],
+                )))
+            }
+        };
         let saved_max_age_ms = number(opts, "savedUploadMaxAge")?
             .filter(|n| *n > 0.0)
             .unwrap_or(DEFAULT_SAVED_MAX_AGE_MS);
@@ -286,6 +301,7 @@ impl ClientOptions {
             byte_progress,
             max_connections: max_connections as usize,
             saved_max_age_ms,
+            latin1_headers,
         })
     }
 }
@@ -314,16 +330,20 @@ fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
 }
 
 /// Headers an upload sends: `mime`, `meta` and `headers`, checked.
-pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String, String)>, Error> {
+pub fn object_headers(
+    opts: &JsValue,
+    default_type: &str,
+    latin1: bool,
+) -> Result<Vec<(String, String)>, Error> {
     let mut out = Vec::new();
     let mime = string(opts, "mime")?.filter(|m| !m.is_empty());
-    out.extend(headers(opts)?);
-    out.extend(meta_headers(opts)?);
+    out.extend(headers(opts, latin1)?);
+    out.extend(meta_headers(opts, latin1)?);
     let has_type = out
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
     if let Some(mime) = mime {
-        check_header("content-type", &mime)?;
+        check_header("content-type", &mime, latin1)?;
         out.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         out.push(("content-type".into(), mime));
     } else if !has_type {
@@ -333,14 +353,14 @@ pub fn object_headers(opts: &JsValue, default_type: &str) -> Result<Vec<(String,
 }
 
 /// `meta`, as checked `x-oss-meta-*` headers.
-pub fn meta_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+pub fn meta_headers(opts: &JsValue, latin1: bool) -> Result<Vec<(String, String)>, Error> {
     let Some(meta) = js::get(opts, "meta") else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for (name, value) in entries(&meta, "meta")? {
         let header = text::fill("x-oss-meta-{}", &[&name.to_ascii_lowercase()]);
-        check_header(&header, &value).map_err(|_| {
+        check_header(&header, &value, latin1).map_err(|_| {
             Error::argument(
                 text::fill("meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)", &[&js::quoted(&name)]),
             )
@@ -351,13 +371,13 @@ pub fn meta_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// `headers`, checked.
-pub fn headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> {
+pub fn headers(opts: &JsValue, latin1: bool) -> Result<Vec<(String, String)>, Error> {
     let Some(headers) = js::get(opts, "headers") else {
         return Ok(Vec::new());
     };
     let list = entries(&headers, "headers")?;
     for (name, value) in &list {
-        check_header(name, value)?;
+        check_header(name, value, latin1)?;
     }
     Ok(list)
 }

@@ -208,6 +208,16 @@ extern "C" {
     pub fn get(this: &Client, name: JsValue, options: JsValue) -> Promise;
     #[wasm_bindgen(method)]
     pub fn delete(this: &Client, name: JsValue, options: JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn copy(
+        this: &Client,
+        name: JsValue,
+        source: JsValue,
+        source_bucket: JsValue,
+        options: JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(method, js_name = putMeta)]
+    pub fn put_meta(this: &Client, name: JsValue, meta: JsValue, options: JsValue) -> Promise;
     #[wasm_bindgen(method, catch, js_name = signatureUrl)]
     pub fn signature_url(this: &Client, name: JsValue, options: JsValue)
         -> Result<String, JsValue>;

@@ -19,7 +19,8 @@ use crate::web::{js, options};
 pub fn init(shared: &Rc<Shared>, name: JsValue, options: JsValue) -> Promise {
     let made = (|| {
         let name = options::check_name(&name)?;
-        let headers = options::object_headers(&options, mime::from_name(&name))?;
+        let headers =
+            options::object_headers(&options, mime::from_name(&name), shared.o.latin1_headers)?;
         let r = requests::initiate(&name, headers);
         let shape: Shape = Box::new(move |g| {
             let a = &g.answer;
@@ -105,7 +106,7 @@ pub fn complete(
         }
         let callback = options::callback_headers(&options)?;
         let id = js::text(&upload_id);
-        let headers = options::headers(&options)?;
+        let headers = options::headers(&options, shared.o.latin1_headers)?;
         let r = requests::complete_by_caller(&name, &id, list, headers, &callback);
         let shape: Shape = Box::new(move |g| {
             let a = &g.answer;

@@ -32,7 +32,7 @@ pub fn head(shared: &Rc<Shared>, name: JsValue, options: JsValue) -> Promise {
             ])
             .into())
         });
-        let headers = options::headers(&options)?;
+        let headers = options::headers(&options, shared.o.latin1_headers)?;
         let r = requests::head(&name, headers, options::subresources(&options)?);
         Ok((Single::new(r), shape))
     })();
@@ -62,7 +62,7 @@ pub fn get(
             &name,
             cache_as_is,
             subresources,
-            options::headers(&options)?,
+            options::headers(&options, shared.o.latin1_headers)?,
         );
         let shape: Shape = Box::new(|g| {
             // A 304 has no body: empty content, as ali-oss gives.
@@ -169,9 +169,9 @@ pub fn copy(
     let made = (|| {
         let name = options::check_name(&name)?;
         let (bucket, key) = copy_source(shared, &source, source_bucket)?;
-        let headers = options::headers(&options)?;
+        let headers = options::headers(&options, shared.o.latin1_headers)?;
         let meta = match js::get(&options, "meta") {
-            Some(_) => Some(options::meta_headers(&options)?),
+            Some(_) => Some(options::meta_headers(&options, shared.o.latin1_headers)?),
             None => None,
         };
         let version_id = options::string(&options, "versionId")?;

@@ -147,7 +147,7 @@ fn prepare(
     } else {
         own_type
     };
-    let headers = options::object_headers(o, &default_type)?;
+    let headers = options::object_headers(o, &default_type, shared.o.latin1_headers)?;
     let callback = options::callback_headers(o)?;
     let crc64 = options::boolean(o, "crc64")?.unwrap_or(shared.o.crc64);
     let progress = js::function(o, "progress");
