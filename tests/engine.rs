@@ -63,6 +63,7 @@ fn job(size: u64, part_size: u64) -> Job {
         checkpoint: None,
         progress: true,
         live: false,
+        watched: true,
         policy: Policy::default(),
         timeout_ms: 60_000,
         seed: 7,
@@ -1208,4 +1209,26 @@ fn a_resume_of_a_link_sized_upload_sends_again_the_parts_after_the_last_it_saved
     t.answer(&list, listed(&listed_parts, 50));
     let numbers: Vec<u32> = t.bodies.iter().map(|(n, ..)| *n).collect();
     assert_eq!(numbers, [5, 6, 7]);
+}
+
+#[test]
+fn where_bodies_cannot_be_watched_the_first_parts_are_small_and_grow() {
+    // fetch: a part's first deadline has no measured rate, so 8 MiB parts on a slow uplink
+    // would be cut off; 1 MiB ones go through, and then the parts follow the link.
+    let size = 256 * 1024 * KIB;
+    let mut j = tuned(size);
+    j.watched = false;
+    let mut t = Talk::new(j);
+    t.ok_after("POST uploads", 50, 1);
+    assert!(
+        t.bodies.iter().all(|(_, s, e)| e - s == 1024 * KIB),
+        "{:?}",
+        t.bodies
+    );
+    while t.parts_in_flight() {
+        t.ok_after("partNumber", 50, 20_000);
+    }
+    let plan = t.up.checkpoint().unwrap().plan.clone();
+    assert_tiles(&t.bodies, size, &plan);
+    assert!(plan.count() < 100, "the parts grew: {}", plan.count());
 }

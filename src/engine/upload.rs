@@ -24,6 +24,10 @@ use crate::text::{self, int};
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
 const CRC_TRIES: u32 = 3;
 
+/// The first parts' size where the edge cannot watch bodies go out: ali-oss's, which a slow
+/// link carries within a timeout.
+const FIRST_UNWATCHED_PART: u64 = 1024 * 1024;
+
 const ETAG_HIDDEN: &str = "oss-browser-upload: the object is stored, but the bucket's CORS rule hides its ETag (the result's etag is null): add ETag to ExposeHeaders.";
 
 const CRC_HIDDEN: &str = "oss-browser-upload: OSS's x-oss-hash-crc64ecma header is not exposed by the bucket's CORS rule, so uploads cannot be checked end to end: add it to ExposeHeaders.";
@@ -59,6 +63,9 @@ pub struct Job {
     pub progress: bool,
     /// Byte-level progress from the bodies going out (XHR), between the per-part reports.
     pub live: bool,
+    /// The edge watches bodies go out (XHR), so a slow part that moves is never cut off;
+    /// where it cannot (fetch), a part's deadline comes from the rate measured so far.
+    pub watched: bool,
     pub policy: Policy,
     pub timeout_ms: u32,
     pub seed: u64,
@@ -137,6 +144,12 @@ impl Upload {
         let chosen = job.choose_part_size && job.source == Source::File;
         let tuning = Tuning::new(chosen, job.choose_parallel, job.parallel);
         job.plan.follows_link = chosen;
+        // Unwatched, the first parts have no measured rate to be given time by: small ones
+        // measure the link before the parts grow to it.
+        if chosen && !job.watched && !job.plan.single() {
+            let first = job.plan.part_size.min(FIRST_UNWATCHED_PART);
+            job.plan.resize_from(1, first);
+        }
         let given = job.checkpoint.take();
         let mut u = Upload {
             slots,

@@ -190,6 +190,7 @@ fn prepare(
         checkpoint,
         progress: progress.is_some(),
         live: shared.o.byte_progress,
+        watched: shared.o.xhr,
         policy: shared.o.retry,
         timeout_ms: run.timeout_ms,
         seed: js::seed(),

@@ -72,10 +72,9 @@ pub async fn find_or_start(
                 && (r.plan.size == file.size && r.last_modified == file.last_modified)
                 && r.file_type == file.mime
         };
-        let found = saved_uploads.all().await.into_iter().find(same_file);
-        if let Some(r) = found {
-            fp = fingerprint::fingerprint(bucket, name, &file, r.plan.part_size);
-            saved = Some(r).filter(|r| r.fingerprint == fp);
+        if let Some(r) = saved_uploads.all().await.into_iter().find(same_file) {
+            fp = r.fingerprint.clone();
+            saved = Some(r);
         }
     }
     let now = js::now_ms();
