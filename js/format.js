@@ -1,32 +1,33 @@
 // What the drop-in uploader shows, as people read it: sizes in binary units, speeds, time left,
 // and a speed meter smoothed so the numbers do not jump. Presentation only; bundled into
-// uploader.js.
+// uploader.js. The words come from a table of strings (strings.js); English by default.
+import { stringsFor, say } from './strings.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const EN = stringsFor('en');
 
-/** 30_000_000 → "28.6 MiB"; 1536 → "1.5 KiB"; 153_600 → "150 KiB"; 512 → "512 B". */
-export function formatBytes(bytes) {
+/** 30_000_000 → "28.6 MiB"; 1536 → "1.5 KiB"; 153_600 → "150 KiB"; 512 → "512 B"; the
+ * number written for `locale`. */
+export function formatBytes(bytes, locale = 'en') {
   let value = Math.max(0, bytes);
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  if (unit === 0) return `${Math.round(value)} B`;
   // One decimal below 100 (28.6 MiB), none above (256 MiB); no "150.0".
-  const text = value < 99.95 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
+  const digits = unit > 0 && value < 99.95 ? 1 : 0;
+  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, useGrouping: false }).format(value);
   return `${text} ${UNITS[unit]}`;
 }
 
 /** Coarse on purpose, so it does not flicker: "8 s", "3 min", "1 h 5 min". */
-export function formatDuration(seconds) {
+export function formatDuration(seconds, strings = EN) {
   const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return say(strings, 'seconds', s);
   const minutes = Math.ceil(s / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  if (minutes < 60) return say(strings, 'minutes', minutes);
+  return say(strings, 'hours', Math.floor(minutes / 60), minutes % 60);
 }
 
 /**
@@ -77,11 +78,16 @@ export function createRateMeter({ tau = 3, warmup = 1 } = {}) {
   };
 }
 
+/** "42 %", written for the locale. */
+export function percent(fraction, locale = 'en') {
+  return `${new Intl.NumberFormat(locale).format(Math.floor(fraction * 100))} %`;
+}
+
 /** "42 % · 3.1 MiB/s · 8 s left", or "42 %" while the speed is not known yet. */
-export function describeProgress(fraction, size, rate) {
-  const pct = `${Math.floor(fraction * 100)} %`;
+export function describeProgress(fraction, size, rate, strings = EN) {
+  const pct = percent(fraction, strings.locale);
   if (rate === null || !(size > 0)) return pct;
   const left = size * (1 - fraction);
-  if (rate < 1) return `${pct} · stalled`;
-  return `${pct} · ${formatBytes(rate)}/s · ${formatDuration(left / rate)} left`;
+  if (rate < 1) return `${pct} · ${say(strings, 'stalled')}`;
+  return say(strings, 'progress', pct, formatBytes(rate, strings.locale), formatDuration(left / rate, strings));
 }

@@ -5,8 +5,28 @@ export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'ac
   credentials: () => RefreshedCredentials | Promise<RefreshedCredentials>;
   /** Prepended to each file's name to make the object name. */
   prefix?: string;
-  /** The object name for a file; overrides `prefix`. */
-  objectName?: (file: File) => string;
+  /** The object name for a file; overrides `prefix` + `path` (the file's path under a
+   * folder picked or dropped, e.g. `Photos/2024/a.jpg`, else its name). */
+  objectName?: (file: File, path: string) => string;
+  /** File types to take, as `<input accept>` reads them (`'.pdf,image/*'`); others get a row
+   * saying why and are never sent. */
+  accept?: string | string[];
+  /** The largest file taken, in bytes. */
+  maxFileSize?: number;
+  /** The smallest file taken, in bytes. */
+  minFileSize?: number;
+  /** The most files this uploader takes. */
+  maxFiles?: number;
+  /** The most bytes this uploader takes, all files together. */
+  maxTotalSize?: number;
+  /** Upload `.DS_Store`, `Thumbs.db`, `desktop.ini` and `._*` files found in folders. Default false. */
+  includeSystemFiles?: boolean;
+  /** The language of every word shown: `'en'` or `'zh-CN'` ship. Default: the `lang` of the
+   * input's closest element that has one (the page's `<html lang>`), else the browser's. */
+  lang?: string;
+  /** Any entry of the table replaced (`{ pause: '停', refusedLarge: (most) => … }`); an
+   * unknown key is a TypeError. */
+  strings?: Record<string, string | ((...args: never[]) => string)>;
   parallel?: number;
   partSize?: number;
   onComplete?: (result: MultipartUploadResult, file: File) => void;
@@ -15,8 +35,8 @@ export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'ac
 
 export interface Uploader {
   client: OSS;
-  /** Uploads a File the page got some other way than the input. */
-  add(file: File): void;
+  /** Uploads a File the page got some other way than the input, as `path` (default its name). */
+  add(file: File, path?: string): void;
   /** Removes the uploader's elements and listeners. */
   detach(): void;
 }

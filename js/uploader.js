@@ -7,7 +7,10 @@
 // so any page rule overrides them. Accessible: each bar is a <progress> named by its file,
 // every control is a button, and state changes are announced through a polite live region.
 import OSS from './index.js';
-import { createRateMeter, describeProgress, formatBytes } from './format.js';
+import { createRateMeter, describeProgress, formatBytes, percent } from './format.js';
+import { languageOf, say, stringsFor } from './strings.js';
+import { readLimits, refusal } from './limits.js';
+import { droppedFiles, isSystemFile, pickedFiles } from './folders.js';
 
 export { formatBytes };
 
@@ -19,7 +22,7 @@ const STYLE = `
 :where(.oss-upload) { font: inherit; margin-top: .5rem; container: oss-upload / inline-size; }
 :where(.oss-upload-drop) { border: 2px dashed #9aa5b1; border-radius: 8px; padding: 1rem; text-align: center; color: #52606d; }
 :where(.oss-upload-drop.oss-upload-over) { border-color: #2680c2; background: #eaf4fb; }
-:where(.oss-upload-choose) { font: inherit; color: #1d5f99; background: none; border: 0; padding: 0; text-decoration: underline; cursor: pointer; }
+:where(.oss-upload-choose, .oss-upload-folder) { font: inherit; color: #1d5f99; background: none; border: 0; padding: 0; text-decoration: underline; cursor: pointer; }
 :where(.oss-upload-resumable) { color: #7a5a06; margin: .5rem 0; }
 :where(.oss-upload-list) { list-style: none; padding: 0; margin: .5rem 0; display: grid; column-gap: .75rem;
   grid-template-columns: [name] minmax(4rem, 1fr) [size] auto [bar] minmax(4rem, 9rem) [status] minmax(10rem, 14rem) [pause] auto [cancel] auto; }
@@ -35,7 +38,7 @@ const STYLE = `
 :where(.oss-upload-cancel) { grid-area: cancel; }
 :where(.oss-upload-item button) { font: inherit; min-height: 2rem; padding: .15rem .75rem; white-space: nowrap; }
 :where(.oss-upload-item[data-state=done] .oss-upload-status) { color: #1f7a3a; }
-:where(.oss-upload-item[data-state=error] .oss-upload-status) { color: #b42318; }
+:where(.oss-upload-item[data-state=error] .oss-upload-status), :where(.oss-upload-item[data-state=refused] .oss-upload-status) { color: #b42318; }
 :where(.oss-upload-live) { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @container oss-upload (max-width: 36rem) {
   :where(.oss-upload-list) { display: block; }
@@ -61,44 +64,78 @@ function el(doc, tag, className, text) {
   return node;
 }
 
-function percent(p) {
-  return `${Math.floor(p * 100)} %`;
-}
 
 /**
  * @param {HTMLInputElement | HTMLElement} target an <input type=file>, or an element holding one
  * @param {object} options the client's options (endpoint or region, bucket, …) plus
  *   credentials: () => Promise<{accessKeyId, accessKeySecret, stsToken}> (required),
- *   prefix (object name prefix), objectName(file) (overrides prefix + file name),
- *   parallel, partSize, onComplete(result, file), onError(error, file)
+ *   prefix (object name prefix), objectName(file, path) (overrides prefix + path, the file's
+ *   path under a folder picked or dropped, else its name), accept, maxFileSize, minFileSize,
+ *   maxFiles, maxTotalSize (refused files get a row saying why and are never sent),
+ *   includeSystemFiles (.DS_Store, Thumbs.db…, skipped by default), lang ('en', 'zh-CN';
+ *   default: the element's or the page's language), strings (any entry replaced), parallel, partSize,
+ *   onComplete(result, file), onError(error, file)
  */
 export function attachUploader(target, options) {
   const input = target.matches?.('input[type=file]') ? target : target.querySelector?.('input[type=file]');
   if (!input) throw new TypeError('attachUploader() needs an <input type="file"> or an element that holds one');
-  const { credentials, prefix = '', objectName, parallel, partSize, onComplete, onError, ...clientOptions } = options ?? {};
+  const {
+    credentials, prefix = '', objectName, parallel, partSize, onComplete, onError, includeSystemFiles = false,
+    accept, maxFileSize, minFileSize, maxFiles, maxTotalSize, lang, strings: overrides, ...clientOptions
+  } = options ?? {};
   if (typeof credentials !== 'function') {
     throw new TypeError('attachUploader() needs options.credentials: a function that fetches STS credentials from your backend');
   }
+  const limits = readLimits({ accept, maxFileSize, minFileSize, maxFiles, maxTotalSize });
+  if (accept !== undefined) input.accept = limits.accept.join(',');
   const doc = input.ownerDocument;
+  const strings = stringsFor(languageOf(lang, input), overrides);
   injectStyle(doc);
   const client = new OSS({ ...clientOptions, refreshSTSToken: credentials });
-  const view = createView(doc, input);
+  const view = createView(doc, input, strings);
   // Files with a row here that is not finished: their saved uploads are not news to anyone.
   const active = new Set();
   const uploader = {
-    doc, client, view, active, parallel, partSize, onComplete, onError,
-    showResumable: () => showResumable(client, view.resumable, active),
+    doc, client, view, active, parallel, partSize, onComplete, onError, strings,
+    showResumable: () => showResumable(client, view.resumable, active, strings),
   };
 
-  const add = (file) => {
-    const name = objectName ? objectName(file) : `${prefix}${file.name}`;
-    const row = createRow(doc, file, name);
+  // What was accepted so far, for maxFiles and maxTotalSize.
+  const batch = { files: 0, bytes: 0 };
+  const add = (file, path = file.name) => {
+    const name = objectName ? objectName(file, path) : `${prefix}${path}`;
+    const row = createRow(doc, file, name, strings);
     view.list.append(row.item);
+    const why = refusal(file, limits, batch, strings);
+    if (why) {
+      row.setState('refused', why);
+      row.pause.remove();
+      row.cancel.remove();
+      view.announce(`${file.name}: ${why}`);
+      return;
+    }
+    batch.files += 1;
+    batch.bytes += file.size;
     active.add(file);
     uploader.showResumable();
     runRow(uploader, file, name, row);
   };
-  const unwire = wireFiles(input, view.zone, add);
+  // Files from a picker or a drop, a folder's walked; system files left out unless asked.
+  const addAll = async (files) => {
+    let n = 0;
+    for await (const { file, path } of files) {
+      if (!includeSystemFiles && isSystemFile(file.name)) continue;
+      add(file, path);
+      // A few rows at a time, so a folder of thousands never holds the page.
+      n += 1;
+      if (n % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+  const folder = doc.createElement('input');
+  folder.type = 'file';
+  folder.webkitdirectory = true;
+  folder.hidden = true;
+  const unwire = wireFiles(input, folder, view, addAll);
   uploader.showResumable();
 
   return {
@@ -114,18 +151,21 @@ export function attachUploader(target, options) {
 
 /** The uploader's elements, after the input: the drop zone, the note of resumable uploads,
  * the list of rows and the live region. */
-function createView(doc, input) {
+function createView(doc, input, strings) {
   const root = el(doc, 'div', 'oss-upload');
-  const zone = el(doc, 'div', 'oss-upload-drop', 'Drop files here, or ');
-  // The zone is for a mouse; this button gives the keyboard (and a phone) the same way in.
-  const choose = el(doc, 'button', 'oss-upload-choose', 'choose files');
+  root.lang = strings.locale;
+  const zone = el(doc, 'div', 'oss-upload-drop', say(strings, 'drop'));
+  // The zone is for a mouse; these buttons give the keyboard (and a phone) the same way in.
+  const choose = el(doc, 'button', 'oss-upload-choose', say(strings, 'chooseFiles'));
   choose.type = 'button';
   choose.addEventListener('click', () => input.click());
-  zone.append(choose);
+  const chooseFolder = el(doc, 'button', 'oss-upload-folder', say(strings, 'aFolder'));
+  chooseFolder.type = 'button';
+  zone.append(choose, say(strings, 'or'), chooseFolder);
   const resumable = el(doc, 'p', 'oss-upload-resumable');
   resumable.hidden = true;
   const list = el(doc, 'ul', 'oss-upload-list');
-  list.setAttribute('aria-label', 'Uploads');
+  list.setAttribute('aria-label', say(strings, 'uploads'));
   // Announces what a person must hear without looking: done, paused, failed, cancelled. Not the
   // percentages, which would drown a screen reader.
   const live = el(doc, 'div', 'oss-upload-live');
@@ -138,15 +178,20 @@ function createView(doc, input) {
     live.append(line);
     while (live.childElementCount > 5) live.firstElementChild.remove();
   };
-  return { root, zone, resumable, list, announce };
+  return { root, zone, chooseFolder, resumable, list, announce };
 }
 
-/** Files picked in the input or dropped on the zone go to `add`; returns what undoes it. */
-function wireFiles(input, zone, add) {
-  const onChange = () => {
-    for (const file of input.files) add(file);
-    input.value = '';
+/** Files picked in the input or the folder picker, or dropped on the zone, go to `addAll`;
+ * returns what undoes it. */
+function wireFiles(input, folder, { zone, chooseFolder }, addAll) {
+  const onChange = (e) => {
+    const picker = e.currentTarget;
+    // The list is read now: the picker is cleared for the next pick once it is walked.
+    addAll(pickedFiles(picker)).finally(() => {
+      picker.value = '';
+    });
   };
+  const onChooseFolder = () => folder.click();
   const onDragOver = (e) => {
     e.preventDefault();
     zone.classList.add('oss-upload-over');
@@ -155,14 +200,19 @@ function wireFiles(input, zone, add) {
   const onDrop = (e) => {
     e.preventDefault();
     zone.classList.remove('oss-upload-over');
-    for (const file of e.dataTransfer?.files ?? []) add(file);
+    addAll(droppedFiles(e.dataTransfer)());
   };
+  zone.append(folder);
   input.addEventListener('change', onChange);
+  folder.addEventListener('change', onChange);
+  chooseFolder.addEventListener('click', onChooseFolder);
   zone.addEventListener('dragover', onDragOver);
   zone.addEventListener('dragleave', onDragLeave);
   zone.addEventListener('drop', onDrop);
   return () => {
     input.removeEventListener('change', onChange);
+    folder.removeEventListener('change', onChange);
+    chooseFolder.removeEventListener('click', onChooseFolder);
     zone.removeEventListener('dragover', onDragOver);
     zone.removeEventListener('dragleave', onDragLeave);
     zone.removeEventListener('drop', onDrop);
@@ -170,31 +220,33 @@ function wireFiles(input, zone, add) {
 }
 
 /** The note of saved uploads that picking their files again resumes. */
-async function showResumable(client, resumable, active) {
+async function showResumable(client, resumable, active, strings) {
   try {
     const saved = (await client.listSavedUploads())
       .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
     resumable.hidden = saved.length === 0;
-    resumable.textContent = saved.length === 0 ? '' : `${saved.length} upload${saved.length > 1 ? 's' : ''} can be resumed — pick the file${saved.length > 1 ? 's' : ''} again: ${saved.map((s) => `${s.fileName} (${percent(s.bytesDone / Math.max(1, s.fileSize))} of ${formatBytes(s.fileSize)})`).join(', ')}`;
+    const { locale } = strings;
+    const item = (s) => say(strings, 'resumableItem', s.fileName, percent(s.bytesDone / Math.max(1, s.fileSize), locale), formatBytes(s.fileSize, locale));
+    resumable.textContent = saved.length === 0 ? '' : say(strings, 'resumable', saved.length, saved.map(item).join(', '));
   } catch {
     resumable.hidden = true;
   }
 }
 
 /** A file's row (name, size, bar, status, Pause, Cancel), not yet in the list. */
-function createRow(doc, file, name) {
+function createRow(doc, file, name, strings) {
   const id = `oss-upload-${(rows += 1)}`;
   const item = el(doc, 'li', 'oss-upload-item');
   const label = el(doc, 'span', 'oss-upload-name', file.name);
   label.id = `${id}-name`;
   label.title = name;
-  const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size));
-  size.title = `${file.size.toLocaleString()} bytes`;
+  const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size, strings.locale));
+  size.title = say(strings, 'bytes', file.size.toLocaleString(strings.locale));
   const bar = el(doc, 'progress');
   bar.max = 1;
   bar.value = 0;
   bar.setAttribute('aria-labelledby', label.id);
-  const status = el(doc, 'span', 'oss-upload-status', 'starting');
+  const status = el(doc, 'span', 'oss-upload-status', say(strings, 'starting'));
   const pause = el(doc, 'button', 'oss-upload-pause');
   const cancel = el(doc, 'button', 'oss-upload-cancel');
   pause.type = 'button';
@@ -204,8 +256,8 @@ function createRow(doc, file, name) {
     button.textContent = text;
     button.setAttribute('aria-label', `${text} ${file.name}`);
   };
-  labelButton(pause, 'Pause');
-  labelButton(cancel, 'Cancel');
+  labelButton(pause, say(strings, 'pause'));
+  labelButton(cancel, say(strings, 'cancel'));
   item.append(label, size, bar, status, pause, cancel);
   const setState = (state, text) => {
     item.dataset.state = state;
@@ -236,9 +288,10 @@ function runRow(uploader, file, name, row) {
 function start(run) {
   const { uploader, file, name, row } = run;
   const { bar } = row;
+  const { strings } = uploader;
   run.controller = new AbortController();
-  row.setState('uploading', percent(bar.value));
-  row.labelButton(row.pause, 'Pause');
+  row.setState('uploading', percent(bar.value, strings.locale));
+  row.labelButton(row.pause, say(strings, 'pause'));
   run.meter.start(performance.now(), bar.value * file.size);
   run.shownRate = null;
   // The speed also has to fall while no progress comes (a stalled network), and the speed
@@ -272,8 +325,8 @@ function start(run) {
     });
 }
 
-function showProgress({ row, file, shownRate }) {
-  row.status.textContent = describeProgress(row.bar.value, file.size, shownRate);
+function showProgress({ uploader, row, file, shownRate }) {
+  row.status.textContent = describeProgress(row.bar.value, file.size, shownRate, uploader.strings);
 }
 
 function stopTicking(run) {
@@ -284,7 +337,7 @@ function stopTicking(run) {
 /** An upload that rejected: cancelled (by Cancel), paused (by Pause) or failed. */
 async function stopped(run, err) {
   const { uploader, file, name, row } = run;
-  const { client, view: { announce } } = uploader;
+  const { client, strings, view: { announce } } = uploader;
   if (client.isCancel(err) && run.cancelled) {
     // Cancel means gone: abort the upload on the server, which forgets its record.
     const uploadId = err.checkpoint?.uploadId;
@@ -292,20 +345,21 @@ async function stopped(run, err) {
     over(run, 'cancelled', 'cancelled');
     uploader.showResumable();
   } else if (client.isCancel(err)) {
-    row.setState('paused', `paused at ${percent(row.bar.value)}`);
-    row.labelButton(row.pause, 'Resume');
-    announce(`${file.name}: paused at ${percent(row.bar.value)}`);
+    const paused = say(strings, 'pausedAt', percent(row.bar.value, strings.locale));
+    row.setState('paused', paused);
+    row.labelButton(row.pause, say(strings, 'resume'));
+    announce(`${file.name}: ${paused}`);
   } else {
     row.setState('error', err.message);
-    row.labelButton(row.pause, 'Retry');
-    announce(`${file.name}: failed: ${err.message}`);
+    row.labelButton(row.pause, say(strings, 'retry'));
+    announce(`${file.name}: ${say(strings, 'failed', err.message)}`);
     uploader.onError?.(err, file);
   }
 }
 
 /** A row whose upload is over, done or cancelled: its buttons go, and it is announced. */
 function over({ uploader, file, row }, state, announced) {
-  row.setState(state, state);
+  row.setState(state, say(uploader.strings, state));
   uploader.active.delete(file);
   // The focus, if it was on a button, stays in the row.
   if (row.item.contains(uploader.doc.activeElement)) {
@@ -314,10 +368,17 @@ function over({ uploader, file, row }, state, announced) {
   }
   row.pause.remove();
   row.cancel.remove();
-  uploader.view.announce(`${file.name}: ${announced}`);
+  uploader.view.announce(`${file.name}: ${say(uploader.strings, announced)}`);
 }
 
-/** <oss-upload endpoint bucket region prefix multiple>; set `.credentials` from script. */
+/** A number attribute (max-file-size…), or undefined when absent. */
+function numberAttr(el, name) {
+  const value = el.getAttribute(name);
+  return value === null ? undefined : Number(value);
+}
+
+/** <oss-upload endpoint bucket region prefix multiple accept max-file-size min-file-size
+ * max-files max-total-size include-system-files>; set `.credentials` from script. */
 export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this.uploader) return;
@@ -330,6 +391,12 @@ export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
       region: attr('region'),
       bucket: attr('bucket'),
       prefix: attr('prefix') ?? '',
+      accept: attr('accept'),
+      maxFileSize: numberAttr(this, 'max-file-size'),
+      minFileSize: numberAttr(this, 'min-file-size'),
+      maxFiles: numberAttr(this, 'max-files'),
+      maxTotalSize: numberAttr(this, 'max-total-size'),
+      includeSystemFiles: this.hasAttribute('include-system-files'),
       credentials: () => {
         if (typeof this.credentials !== 'function') {
           throw new Error('set element.credentials to a function that fetches STS credentials');

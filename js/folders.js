@@ -1,0 +1,58 @@
+// Files from a folder, picked (`<input webkitdirectory>`) or dropped (the drop's entries,
+// walked), each with its path relative to where the person chose: the object name is made from
+// it, so two IMG_0001.jpg from different folders stay two objects. Hidden system files are
+// skipped unless asked for. Bundled into uploader.js.
+
+/** Files an OS leaves in folders that nobody means to upload. */
+const SYSTEM_FILES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini', 'ehthumbs.db']);
+
+export function isSystemFile(name) {
+  const lower = name.toLowerCase();
+  return SYSTEM_FILES.has(lower) || lower.startsWith('._');
+}
+
+/** Yields to the page between batches, so thousands of entries never freeze it. */
+const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function readBatch(reader) {
+  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+}
+
+function fileOf(entry) {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+/** Every file under `entry` (a FileSystemEntry), depth first, as {file, path}. */
+async function* walk(entry) {
+  if (entry.isFile) {
+    yield { file: await fileOf(entry), path: entry.fullPath.replace(/^\//, '') };
+    return;
+  }
+  const reader = entry.createReader();
+  // readEntries gives a folder's entries a batch at a time (100 in Chromium) until empty.
+  for (let batch = await readBatch(reader); batch.length > 0; batch = await readBatch(reader)) {
+    for (const child of batch) yield* walk(child);
+    await breathe();
+  }
+}
+
+/**
+ * The files of a drop, folders walked: the entries must be taken while the drop event runs
+ * (the list is emptied after), so call this from the handler and await the result later.
+ */
+export function droppedFiles(dataTransfer) {
+  const items = [...(dataTransfer?.items ?? [])].filter((i) => i.kind === 'file');
+  const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null);
+  const files = [...(dataTransfer?.files ?? [])];
+  return async function* dropped() {
+    for (let i = 0; i < files.length; i += 1) {
+      if (entries[i]?.isDirectory) yield* walk(entries[i]);
+      else yield { file: files[i], path: files[i].name };
+    }
+  };
+}
+
+/** The files of an `<input>`, with their paths when it picked a folder. */
+export function pickedFiles(input) {
+  return [...input.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+}

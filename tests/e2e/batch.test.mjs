@@ -1,0 +1,141 @@
+// The drop-in uploader with folders and limits (#30): a real nested folder picked through the
+// folder picker and dropped on the drop zone (Chromium's own drag and drop, through the
+// DevTools protocol), stored under their paths with system files left out; files a page's
+// limits refuse get a row saying why, and the server never hears of them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { environment, playwrightOnly } from './harness.mjs';
+
+const env = environment();
+
+/** A nested folder: its files' bytes by relative path, and a system file and an empty folder. */
+async function nestedFolder(top) {
+  const root = await mkdtemp(path.join(tmpdir(), 'batch-'));
+  const files = {
+    [`${top}/a.txt`]: Buffer.from('top level'),
+    [`${top}/sub/a.txt`]: Buffer.from('same name, another folder'),
+    [`${top}/sub/deeper/b.bin`]: Buffer.alloc(200 * 1024, 9),
+    [`${top}/中文 目录/照片.txt`]: Buffer.from('名字'),
+  };
+  for (const [rel, bytes] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await writeFile(path.join(root, rel), bytes);
+  }
+  await writeFile(path.join(root, top, '.DS_Store'), 'x');
+  await writeFile(path.join(root, top, 'sub', 'Thumbs.db'), 'x');
+  await mkdir(path.join(root, top, 'empty'), { recursive: true });
+  return { dir: path.join(root, top), files };
+}
+
+/** The element's page, with `attributes` on <oss-upload>; completed uploads kept by name. */
+async function open(attributes = {}) {
+  const page = await env.browser.newPage();
+  await page.goto(`${env.web.url}/tests/e2e/element.html`);
+  await page.evaluate(async ({ endpoint, attributes }) => {
+    const el = document.querySelector('oss-upload');
+    el.setAttribute('endpoint', endpoint);
+    for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+    el.credentials = async () => (await fetch(`${endpoint}/_emulator/sts`, { method: 'POST' })).json();
+    window.completed = {};
+    el.addEventListener('upload-complete', (e) => {
+      window.completed[e.detail.result.name] = e.detail.result.etag;
+    });
+    await import('/pkg/uploader.js');
+  }, { endpoint: env.emulator.url, attributes });
+  return page;
+}
+
+const md5 = (bytes) => `"${createHash('md5').update(bytes).digest('hex').toUpperCase()}"`;
+
+async function storedUnder(page, files, prefix) {
+  const count = Object.keys(files).length;
+  await page.waitForFunction((n) => Object.keys(window.completed).length >= n, count, { timeout: 30_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  const completed = await page.evaluate(() => window.completed);
+  const expected = Object.fromEntries(Object.entries(files).map(([rel, bytes]) => [`${prefix}${rel}`, md5(bytes)]));
+  assert.deepEqual(completed, expected, 'each file under its path, system files left out');
+}
+
+test('a folder picked is stored under its paths, system files and empty folders left out', playwrightOnly('setInputFiles with a folder'), async () => {
+  const { dir, files } = await nestedFolder('picked');
+  const page = await open();
+  await page.setInputFiles('oss-upload input[webkitdirectory]', dir);
+  await storedUnder(page, files, 'element/');
+  await page.close();
+});
+
+test('a folder dropped is walked and stored under its paths', playwrightOnly('Chromium drag and drop through the DevTools protocol'), async () => {
+  const { dir, files } = await nestedFolder('dropped');
+  const page = await open();
+  const box = await page.locator('oss-upload .oss-upload-drop').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [dir], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+  }
+  await storedUnder(page, files, 'element/');
+  await page.close();
+});
+
+test('limits refuse files before any request, each row saying why', playwrightOnly('DataTransfer drops'), async () => {
+  const page = await open({ accept: '.txt,image/*', 'max-file-size': '1000', 'max-files': '2' });
+  await env.emulator.call('DELETE', 'requests');
+  await page.evaluate(() => {
+    const zone = document.querySelector('oss-upload .oss-upload-drop');
+    const data = new DataTransfer();
+    data.items.add(new File(['a'.repeat(500)], 'ok-1.txt', { type: 'text/plain' }));
+    data.items.add(new File(['MZ'], 'setup.exe', { type: 'application/x-msdownload' }));
+    data.items.add(new File([new Uint8Array(2000)], 'big.png', { type: 'image/png' }));
+    data.items.add(new File([new Uint8Array(10)], 'ok-2.png', { type: 'image/png' }));
+    data.items.add(new File(['third'], 'third.txt', { type: 'text/plain' }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+  });
+  await page.waitForFunction(() => Object.keys(window.completed).length === 2, null, { timeout: 30_000 });
+  const rows = await page.evaluate(() => [...document.querySelectorAll('oss-upload .oss-upload-item')]
+    .map((li) => [li.querySelector('.oss-upload-name').textContent, li.dataset.state, li.querySelector('.oss-upload-status').textContent]));
+  assert.deepEqual(rows, [
+    ['ok-1.txt', 'done', 'done'],
+    ['setup.exe', 'refused', 'not sent: only .txt, image/*'],
+    ['big.png', 'refused', 'not sent: larger than 1000 B'],
+    ['ok-2.png', 'done', 'done'],
+    ['third.txt', 'refused', 'not sent: at most 2 files'],
+  ]);
+  const log = await env.emulator.call('GET', 'requests');
+  const keys = new Set(log.map((e) => e.key));
+  for (const refused of ['setup.exe', 'big.png', 'third.txt']) {
+    assert.ok(!keys.has(`element/${refused}`), `the server heard of ${refused}`);
+  }
+  assert.ok(keys.has('element/ok-1.txt') && keys.has('element/ok-2.png'));
+  await page.close();
+});
+
+test('in Chinese: every word from the zh-CN table, numbers written for it', playwrightOnly('DataTransfer drops'), async () => {
+  const page = await open({ lang: 'zh-CN', 'max-file-size': '1000' });
+  await page.evaluate(() => {
+    const zone = document.querySelector('oss-upload .oss-upload-drop');
+    const data = new DataTransfer();
+    data.items.add(new File(['小'], '小文件.txt', { type: 'text/plain' }));
+    data.items.add(new File([new Uint8Array(2000)], '大文件.bin'));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+  });
+  await page.waitForFunction(() => Object.keys(window.completed).length === 1, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('oss-upload .oss-upload-item[data-state=done]'));
+  const shown = await page.evaluate(() => ({
+    zone: document.querySelector('oss-upload .oss-upload-drop').textContent,
+    rows: [...document.querySelectorAll('oss-upload .oss-upload-item .oss-upload-status')].map((s) => s.textContent),
+    list: document.querySelector('oss-upload .oss-upload-list').getAttribute('aria-label'),
+    lang: document.querySelector('oss-upload .oss-upload').lang,
+  }));
+  assert.deepEqual(shown, {
+    zone: '将文件或文件夹拖到这里，或选择文件、选择文件夹',
+    rows: ['完成', '未上传：超过 1000 B'],
+    list: '上传列表',
+    lang: 'zh-CN',
+  });
+  await page.close();
+});
