@@ -22,17 +22,24 @@ function fileOf(entry) {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-/** Every file under `entry` (a FileSystemEntry), depth first, as {file, path}. */
+/** Every file under `entry` (a FileSystemEntry), depth first, as {file, path}; one that
+ * cannot be read (removed meanwhile, no permission) as {path, unreadable: true}, so the rest
+ * of the drop still goes. */
 async function* walk(entry) {
-  if (entry.isFile) {
-    yield { file: await fileOf(entry), path: entry.fullPath.replace(/^\//, '') };
-    return;
-  }
-  const reader = entry.createReader();
-  // readEntries gives a folder's entries a batch at a time (100 in Chromium) until empty.
-  for (let batch = await readBatch(reader); batch.length > 0; batch = await readBatch(reader)) {
-    for (const child of batch) yield* walk(child);
-    await breathe();
+  const path = entry.fullPath.replace(/^\//, '');
+  try {
+    if (entry.isFile) {
+      yield { file: await fileOf(entry), path };
+      return;
+    }
+    const reader = entry.createReader();
+    // readEntries gives a folder's entries a batch at a time (100 in Chromium) until empty.
+    for (let batch = await readBatch(reader); batch.length > 0; batch = await readBatch(reader)) {
+      for (const child of batch) yield* walk(child);
+      await breathe();
+    }
+  } catch {
+    yield { path, unreadable: true };
   }
 }
 

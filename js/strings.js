@@ -32,6 +32,7 @@ const en = {
   seconds: (s) => `${s} s`,
   minutes: (m) => `${m} min`,
   hours: (h, m) => (m === 0 ? `${h} h` : `${h} h ${m} min`),
+  unreadable: 'not sent: it could not be read',
 };
 
 const zhCN = {
@@ -63,25 +64,32 @@ const zhCN = {
   seconds: (s) => `${s} 秒`,
   minutes: (m) => `${m} 分钟`,
   hours: (h, m) => (m === 0 ? `${h} 小时` : `${h} 小时 ${m} 分钟`),
+  unreadable: '未上传：无法读取',
 };
 
-const TABLES = { en, 'zh-cn': zhCN, zh: zhCN, 'zh-hans': zhCN };
+/** Simplified Chinese: `zh`, mainland China, Singapore, or the script said. Traditional
+ * Chinese (Taiwan, Hong Kong, Macao, `Hant`) gets English until it has its own table. */
+const SIMPLIFIED = /^zh(-hans(-.*)?|-cn|-sg)?$/;
 
-/** The language to speak: `lang` if given, else the element's, the page's, the browser's. */
+/** The language to speak: `lang` if given, else the element's, the page's, the browser's;
+ * as a well-formed tag (`zh_CN` → `zh-CN`), English where it is not one. */
 export function languageOf(lang, element) {
-  const asked = lang ?? element?.closest?.('[lang]')?.lang ?? globalThis.navigator?.language ?? 'en';
-  return String(asked || 'en');
+  const asked = lang ?? element?.closest?.('[lang]')?.lang ?? globalThis.navigator?.language;
+  try {
+    return Intl.getCanonicalLocales(String(asked || 'en').replace(/_/g, '-'))[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
 }
 
 /** The table for `language` (English where there is none), with `overrides` on top; its
- * `locale` formats numbers. A TypeError names an override that is not a known entry. */
+ * `locale` (overridable too) formats numbers. A TypeError names an unknown override. */
 export function stringsFor(language, overrides = {}) {
-  const lower = language.toLowerCase();
-  const table = TABLES[lower] ?? TABLES[lower.split('-')[0]] ?? en;
+  const table = SIMPLIFIED.test(language.toLowerCase()) ? zhCN : en;
   for (const key of Object.keys(overrides)) {
-    if (!(key in en)) throw new TypeError(`strings.${key} is not one of the uploader's strings: ${Object.keys(en).join(', ')}`);
+    if (!(key in en) && key !== 'locale') throw new TypeError(`strings.${key} is not one of the uploader's strings: ${Object.keys(en).join(', ')}`);
   }
-  return { ...table, ...overrides, locale: table === en ? 'en' : language };
+  return { locale: table === en ? 'en' : language, ...table, ...overrides };
 }
 
 /** Entry `key` of `strings`, called with `args` where it is a function (a page may give plain

@@ -41,13 +41,15 @@ export interface Uploader {
   detach(): void;
 }
 
-/** A byte count as people read it, in binary units: 30_000_000 → "28.6 MiB", 512 → "512 B". */
-export function formatBytes(bytes: number): string;
+/** A byte count as people read it, in binary units: 30_000_000 → "28.6 MiB", 512 → "512 B";
+ * the number written for `locale` (default `'en'`). */
+export function formatBytes(bytes: number, locale?: string): string;
 
 /** Turns an <input type=file> (or the first one inside `target`) into an uploader. */
 export function attachUploader(target: HTMLInputElement | HTMLElement, options: UploaderOptions): Uploader;
 
-/** `<oss-upload endpoint bucket region prefix multiple>`; set `.credentials` from script. */
+/** `<oss-upload endpoint bucket region prefix multiple accept max-file-size min-file-size
+ * max-files max-total-size include-system-files lang>`; set `.credentials` from script. */
 export class OssUploadElement extends HTMLElement {
   credentials?: () => RefreshedCredentials | Promise<RefreshedCredentials>;
   uploader: Uploader | null;

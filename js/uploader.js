@@ -104,14 +104,14 @@ export function attachUploader(target, options) {
   const batch = { files: 0, bytes: 0 };
   const add = (file, path = file.name) => {
     const name = objectName ? objectName(file, path) : `${prefix}${path}`;
-    const row = createRow(doc, file, name, strings);
+    const row = createRow(doc, file, name, path, strings);
     view.list.append(row.item);
     const why = refusal(file, limits, batch, strings);
     if (why) {
       row.setState('refused', why);
       row.pause.remove();
       row.cancel.remove();
-      view.announce(`${file.name}: ${why}`);
+      view.announce(`${path}: ${why}`);
       return;
     }
     batch.files += 1;
@@ -123,8 +123,17 @@ export function attachUploader(target, options) {
   // Files from a picker or a drop, a folder's walked; system files left out unless asked.
   const addAll = async (files) => {
     let n = 0;
-    for await (const { file, path } of files) {
-      if (!includeSystemFiles && isSystemFile(file.name)) continue;
+    for await (const { file, path, unreadable } of files) {
+      if (unreadable) {
+        const row = createRow(doc, { name: path, size: 0 }, path, path, strings);
+        view.list.append(row.item);
+        row.setState('refused', say(strings, 'unreadable'));
+        row.pause.remove();
+        row.cancel.remove();
+        continue;
+      }
+      // Only inside a folder: a system file picked on its own is meant.
+      if (!includeSystemFiles && path.includes('/') && isSystemFile(file.name)) continue;
       add(file, path);
       // A few rows at a time, so a folder of thousands never holds the page.
       n += 1;
@@ -234,10 +243,11 @@ async function showResumable(client, resumable, active, strings) {
 }
 
 /** A file's row (name, size, bar, status, Pause, Cancel), not yet in the list. */
-function createRow(doc, file, name, strings) {
+function createRow(doc, file, name, path, strings) {
   const id = `oss-upload-${(rows += 1)}`;
   const item = el(doc, 'li', 'oss-upload-item');
-  const label = el(doc, 'span', 'oss-upload-name', file.name);
+  // The path under a folder, so two a.txt from different folders are told apart.
+  const label = el(doc, 'span', 'oss-upload-name', path);
   label.id = `${id}-name`;
   label.title = name;
   const size = el(doc, 'span', 'oss-upload-size', formatBytes(file.size, strings.locale));
@@ -254,7 +264,7 @@ function createRow(doc, file, name, strings) {
   // Several rows have a Pause button: each one's accessible name says which file it is for.
   const labelButton = (button, text) => {
     button.textContent = text;
-    button.setAttribute('aria-label', `${text} ${file.name}`);
+    button.setAttribute('aria-label', `${text} ${path}`);
   };
   labelButton(pause, say(strings, 'pause'));
   labelButton(cancel, say(strings, 'cancel'));
@@ -348,11 +358,11 @@ async function stopped(run, err) {
     const paused = say(strings, 'pausedAt', percent(row.bar.value, strings.locale));
     row.setState('paused', paused);
     row.labelButton(row.pause, say(strings, 'resume'));
-    announce(`${file.name}: ${paused}`);
+    announce(`${row.label.textContent}: ${paused}`);
   } else {
     row.setState('error', err.message);
     row.labelButton(row.pause, say(strings, 'retry'));
-    announce(`${file.name}: ${say(strings, 'failed', err.message)}`);
+    announce(`${row.label.textContent}: ${say(strings, 'failed', err.message)}`);
     uploader.onError?.(err, file);
   }
 }
@@ -368,7 +378,7 @@ function over({ uploader, file, row }, state, announced) {
   }
   row.pause.remove();
   row.cancel.remove();
-  uploader.view.announce(`${file.name}: ${say(uploader.strings, announced)}`);
+  uploader.view.announce(`${row.label.textContent}: ${say(uploader.strings, announced)}`);
 }
 
 /** A number attribute (max-file-size…), or undefined when absent. */

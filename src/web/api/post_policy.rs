@@ -86,9 +86,11 @@ pub fn sign(shared: &Shared, policy: &JsValue, v4_date: Option<&JsValue>) -> Res
     })
 }
 
-/// `yyyymmdd` of `date` in UTC, as ali-oss's `dateformat` writes it.
+/// `yyyymmdd` of `date` (now, where none is given, as ali-oss) in UTC, as ali-oss's
+/// `dateformat` writes it.
 fn utc_day(date: &JsValue) -> Result<String, Error> {
-    let ms = Date::new(date).get_time();
+    let date = if date.is_truthy() { Date::new(date) } else { Date::new_0() };
+    let ms = date.get_time();
     if !ms.is_finite() || ms < 0.0 {
         return Err(Error::argument("Invalid date"));
     }
