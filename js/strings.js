@@ -33,6 +33,18 @@ const en = {
   minutes: (m) => `${m} min`,
   hours: (h, m) => (m === 0 ? `${h} h` : `${h} h ${m} min`),
   unreadable: 'not sent: it could not be read',
+  waiting: 'waiting',
+  batchProgress: 'All uploads',
+  batchCounts: (n, total) => [
+    n.uploading && `${n.uploading} uploading`,
+    n.waiting && `${n.waiting} waiting`,
+    n.paused && `${n.paused} paused`,
+    n.done && `${n.done} done`,
+    n.error && `${n.error} failed`,
+  ].filter(Boolean).concat(total).join(' · '),
+  pauseAll: 'Pause all',
+  resumeAll: 'Resume all',
+  retryFailed: 'Retry failed',
 };
 
 const zhCN = {
@@ -65,6 +77,18 @@ const zhCN = {
   minutes: (m) => `${m} 分钟`,
   hours: (h, m) => (m === 0 ? `${h} 小时` : `${h} 小时 ${m} 分钟`),
   unreadable: '未上传：无法读取',
+  waiting: '等待中',
+  batchProgress: '全部上传',
+  batchCounts: (n, total) => [
+    n.uploading && `${n.uploading} 个上传中`,
+    n.waiting && `${n.waiting} 个等待中`,
+    n.paused && `${n.paused} 个已暂停`,
+    n.done && `${n.done} 个已完成`,
+    n.error && `${n.error} 个失败`,
+  ].filter(Boolean).concat(`共 ${total}`).join(' · '),
+  pauseAll: '全部暂停',
+  resumeAll: '全部继续',
+  retryFailed: '重试失败项',
 };
 
 /** Simplified Chinese: `zh`, mainland China, Singapore, or the script said. Traditional

@@ -11,6 +11,7 @@ import { createRateMeter, describeProgress, formatBytes, percent } from './forma
 import { languageOf, say, stringsFor } from './strings.js';
 import { readLimits, refusal } from './limits.js';
 import { droppedFiles, isSystemFile, pickedFiles } from './folders.js';
+import { createBatch } from './batch.js';
 
 export { formatBytes };
 
@@ -39,6 +40,9 @@ const STYLE = `
 :where(.oss-upload-item button) { font: inherit; min-height: 2rem; padding: .15rem .75rem; white-space: nowrap; }
 :where(.oss-upload-item[data-state=done] .oss-upload-status) { color: #1f7a3a; }
 :where(.oss-upload-item[data-state=error] .oss-upload-status), :where(.oss-upload-item[data-state=refused] .oss-upload-status) { color: #b42318; }
+:where(.oss-upload-batch) { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem .75rem; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+:where(.oss-upload-batch progress) { flex: 1 1 8rem; min-width: 6rem; }
+:where(.oss-upload-batch button) { font: inherit; min-height: 2rem; padding: .15rem .75rem; white-space: nowrap; }
 :where(.oss-upload-live) { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @container oss-upload (max-width: 36rem) {
   :where(.oss-upload-list) { display: block; }
@@ -99,12 +103,16 @@ export function attachUploader(target, options) {
     doc, client, view, active, parallel, partSize, onComplete, onError, strings,
     showResumable: () => showResumable(client, view.resumable, active, strings),
   };
+  uploader.queue = [];
+  uploader.running = 0;
+  uploader.batch = createBatch(doc, strings, batchActions(uploader));
+  view.list.before(uploader.batch.root);
 
   // What was accepted so far, for maxFiles and maxTotalSize.
   const batch = { files: 0, bytes: 0 };
   const add = (file, path = file.name) => {
     const name = objectName ? objectName(file, path) : `${prefix}${path}`;
-    const row = createRow(doc, file, name, path, strings);
+    const row = createRow(doc, file, name, path, strings, () => uploader.batch.changed());
     view.list.append(row.item);
     const why = refusal(file, limits, batch, strings);
     if (why) {
@@ -243,7 +251,7 @@ async function showResumable(client, resumable, active, strings) {
 }
 
 /** A file's row (name, size, bar, status, Pause, Cancel), not yet in the list. */
-function createRow(doc, file, name, path, strings) {
+function createRow(doc, file, name, path, strings, onState = () => {}) {
   const id = `oss-upload-${(rows += 1)}`;
   const item = el(doc, 'li', 'oss-upload-item');
   // The path under a folder, so two a.txt from different folders are told apart.
@@ -273,8 +281,60 @@ function createRow(doc, file, name, path, strings) {
     item.dataset.state = state;
     status.textContent = text;
     status.title = state === 'error' ? text : '';
+    onState();
   };
   return { item, label, bar, status, pause, cancel, labelButton, setState };
+}
+
+/** Files under way at once. Each file's requests still wait their turn in the client's one
+ * scheduler; this keeps a batch of thousands from opening thousands of uploads (and their
+ * saved records) at once, and lets a waiting file be paused or removed before it starts. */
+const FILES_AT_ONCE = 6;
+
+const stateOf = (run) => run.row.item.dataset.state;
+
+/** Queues `run` to start when a file's place is free. */
+function enqueue(run) {
+  const { uploader, row } = run;
+  row.setState('waiting', say(uploader.strings, 'waiting'));
+  row.labelButton(row.pause, say(uploader.strings, 'pause'));
+  uploader.queue.push(run);
+  pump(uploader);
+}
+
+/** Starts waiting files while fewer than FILES_AT_ONCE are under way, first come first. */
+function pump(uploader) {
+  while (uploader.running < FILES_AT_ONCE && uploader.queue.length > 0) start(uploader.queue.shift());
+}
+
+/** Takes a waiting `run` out of the queue. */
+function unqueue(run) {
+  const { queue } = run.uploader;
+  const i = queue.indexOf(run);
+  if (i >= 0) queue.splice(i, 1);
+}
+
+/** Pauses `run`: a waiting one leaves the queue, one under way is stopped (and resumes later
+ * from its saved upload). */
+function pause(run) {
+  if (stateOf(run) === 'waiting') {
+    unqueue(run);
+    showPaused(run);
+  } else if (stateOf(run) === 'uploading') {
+    run.controller.abort();
+  }
+}
+
+/** The batch header's buttons: each acts on the rows in the state it names. */
+function batchActions(uploader) {
+  const each = (states, act) => () => {
+    for (const run of uploader.batch.runs) if (states.includes(stateOf(run))) act(run);
+  };
+  return {
+    pauseAll: each(['waiting', 'uploading'], pause),
+    resumeAll: each(['paused'], enqueue),
+    retryFailed: each(['error'], enqueue),
+  };
 }
 
 /** Uploads `file` as `name`, shown in `row`: Pause stops it (Resume goes on from the saved
@@ -282,15 +342,19 @@ function createRow(doc, file, name, path, strings) {
 function runRow(uploader, file, name, row) {
   const run = { uploader, file, name, row, controller: null, cancelled: false, ticker: 0, shownRate: null, meter: createRateMeter() };
   row.pause.addEventListener('click', () => {
-    if (row.item.dataset.state === 'uploading') run.controller.abort();
-    else start(run);
+    if (['waiting', 'uploading'].includes(stateOf(run))) pause(run);
+    else enqueue(run);
   });
   row.cancel.addEventListener('click', () => {
     run.cancelled = true;
-    if (row.item.dataset.state === 'uploading') run.controller.abort();
-    else over(run, 'cancelled', 'cancelled');
+    if (stateOf(run) === 'uploading') run.controller.abort();
+    else {
+      unqueue(run);
+      over(run, 'cancelled', 'cancelled');
+    }
   });
-  start(run);
+  uploader.batch.track(run);
+  enqueue(run);
 }
 
 /** Starts the upload, or starts it again after a pause or a failure (it resumes from the saved
@@ -299,9 +363,9 @@ function start(run) {
   const { uploader, file, name, row } = run;
   const { bar } = row;
   const { strings } = uploader;
+  uploader.running += 1;
   run.controller = new AbortController();
   row.setState('uploading', percent(bar.value, strings.locale));
-  row.labelButton(row.pause, say(strings, 'pause'));
   run.meter.start(performance.now(), bar.value * file.size);
   run.shownRate = null;
   // The speed also has to fall while no progress comes (a stalled network), and the speed
@@ -320,6 +384,7 @@ function start(run) {
         bar.value = p;
         run.meter.sample(performance.now(), p * file.size);
         showProgress(run);
+        uploader.batch.soon();
       },
     })
     .then((result) => {
@@ -332,10 +397,15 @@ function start(run) {
     .catch(async (err) => {
       stopTicking(run);
       await stopped(run, err);
+    })
+    .finally(() => {
+      uploader.running -= 1;
+      pump(uploader);
     });
 }
 
 function showProgress({ uploader, row, file, shownRate }) {
+  if (row.item.dataset.state !== 'uploading') return;
   row.status.textContent = describeProgress(row.bar.value, file.size, shownRate, uploader.strings);
 }
 
@@ -345,6 +415,14 @@ function stopTicking(run) {
 }
 
 /** An upload that rejected: cancelled (by Cancel), paused (by Pause) or failed. */
+/** A row paused: its upload stopped, or it never started. */
+function showPaused({ uploader: { strings, view }, row }) {
+  const paused = say(strings, 'pausedAt', percent(row.bar.value, strings.locale));
+  row.setState('paused', paused);
+  row.labelButton(row.pause, say(strings, 'resume'));
+  view.announce(`${row.label.textContent}: ${paused}`);
+}
+
 async function stopped(run, err) {
   const { uploader, file, name, row } = run;
   const { client, strings, view: { announce } } = uploader;
@@ -355,10 +433,7 @@ async function stopped(run, err) {
     over(run, 'cancelled', 'cancelled');
     uploader.showResumable();
   } else if (client.isCancel(err)) {
-    const paused = say(strings, 'pausedAt', percent(row.bar.value, strings.locale));
-    row.setState('paused', paused);
-    row.labelButton(row.pause, say(strings, 'resume'));
-    announce(`${row.label.textContent}: ${paused}`);
+    showPaused(run);
   } else {
     row.setState('error', err.message);
     row.labelButton(row.pause, say(strings, 'retry'));

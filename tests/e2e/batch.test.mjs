@@ -139,3 +139,30 @@ test('in Chinese: every word from the zh-CN table, numbers written for it', play
   });
   await page.close();
 });
+
+test('the batch header: counts, one bar, Pause all and Resume all', playwrightOnly('DataTransfer drops'), async () => {
+  const page = await open();
+  // Slow enough to be seen under way: each part's body at 200 KB/s.
+  await env.emulator.call('POST', 'faults', { op: 'PutObject', bytesPerSecond: 200_000 });
+  await page.evaluate(() => {
+    const zone = document.querySelector('oss-upload .oss-upload-drop');
+    const data = new DataTransfer();
+    for (let i = 0; i < 12; i += 1) data.items.add(new File([new Uint8Array(300 * 1024).fill(i)], `file-${i}.bin`));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+  });
+  const header = page.locator('oss-upload .oss-upload-batch');
+  await page.waitForFunction(() => /uploading/.test(document.querySelector('oss-upload .oss-upload-batch-counts').textContent));
+  assert.match(await header.locator('.oss-upload-batch-counts').textContent(), /waiting.*3\.5 MiB$/, 'files wait for a connection');
+  await header.locator('.oss-upload-pause-all').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('oss-upload .oss-upload-item')].every((li) => ['paused', 'done'].includes(li.dataset.state)));
+  const paused = await page.evaluate(() => document.querySelectorAll('oss-upload .oss-upload-item[data-state=paused]').length);
+  assert.ok(paused > 0, 'some were paused');
+  assert.equal(await header.locator('.oss-upload-resume-all').isVisible(), true);
+  await env.emulator.call('DELETE', 'faults');
+  await header.locator('.oss-upload-resume-all').click();
+  await page.waitForFunction(() => Object.keys(window.completed).length === 12, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('oss-upload .oss-upload-batch-counts').textContent === '12 done · 3.5 MiB');
+  assert.equal(await header.locator('progress').evaluate((p) => p.value), 1);
+  assert.equal(await header.locator('.oss-upload-pause-all').isVisible(), false);
+  await page.close();
+});
