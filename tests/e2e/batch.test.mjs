@@ -166,3 +166,38 @@ test('the batch header: counts, one bar, Pause all and Resume all', playwrightOn
   assert.equal(await header.locator('.oss-upload-pause-all').isVisible(), false);
   await page.close();
 });
+
+test('500 files of 10–500 KiB in one folder: all stored, the page never held, the budget kept', playwrightOnly('setInputFiles with a folder, long tasks'), async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'batch500-'));
+  const files = {};
+  for (let i = 0; i < 500; i += 1) {
+    const rel = `many/${String(i % 7)}/f-${i}.bin`;
+    const size = 10 * 1024 + ((i * 7919) % (490 * 1024));
+    files[rel] = Buffer.alloc(size, i % 251);
+    await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await writeFile(path.join(root, rel), files[rel]);
+  }
+  const page = await open();
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration))))
+      .observe({ type: 'longtask', buffered: false });
+  });
+  await env.emulator.call('DELETE', 'requests');
+  await page.setInputFiles('oss-upload input[webkitdirectory]', path.join(root, 'many'));
+  await page.waitForFunction(() => Object.keys(window.completed).length === 500, null, { timeout: 240_000, polling: 500 });
+  await storedUnder(page, files, 'element/');
+  const longTasks = await page.evaluate(() => window.longTasks);
+  assert.deepEqual(longTasks.filter((ms) => ms > 50), [], 'no main-thread task over 50 ms');
+  // Never more requests at once than the client's budget (6 connections).
+  const log = (await env.emulator.call('GET', 'requests')).filter((e) => e.key?.startsWith('element/many/'));
+  const edges = log.flatMap((e) => [[e.startMs, 1], [e.endMs, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, d] of edges) {
+    now += d;
+    most = Math.max(most, now);
+  }
+  assert.ok(most <= 6, `${most} requests at once`);
+  await page.close();
+});

@@ -89,7 +89,11 @@ pub fn sign(shared: &Shared, policy: &JsValue, v4_date: Option<&JsValue>) -> Res
 /// `yyyymmdd` of `date` (now, where none is given, as ali-oss) in UTC, as ali-oss's
 /// `dateformat` writes it.
 fn utc_day(date: &JsValue) -> Result<String, Error> {
-    let date = if date.is_truthy() { Date::new(date) } else { Date::new_0() };
+    let date = if date.is_truthy() {
+        Date::new(date)
+    } else {
+        Date::new_0()
+    };
     let ms = date.get_time();
     if !ms.is_finite() || ms < 0.0 {
         return Err(Error::argument("Invalid date"));
