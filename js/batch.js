@@ -85,7 +85,6 @@ export function createBatch(doc, strings, actions) {
     root,
     track(run) {
       runs.push(run);
-      changed();
     },
     changed,
     /** changed(), a moment later: progress reports come many a second. */

@@ -112,7 +112,7 @@ export function attachUploader(target, options) {
   const batch = { files: 0, bytes: 0 };
   const add = (file, path = file.name) => {
     const name = objectName ? objectName(file, path) : `${prefix}${path}`;
-    const row = createRow(doc, file, name, path, strings, () => uploader.batch.changed());
+    const row = createRow(doc, file, name, path, strings, () => uploader.batch.soon());
     view.list.append(row.item);
     const why = refusal(file, limits, batch, strings);
     if (why) {
@@ -125,7 +125,6 @@ export function attachUploader(target, options) {
     batch.files += 1;
     batch.bytes += file.size;
     active.add(file);
-    uploader.showResumable();
     runRow(uploader, file, name, row);
   };
   // Files from a picker or a drop, a folder's walked; system files left out unless asked.
@@ -145,8 +144,9 @@ export function attachUploader(target, options) {
       add(file, path);
       // A few rows at a time, so a folder of thousands never holds the page.
       n += 1;
-      if (n % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (n % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    uploader.showResumable();
   };
   const folder = doc.createElement('input');
   folder.type = 'file';
@@ -158,7 +158,10 @@ export function attachUploader(target, options) {
   return {
     client,
     /** Uploads a File the page got some other way than the input. */
-    add,
+    add(file, path) {
+      add(file, path);
+      uploader.showResumable();
+    },
     detach() {
       unwire();
       view.root.remove();

