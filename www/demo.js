@@ -20,6 +20,8 @@ const uploader = attachUploader(document.getElementById('upload-form'), {
   // Byte-level progress: the bars move while each part is sent, not only when it is done.
   transport: 'xhr',
   prefix: 'demo/',
+  // ?lang=zh-CN shows the uploader in Chinese (by default, the page's language).
+  lang: params.get('lang') ?? undefined,
   onComplete: () => refresh(),
 });
 const client = uploader.client;

@@ -193,3 +193,34 @@ test('pick, watch progress and speed, pause and resume by keyboard, see the obje
   }
   await page.close();
 });
+
+test('the uploader in Chinese at two widths: every row whole, axe clean', playwrightOnly('the viewport size, screenshots'), async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'demo-zh-'));
+  await writeFile(path.join(dir, '假期视频.mp4'), randomBytes(12 * 1024 * 1024));
+  await writeFile(path.join(dir, '说明.txt'), randomBytes(150 * 1024));
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const problems = watchConsole(page);
+  await page.goto(`${env.web.url}/www/?lang=zh-CN&endpoint=${encodeURIComponent(env.emulator.url)}`, { waitUntil: 'networkidle' });
+  await env.emulator.call('POST', 'faults', { op: 'UploadPart', bytesPerSecond: 300_000 });
+  await page.setInputFiles('#files', [path.join(dir, '假期视频.mp4'), path.join(dir, '说明.txt')]);
+  // Speed and time left in Chinese, once a second of progress has been measured.
+  await page.waitForFunction(() => [...document.querySelectorAll('.oss-upload-status')]
+    .some((s) => /^\d+ % · [\d.]+ (B|KiB|MiB)\/秒 · 剩余 .+$/.test(s.textContent)), null, { timeout: 10_000 });
+  assert.equal(await page.locator('.oss-upload-drop').textContent(), '将文件或文件夹拖到这里，或选择文件、选择文件夹');
+  assert.equal(await page.getByRole('button', { name: '暂停 假期视频.mp4' }).count(), 1);
+  checkRows(await rowBoxes(page), 1200, { oneLine: true });
+  assert.deepEqual(await seriousViolations(page), [], 'axe at 1200 px, in Chinese');
+  const desktop = await page.screenshot();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.documentElement.clientWidth === 390);
+  checkRows(await rowBoxes(page), 390, { oneLine: false });
+  assert.deepEqual(await seriousViolations(page), [], 'axe at 390 px, in Chinese');
+  const phone = await page.screenshot();
+  assert.deepEqual(problems, [], 'a clean console');
+  await env.emulator.call('DELETE', 'faults');
+  if (process.env.UPDATE_SCREENSHOT === '1') {
+    await writeFile(path.join(root, 'docs/demo-zh.png'), desktop);
+    await writeFile(path.join(root, 'docs/demo-zh-phone.png'), phone);
+  }
+  await page.close();
+});
