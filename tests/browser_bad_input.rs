@@ -123,6 +123,8 @@ async fn bad_uploads_are_refused_before_any_request() {
             obj(&[("mime", "text/plain\r\nX: y".into())]),
         ),
         ("timeout 0", obj(&[("timeout", 0.into())])),
+        ("progress not a function", obj(&[("progress", "x".into())])),
+        ("resume not a boolean", obj(&[("resume", "no".into())])),
         (
             "signal not an AbortSignal",
             obj(&[("signal", "stop".into())]),
@@ -205,7 +207,7 @@ async fn bad_uploads_are_refused_before_any_request() {
     tried += 1;
     assert_eq!(log_len().await, before, "a request left the browser");
     web_sys::console::log_1(&format!("bad inputs tried: {tried}").into());
-    assert_eq!(tried, 6 + 23 + 3);
+    assert_eq!(tried, 6 + 25 + 3);
 }
 
 #[wasm_bindgen_test]

@@ -325,7 +325,7 @@ pub fn bucket_name(what: &str, name: &str) -> Result<String, Error> {
     Ok(name.into())
 }
 
-fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
+pub fn function(opts: &JsValue, key: &str) -> Result<Option<Function>, Error> {
     typed(opts, key, |v| v.clone().dyn_into().ok(), "a function")
 }
 

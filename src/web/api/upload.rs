@@ -150,8 +150,9 @@ fn prepare(
     let headers = options::object_headers(o, &default_type, shared.o.latin1_headers)?;
     let callback = options::callback_headers(o)?;
     let crc64 = options::boolean(o, "crc64")?.unwrap_or(shared.o.crc64);
-    let progress = js::function(o, "progress");
-    let resume = js::get(o, "resume").and_then(|r| r.as_bool()) != Some(false);
+    // A callback or switch of the wrong type is refused, not ignored.
+    let progress = options::function(o, "progress")?;
+    let resume = options::boolean(o, "resume")?.unwrap_or(true);
     let saves = kind == Kind::Multipart && resume && (!plan.single() || checkpoint.is_some());
     let bucket = run.signing.bucket.as_str();
     let first = match kind {
