@@ -43,20 +43,22 @@ async function* walk(entry) {
   }
 }
 
+/** The files of a drop's `files`, those that are folders walked through their `entries`. */
+async function* walkDrop(files, entries) {
+  for (let i = 0; i < files.length; i += 1) {
+    if (entries[i]?.isDirectory) yield* walk(entries[i]);
+    else yield { file: files[i], path: files[i].name };
+  }
+}
+
 /**
- * The files of a drop, folders walked: the entries must be taken while the drop event runs
- * (the list is emptied after), so call this from the handler and await the result later.
+ * The files of a drop, folders walked. The entries are taken here, while the drop event runs
+ * (the list is emptied after); call it from the handler and iterate the result later.
  */
 export function droppedFiles(dataTransfer) {
   const items = [...(dataTransfer?.items ?? [])].filter((i) => i.kind === 'file');
   const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null);
-  const files = [...(dataTransfer?.files ?? [])];
-  return async function* dropped() {
-    for (let i = 0; i < files.length; i += 1) {
-      if (entries[i]?.isDirectory) yield* walk(entries[i]);
-      else yield { file: files[i], path: files[i].name };
-    }
-  };
+  return walkDrop([...(dataTransfer?.files ?? [])], entries);
 }
 
 /** The files of an `<input>`, with their paths when it picked a folder. */

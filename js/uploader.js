@@ -220,7 +220,7 @@ function wireFiles(input, folder, { zone, chooseFolder }, addAll) {
   const onDrop = (e) => {
     e.preventDefault();
     zone.classList.remove('oss-upload-over');
-    addAll(droppedFiles(e.dataTransfer)());
+    addAll(droppedFiles(e.dataTransfer));
   };
   zone.append(folder);
   input.addEventListener('change', onChange);

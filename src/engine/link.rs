@@ -4,7 +4,7 @@
 //! (XMLHttpRequest's upload progress) is judged by liveness instead: `timeout` without a byte.
 
 /// Bodies smaller than this measure the round trip, not the link.
-const MIN_SAMPLE: u64 = 64 * 1024;
+pub const MIN_SAMPLE: u64 = 64 * 1024;
 
 /// The weight of the newest sample in the running estimate.
 const WEIGHT: f64 = 0.3;
@@ -17,30 +17,43 @@ const SLACK: f64 = 3.0;
 /// dead whatever its size.
 const MAX_DEADLINE_MS: u64 = 3_600_000;
 
+/// Bytes per millisecond bodies went out at, a running estimate; bodies under
+/// [`MIN_SAMPLE`] are not samples.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rate(Option<f64>);
+
+impl Rate {
+    /// `bytes` of a body went out in `ms`.
+    pub fn add(&mut self, bytes: u64, ms: f64) {
+        if bytes < MIN_SAMPLE || ms <= 0.0 {
+            return;
+        }
+        let sample = bytes as f64 / ms;
+        self.0 = Some(self.0.map_or(sample, |r| r + WEIGHT * (sample - r)));
+    }
+
+    pub fn get(&self) -> Option<f64> {
+        self.0
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Link {
-    /// Bytes per millisecond one request's body went out at, a running estimate.
-    rate: Option<f64>,
+    /// How fast one request's body went out, answer and all.
+    rate: Rate,
 }
 
 impl Link {
     /// A body of `bytes` was sent and answered in `ms`.
     pub fn observe(&mut self, bytes: u64, ms: u32) {
-        if bytes < MIN_SAMPLE || ms == 0 {
-            return;
-        }
-        let sample = bytes as f64 / f64::from(ms);
-        self.rate = Some(match self.rate {
-            Some(r) => r + WEIGHT * (sample - r),
-            None => sample,
-        });
+        self.rate.add(bytes, f64::from(ms));
     }
 
     /// How long a request with a body of `bytes` may take in all: `timeout_ms` for an answer,
     /// plus its body's time at the measured rate with slack; each timeout the request already
     /// met doubles it (an estimate can be wrong, and a link can slow down).
     pub fn deadline_ms(&self, bytes: u64, timeout_ms: u32, timeouts: u32) -> u32 {
-        let sending = match self.rate {
+        let sending = match self.rate.get() {
             Some(rate) if bytes > 0 => (SLACK * bytes as f64 / rate) as u64,
             _ => 0,
         };

@@ -12,6 +12,8 @@
 //! Parts in flight follow TCP's congestion control: halved after a timeout, one more after a
 //! window's worth of parts answered without one, never above `parallel`.
 
+use super::link::{Rate, MIN_SAMPLE};
+
 /// Parts take at least this long: below it, a request's fixed costs (signing, a slice, an
 /// XHR, the server's bookkeeping) weigh on the throughput even on loopback.
 const LEAST_PART_MS: f64 = 3_000.0;
@@ -23,10 +25,6 @@ const COST_TIMES: f64 = 10.0;
 const LEAST_SIZE: u64 = 1024 * 1024;
 /// Nor above this: the parts in flight are what a reload or a failure sends again.
 const MOST_SIZE: u64 = 64 * 1024 * 1024;
-/// Bodies smaller than this measure the round trip, not the link.
-const MIN_SAMPLE: u64 = 64 * 1024;
-/// The weight of the newest sample in the running estimate of the rate.
-const WEIGHT: f64 = 0.3;
 
 #[derive(Clone, Debug)]
 pub struct Tuning {
@@ -37,8 +35,8 @@ pub struct Tuning {
     most: usize,
     /// The quickest answer to a request without a body to speak of, in ms: the fixed cost.
     cost_ms: Option<f64>,
-    /// Bytes per ms one part's body went at, a running estimate.
-    rate: Option<f64>,
+    /// How fast one part's body went, its fixed cost left out.
+    rate: Rate,
     /// Parts answered since the window last changed.
     answered: usize,
     /// Parts answered since the window was last halved, if it was: it is halved once per
@@ -58,7 +56,7 @@ impl Tuning {
             window: window.then_some(most),
             most,
             cost_ms: None,
-            rate: None,
+            rate: Rate::default(),
             answered: 0,
             since_halved: None,
             timed_out: false,
@@ -84,8 +82,7 @@ impl Tuning {
             return;
         }
         let sending = (ms - self.cost_ms.unwrap_or(0.0)).max(ms / 2.0);
-        let sample = bytes as f64 / sending;
-        self.rate = Some(self.rate.map_or(sample, |r| r + WEIGHT * (sample - r)));
+        self.rate.add(bytes, sending);
         if let Some(n) = &mut self.since_halved {
             *n += 1;
         }
@@ -119,7 +116,7 @@ impl Tuning {
             self.most_size = (current / 2).max(LEAST_SIZE);
             return Some(self.most_size).filter(|s| *s != current);
         }
-        let rate = self.rate?;
+        let rate = self.rate.get()?;
         let part_ms = (COST_TIMES * self.cost_ms.unwrap_or(0.0)).clamp(LEAST_PART_MS, MOST_PART_MS);
         // Near the end, every part in flight still gets two more to send.
         let tail = left / (2 * self.window() as u64);

@@ -1,7 +1,7 @@
-//! ali-oss's helpers for PostObject form policies, computed as its browser build computes
-//! them (its tests compare the values): `calculatePostSignature(policy)`, the V1 fields, and
-//! `signPostObjectPolicyV4(policy, date)`, the V4 signature. Both sign with the credentials in
-//! hand, at once.
+//! ali-oss's helpers for PostObject form policies, computed as ali-oss computes them (its
+//! Node build; its browser build has neither, and its tests compare the values):
+//! `calculatePostSignature(policy)`, the V1 fields, and `signPostObjectPolicyV4(policy, date)`,
+//! the V4 signature. Both sign with the credentials in hand, at once.
 
 use base64::Engine;
 use js_sys::{Array, Date};
