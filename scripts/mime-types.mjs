@@ -1,11 +1,12 @@
-// Writes src/protocol/mime.types, the Content-Type of every file extension, from the `mime` npm
+// Writes src/protocol/mime.types, the Content-Type of file extensions, from the `mime` npm
 // package (broofa/mime over jshttp's mime-db: IANA's registry, Apache's and nginx's tables and
-// the types browsers use, with one type per extension): a superset of what ali-oss's browser
-// build knows (an older mime's standard types).
+// the types browsers use, with one type per extension): its standard types and the common of
+// its others (COMMON_OTHER), a superset of what ali-oss's browser build knows (an older mime's
+// standard types).
 //
-// The table, "type ext ext…" a type as Apache's mime.types (table() below), is 30 KB; the file
-// holds it packed, as the wasm carries it (src/protocol/mime.rs unpacks it once, on the first
-// lookup), 1.7 KB less gzipped (the package 1.4 KB smaller with the unpacking):
+// The table, "type ext ext…" a type as Apache's mime.types (table() below); the file holds it
+// packed, as the wasm carries it (src/protocol/mime.rs unpacks it once, on the first lookup),
+// smaller gzipped than the plain lines even with the unpacking:
 //   - one line per top-level type ("application"), its types sorted after it;
 //   - each subtype written as a capital letter, A + how many leading characters it shares
 //     with the one before (Z: 25 or more), then the rest of it;
@@ -26,11 +27,23 @@ import other from 'mime/types/other.js';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/protocol/mime.types');
 
+/** Of the package's other types (vendors' and x- ones: 684, most of them formats nobody
+ * uploads from a browser), the extensions people do upload: video and audio containers,
+ * office documents, archives, images from design tools, e-books, subtitles, source code.
+ * Every other one types as ali-oss's browser build does (not at all); a picked File still
+ * gets the browser's type. */
+const COMMON_OTHER = `docx xls xlsx ppt pptx odt ods odp key numbers pages
+  avi mkv flv wmv flac wma 7z rar bz2 xz tar ico psd dwg dxf dng apk rpm srt torrent mobi
+  sh bat java c cpp h php`.split(/\s+/);
+
 export function table() {
   const byType = new Map();
-  const extensions = new Set(
-    [...Object.values(standard), ...Object.values(other)].flat().map((e) => e.replace(/^\*/, '')),
-  );
+  const otherExtensions = new Set(Object.values(other).flat().map((e) => e.replace(/^\*/, '')));
+  for (const e of COMMON_OTHER) if (!otherExtensions.has(e)) throw new Error(`${e} is not among mime's other types`);
+  const extensions = new Set([
+    ...Object.values(standard).flat().map((e) => e.replace(/^\*/, '')),
+    ...COMMON_OTHER,
+  ]);
   for (const ext of [...extensions].sort()) {
     // getType decides, so a starred (non-default) extension gets what mime itself gives it.
     const type = mime.getType(`x.${ext}`);

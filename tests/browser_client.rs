@@ -140,7 +140,7 @@ async fn content_type_comes_from_any_known_extension() {
     for (name, ty) in [
         ("types/app/main.mjs", "text/javascript"),
         ("types/site/favicon.ico", "image/vnd.microsoft.icon"),
-        ("types/site.webmanifest", "application/manifest+json"),
+        ("types/clip.MKV", "video/x-matroska"),
         ("types/film.SRT", "application/x-subrip"),
         (
             "types/sheet.xlsx",
