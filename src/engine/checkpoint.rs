@@ -108,17 +108,20 @@ pub fn bytes_done(plan: &Plan, done: &DoneParts) -> u64 {
 }
 
 /// The parts of the plan that the server holds at the right size: those are done, whatever
-/// the checkpoint `claimed`. Where the part size follows the link, parts after the last one
-/// it claimed may have been cut to another plan than the one saved (a part of the same size
-/// may start elsewhere): those are sent again, at most the parts that were in flight.
+/// the checkpoint `claimed`. Where the part size follows the link, a part of some number may
+/// have been cut elsewhere by another run (after the last part a checkpoint claims, or by an
+/// earlier run whose late requests can still land, at the same size and other bytes): there
+/// only a part the checkpoint claims, with the ETag it saved, is where this plan says; the
+/// rest are sent again, at most the parts that were in flight.
 pub fn reconcile(plan: &Plan, claimed: &DoneParts, listed: &[ListedPart]) -> DoneParts {
-    let trusted = match (plan.follows_link, claimed.last()) {
-        (true, last) => last.unwrap_or(0),
-        (false, _) => plan.count(),
-    };
     let mut done = DoneParts::default();
     for p in listed {
-        if p.number >= 1 && p.number <= trusted && p.size == plan.part(p.number).1 {
+        let fits = p.number >= 1 && p.number <= plan.count() && p.size == plan.part(p.number).1;
+        let vouched = !plan.follows_link
+            || claimed
+                .get(p.number)
+                .is_some_and(|c| same_etag(&c.etag, &p.etag));
+        if fits && vouched {
             let part = DonePart {
                 etag: p.etag.clone(),
                 crc64: p.crc64,
@@ -127,6 +130,12 @@ pub fn reconcile(plan: &Plan, claimed: &DoneParts, listed: &[ListedPart]) -> Don
         }
     }
     done
+}
+
+/// ETags as OSS writes them, in quotes, hex in either case.
+fn same_etag(a: &str, b: &str) -> bool {
+    let bare = |e: &str| e.trim().trim_matches('"').to_ascii_lowercase();
+    bare(a) == bare(b)
 }
 
 /// The whole object's CRC64 from its parts', if every part's is known.
