@@ -211,7 +211,8 @@ export interface PutStreamOptions extends ObjectOptions {
   progress?: Progress;
 }
 
-/** An upload saved in IndexedDB; picking its file again resumes it. Holds no secrets. */
+/** An upload saved in IndexedDB; picking its file again resumes it (or passing its `handle`
+ * where there is one). Holds no secrets. */
 export interface SavedUpload {
   fingerprint: string;
   name: string;
@@ -225,6 +226,10 @@ export interface SavedUpload {
   partSizeChanges?: PartSizeChange[];
   bytesDone: number;
   updatedAt: number;
+  /** The file's handle, when it was uploaded from one (File System Access, Chromium):
+   * `multipartUpload(entry.name, entry.handle)` resumes it without the file being picked
+   * again, from a click where the browser must ask to read it again after a reload. */
+  handle?: FileSystemFileHandle;
 }
 
 export interface PutResult {
@@ -436,7 +441,7 @@ export interface SignatureUrlOptions {
 export interface OSSError extends Error {
   /** `<Code>Error` for OSS errors (`SignatureDoesNotMatchError`), or `RequestError`,
    * `ConnectionTimeoutError`, `ArgumentError`, `ETagNotExposedError`, `InconsistentError`,
-   * `FileUnreadableError`, `UploadInProgressError`, `CredentialsError`, `StreamError`,
+   * `FileUnreadableError`, `FilePermissionError`, `UploadInProgressError`, `CredentialsError`, `StreamError`,
    * `CallbackFailedError` (status 203: stored, but the callback failed), `cancel`. */
   name: string;
   /** OSS's error code, e.g. `NoSuchUpload`. */
@@ -490,9 +495,12 @@ interface OSS {
     stream: ReadableStream<Uint8Array | ArrayBuffer | ArrayBufferView>,
     options?: PutStreamOptions,
   ): Promise<PutResult>;
+  /** `file` may be a FileSystemFileHandle: the handle is kept with the saved upload, so it
+   * resumes after a reload from `listSavedUploads()` without the file being picked again; a
+   * file changed since (size or date) starts afresh and its old upload is aborted. */
   multipartUpload(
     name: string,
-    file: File | Blob | ArrayBuffer | ArrayBufferView,
+    file: File | Blob | ArrayBuffer | ArrayBufferView | FileSystemFileHandle,
     options?: MultipartUploadOptions,
   ): Promise<MultipartUploadResult>;
   /** AppendObject: adds `data` at `options.position` of an appendable object. */

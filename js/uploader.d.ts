@@ -21,6 +21,11 @@ export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'ac
   maxTotalSize?: number;
   /** Upload `.DS_Store`, `Thumbs.db`, `desktop.ini` and `._*` files found in folders. Default false. */
   includeSystemFiles?: boolean;
+  /** Where the browser has File System Access (Chromium), pick and drop files with their
+   * handles, so their uploads resume after a reload from one "Resume" button without being
+   * picked again. Default true; false keeps the page's `<input>` pickers (as tests that wait
+   * for Playwright's `filechooser` need). */
+  fileSystemAccess?: boolean;
   /** The language of every word shown: `'en'` or `'zh-CN'` ship. Default: the `lang` of the
    * input's closest element that has one (the page's `<html lang>`), else the browser's. */
   lang?: string;
@@ -35,8 +40,9 @@ export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'ac
 
 export interface Uploader {
   client: OSS;
-  /** Uploads a File the page got some other way than the input, as `path` (default its name). */
-  add(file: File, path?: string): void;
+  /** Uploads a File (or a FileSystemFileHandle, kept to resume from after a reload) the page
+   * got some other way than the input, as `path` (default its name). */
+  add(file: File | FileSystemFileHandle, path?: string): Promise<void>;
   /** Removes the uploader's elements and listeners. */
   detach(): void;
 }

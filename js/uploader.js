@@ -1,7 +1,8 @@
 // A drop-in uploader: attachUploader(inputOrForm, options) turns an existing
 // <input type="file"> (or the first one inside a form) into an uploader with a row per file
 // (name, size, progress bar, percentage, speed and time left, pause / resume / cancel), drag
-// and drop, and a note about saved uploads that resume when their files are picked again.
+// and drop, and the saved uploads of earlier visits: resumed from a button where the browser
+// kept their files' handles (File System Access, Chromium), else when picked again.
 // <oss-upload> does the same as a custom element. Credentials come from a function the page
 // gives, never from markup. Every name is shown as text, never as HTML. Styles are in :where(),
 // so any page rule overrides them. Accessible: each bar is a <progress> named by its file,
@@ -10,7 +11,7 @@ import OSS from './index.js';
 import { createRateMeter, describeProgress, formatBytes, percent } from './format.js';
 import { languageOf, say, stringsFor } from './strings.js';
 import { readLimits, refusal } from './limits.js';
-import { droppedFiles, isSystemFile, pickedFiles } from './folders.js';
+import { droppedFiles, isSystemFile, pickedFiles, pickWithHandles } from './folders.js';
 import { createBatch } from './batch.js';
 
 export { formatBytes };
@@ -25,6 +26,7 @@ const STYLE = `
 :where(.oss-upload-drop.oss-upload-over) { border-color: #2680c2; background: #eaf4fb; }
 :where(.oss-upload-choose, .oss-upload-folder) { font: inherit; color: #1d5f99; background: none; border: 0; padding: 0; text-decoration: underline; cursor: pointer; }
 :where(.oss-upload-resumable) { color: #7a5a06; margin: .5rem 0; }
+:where(.oss-upload-resume-saved) { font: inherit; min-height: 2rem; margin: .5rem 0 0; padding: .15rem .75rem; }
 :where(.oss-upload-list) { list-style: none; padding: 0; margin: .5rem 0; display: grid; column-gap: .75rem;
   grid-template-columns: [name] minmax(4rem, 1fr) [size] auto [bar] minmax(4rem, 9rem) [status] minmax(10rem, 14rem) [pause] auto [cancel] auto; }
 :where(.oss-upload-item) { grid-column: 1 / -1; display: grid; align-items: center; padding: .3rem 0; min-width: 0;
@@ -76,7 +78,9 @@ function el(doc, tag, className, text) {
  *   prefix (object name prefix), objectName(file, path) (overrides prefix + path, the file's
  *   path under a folder picked or dropped, else its name), accept, maxFileSize, minFileSize,
  *   maxFiles, maxTotalSize (refused files get a row saying why and are never sent),
- *   includeSystemFiles (.DS_Store, Thumbs.db…, skipped by default), lang ('en', 'zh-CN';
+ *   includeSystemFiles (.DS_Store, Thumbs.db…, skipped by default), fileSystemAccess (default
+ *   true: where the browser has File System Access, files are picked and dropped with their
+ *   handles, so their uploads resume after a reload without being picked again), lang ('en', 'zh-CN';
  *   default: the element's or the page's language), strings (any entry replaced), parallel, partSize,
  *   onComplete(result, file), onError(error, file)
  */
@@ -85,7 +89,7 @@ export function attachUploader(target, options) {
   if (!input) throw new TypeError('attachUploader() needs an <input type="file"> or an element that holds one');
   const {
     credentials, prefix = '', objectName, parallel, partSize, onComplete, onError, includeSystemFiles = false,
-    accept, maxFileSize, minFileSize, maxFiles, maxTotalSize, lang, strings: overrides, ...clientOptions
+    accept, maxFileSize, minFileSize, maxFiles, maxTotalSize, lang, strings: overrides, fileSystemAccess = true, ...clientOptions
   } = options ?? {};
   if (typeof credentials !== 'function') {
     throw new TypeError('attachUploader() needs options.credentials: a function that fetches STS credentials from your backend');
@@ -101,7 +105,7 @@ export function attachUploader(target, options) {
   const active = new Set();
   const uploader = {
     doc, client, view, active, parallel, partSize, onComplete, onError, strings,
-    showResumable: () => showResumable(client, view.resumable, active, strings),
+    showResumable: () => showResumable(uploader),
   };
   uploader.queue = [];
   uploader.running = 0;
@@ -110,8 +114,9 @@ export function attachUploader(target, options) {
 
   // What was accepted so far, for maxFiles and maxTotalSize.
   const batch = { files: 0, bytes: 0 };
-  const add = (file, path = file.name) => {
-    const name = objectName ? objectName(file, path) : `${prefix}${path}`;
+  // `name`: a saved upload's, resumed from its handle.
+  const add = (file, path = file.name, handle = undefined, name = undefined) => {
+    name ??= objectName ? objectName(file, path) : `${prefix}${path}`;
     const row = createRow(doc, file, name, path, strings, () => uploader.batch.soon());
     view.list.append(row.item);
     const why = refusal(file, limits, batch, strings);
@@ -125,23 +130,30 @@ export function attachUploader(target, options) {
     batch.files += 1;
     batch.bytes += file.size;
     active.add(file);
-    runRow(uploader, file, name, row);
+    runRow(uploader, { file, handle }, name, row);
+  };
+  uploader.resumeSaved = async (saved) => {
+    for (const s of saved) {
+      // Asked once, from this click, before a handle restored after a reload can be read.
+      await s.handle.requestPermission?.({ mode: 'read' }).catch(() => {});
+      const file = await s.handle.getFile().catch(() => null);
+      const path = s.name.startsWith(prefix) ? s.name.slice(prefix.length) : s.fileName;
+      if (file) add(file, path, s.handle, s.name);
+      else refuseRow(uploader, path, say(strings, 'unreadable'));
+    }
+    uploader.showResumable();
   };
   // Files from a picker or a drop, a folder's walked; system files left out unless asked.
   const addAll = async (files) => {
     let n = 0;
-    for await (const { file, path, unreadable } of files) {
+    for await (const { file, path, unreadable, handle } of files) {
       if (unreadable) {
-        const row = createRow(doc, { name: path, size: 0 }, path, path, strings);
-        view.list.append(row.item);
-        row.setState('refused', say(strings, 'unreadable'));
-        row.pause.remove();
-        row.cancel.remove();
+        refuseRow(uploader, path, say(strings, 'unreadable'));
         continue;
       }
       // Only inside a folder: a system file picked on its own is meant.
       if (!includeSystemFiles && path.includes('/') && isSystemFile(file.name)) continue;
-      add(file, path);
+      add(file, path, handle);
       // A few rows at a time, so a folder of thousands never holds the page.
       n += 1;
       if (n % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -152,14 +164,18 @@ export function attachUploader(target, options) {
   folder.type = 'file';
   folder.webkitdirectory = true;
   folder.hidden = true;
-  const unwire = wireFiles(input, folder, view, addAll);
+  const pickers = { input, folder, handles: fileSystemAccess, accept: limits.accept };
+  const unwire = wireFiles(pickers, view, addAll);
   uploader.showResumable();
 
   return {
     client,
-    /** Uploads a File the page got some other way than the input. */
-    add(file, path) {
-      add(file, path);
+    /** Uploads a File (or a FileSystemFileHandle, kept to resume from after a reload) the
+     * page got some other way than the input. */
+    async add(fileOrHandle, path) {
+      const handle = typeof fileOrHandle?.getFile === 'function' ? fileOrHandle : undefined;
+      const file = handle ? await handle.getFile() : fileOrHandle;
+      add(file, path ?? file.name, handle);
       uploader.showResumable();
     },
     detach() {
@@ -178,12 +194,14 @@ function createView(doc, input, strings) {
   // The zone is for a mouse; these buttons give the keyboard (and a phone) the same way in.
   const choose = el(doc, 'button', 'oss-upload-choose', say(strings, 'chooseFiles'));
   choose.type = 'button';
-  choose.addEventListener('click', () => input.click());
   const chooseFolder = el(doc, 'button', 'oss-upload-folder', say(strings, 'aFolder'));
   chooseFolder.type = 'button';
   zone.append(choose, say(strings, 'or'), chooseFolder);
   const resumable = el(doc, 'p', 'oss-upload-resumable');
   resumable.hidden = true;
+  const resumeSaved = el(doc, 'button', 'oss-upload-resume-saved');
+  resumeSaved.type = 'button';
+  resumeSaved.hidden = true;
   const list = el(doc, 'ul', 'oss-upload-list');
   list.setAttribute('aria-label', say(strings, 'uploads'));
   // Announces what a person must hear without looking: done, paused, failed, cancelled. Not the
@@ -191,19 +209,21 @@ function createView(doc, input, strings) {
   const live = el(doc, 'div', 'oss-upload-live');
   live.setAttribute('role', 'status');
   live.setAttribute('aria-live', 'polite');
-  root.append(zone, resumable, list, live);
+  root.append(zone, resumeSaved, resumable, list, live);
   input.after(root);
   const announce = (text) => {
     const line = el(doc, 'p', undefined, text);
     live.append(line);
     while (live.childElementCount > 5) live.firstElementChild.remove();
   };
-  return { root, zone, chooseFolder, resumable, list, announce };
+  return { root, zone, choose, chooseFolder, resumeSaved, resumable, list, announce };
 }
 
-/** Files picked in the input or the folder picker, or dropped on the zone, go to `addAll`;
- * returns what undoes it. */
-function wireFiles(input, folder, { zone, chooseFolder }, addAll) {
+/** Files picked in the input or the folder picker (through the File System Access pickers,
+ * with their handles, where `handles` and the browser allow), or dropped on the zone, go to
+ * `addAll`; returns what undoes it. */
+function wireFiles({ input, folder, handles, accept }, { zone, choose, chooseFolder }, addAll) {
+  const win = input.ownerDocument.defaultView;
   const onChange = (e) => {
     const picker = e.currentTarget;
     // The list is read now: the picker is cleared for the next pick once it is walked.
@@ -211,7 +231,14 @@ function wireFiles(input, folder, { zone, chooseFolder }, addAll) {
       picker.value = '';
     });
   };
-  const onChooseFolder = () => folder.click();
+  // Called in the click, which the pickers need; the input is the way where they are not.
+  const pick = (asFolder, fallback) => async () => {
+    const picked = handles ? await pickWithHandles(win, { folder: asFolder, multiple: input.multiple, accept }) : null;
+    if (picked) addAll(picked);
+    else fallback.click();
+  };
+  const onChoose = pick(false, input);
+  const onChooseFolder = pick(true, folder);
   const onDragOver = (e) => {
     e.preventDefault();
     zone.classList.add('oss-upload-over');
@@ -220,36 +247,49 @@ function wireFiles(input, folder, { zone, chooseFolder }, addAll) {
   const onDrop = (e) => {
     e.preventDefault();
     zone.classList.remove('oss-upload-over');
-    addAll(droppedFiles(e.dataTransfer));
+    addAll(droppedFiles(e.dataTransfer, { handles }));
   };
   zone.append(folder);
-  input.addEventListener('change', onChange);
-  folder.addEventListener('change', onChange);
-  chooseFolder.addEventListener('click', onChooseFolder);
-  zone.addEventListener('dragover', onDragOver);
-  zone.addEventListener('dragleave', onDragLeave);
-  zone.addEventListener('drop', onDrop);
+  const listeners = [
+    [input, 'change', onChange], [folder, 'change', onChange], [choose, 'click', onChoose],
+    [chooseFolder, 'click', onChooseFolder], [zone, 'dragover', onDragOver],
+    [zone, 'dragleave', onDragLeave], [zone, 'drop', onDrop],
+  ];
+  for (const [target, type, f] of listeners) target.addEventListener(type, f);
   return () => {
-    input.removeEventListener('change', onChange);
-    folder.removeEventListener('change', onChange);
-    chooseFolder.removeEventListener('click', onChooseFolder);
-    zone.removeEventListener('dragover', onDragOver);
-    zone.removeEventListener('dragleave', onDragLeave);
-    zone.removeEventListener('drop', onDrop);
+    for (const [target, type, f] of listeners) target.removeEventListener(type, f);
   };
 }
 
-/** The note of saved uploads that picking their files again resumes. */
-async function showResumable(client, resumable, active, strings) {
+/** A row for a file that is not sent, saying why. */
+function refuseRow({ doc, view, strings }, path, why) {
+  const row = createRow(doc, { name: path, size: 0 }, path, path, strings);
+  view.list.append(row.item);
+  row.setState('refused', why);
+  row.pause.remove();
+  row.cancel.remove();
+  view.announce(`${path}: ${why}`);
+}
+
+/** The saved uploads of earlier visits not under way here: those whose files' handles were
+ * kept resume from a button; the others are named in a note, to be picked again. */
+async function showResumable(uploader) {
+  const { client, view: { resumable, resumeSaved }, active, strings } = uploader;
   try {
     const saved = (await client.listSavedUploads())
       .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
-    resumable.hidden = saved.length === 0;
+    const withHandles = saved.filter((s) => s.handle);
+    const toPick = saved.filter((s) => !s.handle);
+    resumeSaved.hidden = withHandles.length === 0;
+    resumeSaved.textContent = say(strings, 'resumeSaved', withHandles.length);
+    resumeSaved.onclick = () => uploader.resumeSaved(withHandles);
+    resumable.hidden = toPick.length === 0;
     const { locale } = strings;
     const item = (s) => say(strings, 'resumableItem', s.fileName, percent(s.bytesDone / Math.max(1, s.fileSize), locale), formatBytes(s.fileSize, locale));
-    resumable.textContent = saved.length === 0 ? '' : say(strings, 'resumable', saved.length, saved.map(item).join(', '));
+    resumable.textContent = toPick.length === 0 ? '' : say(strings, 'resumable', toPick.length, toPick.map(item).join(', '));
   } catch {
     resumable.hidden = true;
+    resumeSaved.hidden = true;
   }
 }
 
@@ -342,8 +382,8 @@ function batchActions(uploader) {
 
 /** Uploads `file` as `name`, shown in `row`: Pause stops it (Resume goes on from the saved
  * upload), Cancel stops it for good. */
-function runRow(uploader, file, name, row) {
-  const run = { uploader, file, name, row, controller: null, cancelled: false, ticker: 0, shownRate: null, meter: createRateMeter() };
+function runRow(uploader, { file, handle }, name, row) {
+  const run = { uploader, file, handle, name, row, controller: null, cancelled: false, ticker: 0, shownRate: null, meter: createRateMeter() };
   row.pause.addEventListener('click', () => {
     if (['waiting', 'uploading'].includes(stateOf(run))) pause(run);
     else enqueue(run);
@@ -379,7 +419,7 @@ function start(run) {
     showProgress(run);
   }, 1000);
   uploader.client
-    .multipartUpload(name, file, {
+    .multipartUpload(name, run.handle ?? file, {
       parallel: uploader.parallel,
       partSize: uploader.partSize,
       signal: run.controller.signal,
@@ -466,7 +506,8 @@ function numberAttr(el, name) {
 }
 
 /** <oss-upload endpoint bucket region prefix multiple accept max-file-size min-file-size
- * max-files max-total-size include-system-files>; set `.credentials` from script. */
+ * max-files max-total-size include-system-files file-system-access="false">; set
+ * `.credentials` from script. */
 export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this.uploader) return;
@@ -485,6 +526,7 @@ export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
       maxFiles: numberAttr(this, 'max-files'),
       maxTotalSize: numberAttr(this, 'max-total-size'),
       includeSystemFiles: this.hasAttribute('include-system-files'),
+      fileSystemAccess: attr('file-system-access') !== 'false',
       credentials: () => {
         if (typeof this.credentials !== 'function') {
           throw new Error('set element.credentials to a function that fetches STS credentials');

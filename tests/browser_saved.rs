@@ -60,6 +60,7 @@ fn record_of(
             .collect::<DoneParts>(),
         created_at: updated_at - 1000.0,
         updated_at,
+        handle: None,
     }
 }
 
@@ -150,6 +151,26 @@ async fn write_read_and_forget() {
     assert_eq!(shown(store.load("v1-rw").await.as_ref()), "none");
     assert!(raw_all("saved-test-rw").await.is_empty());
     assert!(raw_store("saved-test-rw", "parts").await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_handle_the_browser_cannot_store_is_left_out_not_the_record() {
+    let db = "saved-test-uncloneable";
+    let store = store(db);
+    let mut r = record("v1-uncloneable", js_sys::Date::now());
+    // What IndexedDB cannot clone (as a browser without storable file handles refuses one).
+    r.handle = Some(js_sys::Function::new_no_args("").into());
+    store.put(whole(&r)).await;
+    r.handle = None;
+    assert_eq!(
+        shown(store.load("v1-uncloneable").await.as_ref()),
+        shown(Some(&r))
+    );
+    assert_eq!(
+        raw_all(db).await.len(),
+        1,
+        "written to IndexedDB, not kept in memory"
+    );
 }
 
 /// The record as a save writes it: the parts since the last save, or all after a reset.
@@ -567,4 +588,159 @@ async fn a_record_left_behind_by_a_reload_just_after_complete_is_not_uploaded_ag
         "none",
         "the record is gone"
     );
+}
+
+/// A file of the origin's private file system holding `bytes` (a real FileSystemFileHandle,
+/// as a picker or a drop gives), or `None` where a page cannot write one (WebKit's OPFS is
+/// written from workers only).
+async fn handle_of(name: &str, bytes: &[u8]) -> Option<JsValue> {
+    let write = js_sys::Function::new_with_args(
+        "name, bytes",
+        "return (async () => {
+            if (!navigator.storage?.getDirectory) return null;
+            const dir = await navigator.storage.getDirectory();
+            const h = await dir.getFileHandle(name, { create: true });
+            if (!h.createWritable) return null;
+            const w = await h.createWritable();
+            await w.write(bytes);
+            await w.close();
+            return h;
+        })()",
+    );
+    let p = write.call2(&JsValue::NULL, &name.into(), &Uint8Array::from(bytes));
+    let h = JsFuture::from(js_sys::Promise::from(p.unwrap()))
+        .await
+        .unwrap();
+    if h.is_null() {
+        web_sys::console::log_1(
+            &"skipped: this browser cannot write a file handle from a page".into(),
+        );
+        return None;
+    }
+    Some(h)
+}
+
+async fn same_entry(a: &JsValue, b: &JsValue) -> bool {
+    let f: js_sys::Function = prop(a, "isSameEntry").into();
+    let p = js_sys::Promise::from(f.call1(a, b).unwrap());
+    JsFuture::from(p).await.unwrap().as_bool() == Some(true)
+}
+
+/// Starts uploading `handle` as `key` in 256 KiB parts through a throttled link, and cancels
+/// it once some parts are done: its saved upload's listSavedUploads() entry.
+async fn cancelled_from_handle(c: &Client, key: &str, handle: &JsValue) -> JsValue {
+    let rule = format!(r#"{{"op":"UploadPart","key":"{key}","bytesPerSecond":500000}}"#);
+    emulator("POST", "faults", Some(&rule)).await;
+    let opts = obj(&[
+        ("partSize", (256.0 * 1024.0).into()),
+        ("parallel", 2.into()),
+    ]);
+    let first = c.multipart_upload(key.into(), handle.clone(), opts);
+    TimeoutFuture::new(1200).await;
+    c.cancel();
+    assert!(c.is_cancel(settle(first).await.unwrap_err()));
+    emulator("DELETE", "faults", None).await;
+    let saved: Array = settle(c.list_saved_uploads()).await.unwrap().into();
+    saved
+        .iter()
+        .find(|s| prop(s, "name").as_string().as_deref() == Some(key))
+        .expect("the cancelled upload is listed")
+}
+
+#[wasm_bindgen_test]
+async fn an_upload_from_a_file_handle_resumes_from_the_handle_it_saved() {
+    emulator("DELETE", "faults", None).await;
+    let key = "saved/handle.bin";
+    let bytes = pattern(3 * 1024 * 1024, 24);
+    let Some(h) = handle_of("handle.bin", &bytes).await else {
+        return;
+    };
+    let c = client(&[]).await;
+    let entry = cancelled_from_handle(&c, key, &h).await;
+    // The entry carries the handle, read back from IndexedDB: the same file.
+    let saved_handle = prop(&entry, "handle");
+    assert!(
+        same_entry(&saved_handle, &h).await,
+        "the saved handle is the file's"
+    );
+    let done_before = prop(&entry, "bytesDone").as_f64().unwrap();
+    assert!(done_before >= 256.0 * 1024.0 && done_before < bytes.len() as f64);
+
+    let stored_before = stored_parts(&log_for(key).await);
+    let before = log_for(key).await.len();
+    settle(c.multipart_upload(key.into(), saved_handle, JsValue::UNDEFINED))
+        .await
+        .expect("resumed from the handle");
+    let got = settle(c.get(key.into(), JsValue::UNDEFINED)).await.unwrap();
+    let content = Uint8Array::from(prop(&got, "content")).to_vec();
+    assert_eq!(
+        (content.len(), md5_hex(&content)),
+        (bytes.len(), md5_hex(&bytes))
+    );
+    let log = log_for(key).await;
+    let again = stored_parts(&log[before..]);
+    assert!(
+        !again.is_empty() && again.iter().all(|n| !stored_before.contains(n)),
+        "no part that was done was sent again: {stored_before:?} then {again:?}"
+    );
+    let after: Array = settle(c.list_saved_uploads()).await.unwrap().into();
+    assert!(!after
+        .iter()
+        .any(|s| prop(&s, "name").as_string().as_deref() == Some(key)));
+}
+
+#[wasm_bindgen_test]
+async fn a_file_changed_since_its_handle_was_saved_starts_afresh_and_its_old_upload_is_aborted() {
+    emulator("DELETE", "faults", None).await;
+    let key = "saved/changed.bin";
+    let Some(h) = handle_of("changed.bin", &pattern(2 * 1024 * 1024, 25)).await else {
+        return;
+    };
+    let c = client(&[]).await;
+    let entry = cancelled_from_handle(&c, key, &h).await;
+    let old_upload = prop(&entry, "uploadId").as_string().unwrap();
+    // The file written again, as an editor would save it: another size and date.
+    TimeoutFuture::new(20).await;
+    let changed = pattern(2 * 1024 * 1024 + 4097, 26);
+    handle_of("changed.bin", &changed).await.unwrap();
+    settle(c.multipart_upload(key.into(), prop(&entry, "handle"), JsValue::UNDEFINED))
+        .await
+        .expect("uploaded afresh");
+    let got = settle(c.get(key.into(), JsValue::UNDEFINED)).await.unwrap();
+    let content = Uint8Array::from(prop(&got, "content")).to_vec();
+    assert_eq!(md5_hex(&content), md5_hex(&changed));
+    let gone = settle(c.list_parts(key.into(), old_upload.clone(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&gone, "code").as_string().as_deref(),
+        Some("NoSuchUpload")
+    );
+    let after: Array = settle(c.list_saved_uploads()).await.unwrap().into();
+    assert!(!after
+        .iter()
+        .any(|s| prop(&s, "name").as_string().as_deref() == Some(key)));
+}
+
+#[wasm_bindgen_test]
+async fn a_handle_whose_file_is_gone_fails_saying_so_and_sends_nothing() {
+    let key = "saved/gone.bin";
+    let Some(h) = handle_of("gone.bin", &pattern(1024, 27)).await else {
+        return;
+    };
+    let remove = js_sys::Function::new_no_args(
+        "return navigator.storage.getDirectory().then((d) => d.removeEntry('gone.bin'))",
+    );
+    JsFuture::from(js_sys::Promise::from(remove.call0(&JsValue::NULL).unwrap()))
+        .await
+        .unwrap();
+    let c = client(&[]).await;
+    let err = settle(c.multipart_upload(key.into(), h, JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        prop(&err, "name").as_string().as_deref(),
+        Some("FileUnreadableError")
+    );
+    assert!(log_for(key).await.is_empty(), "nothing was sent");
 }

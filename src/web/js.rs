@@ -168,11 +168,16 @@ pub fn object(pairs: &[(&str, JsValue)]) -> Object {
 
 /// Calls a user function and, if it returned a promise (or any thenable), awaits it.
 pub async fn call(f: &Function, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    call_on(f, &JsValue::NULL, args).await
+}
+
+/// [`call`] as a method of `this`.
+pub async fn call_on(f: &Function, this: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let array = js_sys::Array::new();
     for a in args {
         array.push(a);
     }
-    let out = f.apply(&JsValue::NULL, &array)?;
+    let out = f.apply(this, &array)?;
     if get(&out, "then").is_some_and(|t| t.is_function()) {
         JsFuture::from(Promise::resolve(&out)).await
     } else {

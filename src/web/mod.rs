@@ -12,6 +12,7 @@ pub mod connections;
 pub mod drive;
 pub mod error;
 pub mod fetch;
+pub mod file_handle;
 pub mod hash;
 pub mod inbox;
 pub mod js;

@@ -100,9 +100,17 @@ export function dropIn(form: HTMLFormElement): void {
     region: 'oss-cn-hangzhou',
     credentials: async () => (await fetch('/api/sts')).json(),
     prefix: 'uploads/',
+    fileSystemAccess: true,
     onComplete: (result) => console.log(result.name, result.etag),
   });
   uploader.detach();
+}
+
+export async function resumeFromHandles(handle: FileSystemFileHandle): Promise<void> {
+  await client.multipartUpload('videos/trip.mp4', handle);
+  for (const entry of await client.listSavedUploads()) {
+    if (entry.handle) await client.multipartUpload(entry.name, entry.handle);
+  }
 }
 
 export async function streamUpload(): Promise<string | null> {

@@ -10,6 +10,7 @@ use crate::engine::requests;
 use crate::web::drive::Run;
 use crate::web::error::promise;
 use crate::web::js;
+use crate::web::saved::store::Record;
 use crate::web::shared::Shared;
 use crate::web::single::{self, Single};
 
@@ -38,8 +39,8 @@ pub fn forget(shared: &Rc<Shared>, which: JsValue, options: JsValue) -> Promise 
             .ok_or_else(|| {
                 Error::argument("pass a fingerprint or an entry of listSavedUploads()")
             })?;
-        let abort = js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true);
-        let saved = match abort {
+        let aborting = js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true);
+        let saved = match aborting {
             true => shared
                 .saved
                 .all()
@@ -49,15 +50,21 @@ pub fn forget(shared: &Rc<Shared>, which: JsValue, options: JsValue) -> Promise 
             false => None,
         };
         if let Some(s) = saved {
-            let mut run = Run::new(&shared, &options)?;
-            run.signing.bucket = s.bucket.clone();
-            let single = Single::new(requests::abort(&s.name, &s.upload_id));
-            match single::send(single, run).await {
-                Err(e) if e.code != "NoSuchUpload" => return Err(e.into()),
-                _ => {}
-            }
+            abort(&shared, &s, &options).await?;
         }
         shared.saved.forget(&fp).await;
         Ok(JsValue::UNDEFINED)
     })
+}
+
+/// Aborts saved upload `s` on the server, in the bucket it was saved in (already gone is
+/// fine).
+pub async fn abort(shared: &Rc<Shared>, s: &Record, options: &JsValue) -> Result<(), Error> {
+    let mut run = Run::new(shared, options)?;
+    run.signing.bucket = s.bucket.clone();
+    let single = Single::new(requests::abort(&s.name, &s.upload_id));
+    match single::send(single, run).await {
+        Err(e) if e.code != "NoSuchUpload" => Err(e),
+        _ => Ok(()),
+    }
 }

@@ -15,8 +15,10 @@ use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::upload::{Job, Source, Upload};
 use crate::protocol::mime;
 use crate::text;
+use crate::web::api::saved;
 use crate::web::drive::{Data, Driver, Run, Stream};
 use crate::web::error::{promise, reject};
+use crate::web::file_handle;
 use crate::web::saved::resume;
 use crate::web::shape::{called_back, checkpoint_from_js, crc64_of, res, to_blob};
 use crate::web::shared::Shared;
@@ -46,6 +48,8 @@ struct Prepared {
     progress: Option<Function>,
     /// What the caller passed, returned as the checkpoint's `file`.
     file: JsValue,
+    /// The file's handle, when it was given as one: kept with the saved upload.
+    handle: Option<JsValue>,
     /// The result's first fields: name, and url or bucket.
     first: Object,
     has_callback: bool,
@@ -64,6 +68,18 @@ pub fn upload(
     o: JsValue,
     kind: Kind,
 ) -> Promise {
+    if let (Some(handle), false) = (file_handle::file_handle(&data), kind == Kind::Stream) {
+        // A file given by its handle is checked once the handle is read, which may need the
+        // person's permission.
+        let shared = shared.clone();
+        return promise(async move {
+            let file = file_handle::file_of(&handle).await?;
+            let mut p = prepare(&shared, name, file.into(), &o, kind)?;
+            p.handle = Some(handle);
+            run(p).await
+        });
+    }
+    // Checked at the call, so a cancel() right after it stops this upload.
     match prepare(shared, name, data, &o, kind) {
         Ok(p) => promise(run(p)),
         Err(e) => reject(e),
@@ -203,6 +219,7 @@ fn prepare(
         job,
         progress,
         file: data,
+        handle: None,
         first,
         has_callback,
         saves,
@@ -227,6 +244,7 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
         mut job,
         progress,
         file,
+        handle,
         first,
         has_callback,
         saves,
@@ -241,18 +259,28 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
             return Err(Error::file_unreadable().into());
         }
         if saves {
-            let (bucket, name) = (&run.signing.bucket, &job.name);
+            let target = (run.signing.bucket.as_str(), job.name.as_str());
+            let chosen = part_size_chosen;
             let found = resume::find_or_start(
                 &run.shared.saved,
-                bucket,
-                name,
+                target,
                 blob,
+                handle,
                 &mut job.plan,
-                part_size_chosen,
+                chosen,
             );
-            let (s, saved) = found.await?;
-            job.checkpoint = job.checkpoint.or(saved);
-            saver = Some(s);
+            let found = found.await?;
+            for old in &found.stale {
+                // Best effort: the new upload goes on whether or not the old one could be aborted.
+                if saved::abort(&run.shared, old, &JsValue::UNDEFINED)
+                    .await
+                    .is_ok()
+                {
+                    run.shared.saved.forget(&old.fingerprint).await;
+                }
+            }
+            job.checkpoint = job.checkpoint.or(found.checkpoint);
+            saver = Some(found.saver);
         }
     }
     let (append, size) = (job.append, job.plan.size);

@@ -11,7 +11,7 @@ use crate::engine::error::Error;
 use crate::engine::fingerprint::{self, FileIdentity};
 use crate::engine::plan::Plan;
 use crate::text;
-use crate::web::js;
+use crate::web::{file_handle, js};
 
 #[wasm_bindgen(module = "/src/web/lock.js")]
 extern "C" {
@@ -49,32 +49,47 @@ async fn lock(bucket: &str, name: &str, file: &FileIdentity) -> Result<Function,
         .ok_or_else(Error::in_progress)
 }
 
+/// What a file's saved upload was found to be.
+pub struct Found {
+    pub saver: Saver,
+    pub checkpoint: Option<Checkpoint>,
+    /// Saved uploads of an earlier version of the file (its handle's, since changed): they
+    /// can never resume, and are for the caller to abort and forget.
+    pub stale: Vec<Record>,
+}
+
 /// Finds the upload's saved record and takes its lock: the saver keeps the record as the
 /// upload goes, and releases the lock when the upload ends. With `chosen` (the part size
 /// was ours to choose), a record of the same file saved with another part size is resumed
-/// with that one. `plan` becomes the saved upload's, part size changes and all.
+/// with that one. `plan` becomes the saved upload's, part size changes and all. `handle`, the
+/// file's handle if it came with one, is kept in the record.
 pub async fn find_or_start(
     saved_uploads: &SavedUploads,
-    bucket: &str,
-    name: &str,
+    (bucket, name): (&str, &str),
     blob: &Blob,
+    handle: Option<JsValue>,
     plan: &mut Plan,
     chosen: bool,
-) -> Result<(Saver, Option<Checkpoint>), Error> {
+) -> Result<Found, Error> {
     let file = identity(blob);
     let release = lock(bucket, name, &file).await?;
     let mut fp = fingerprint::fingerprint(bucket, name, &file, plan.part_size);
     let mut saved = saved_uploads.load(&fp).await;
-    if let (None, true) = (&saved, chosen) {
-        // A default part size depends on the file, `parallel` and this package's version.
-        let same_file = |r: &Record| {
-            (r.bucket == bucket && r.name == name && r.file_name == file.name)
-                && (r.plan.size == file.size && r.last_modified == file.last_modified)
-                && r.file_type == file.mime
-        };
-        if let Some(r) = saved_uploads.all().await.into_iter().find(same_file) {
-            fp = r.fingerprint.clone();
-            saved = Some(r);
+    let mut stale = Vec::new();
+    let same_target = |r: &Record| r.bucket == bucket && r.name == name && r.file_name == file.name;
+    if saved.is_none() && (chosen || handle.is_some()) {
+        for r in saved_uploads.all().await.into_iter().filter(same_target) {
+            let same_version = (r.plan.size == file.size && r.last_modified == file.last_modified)
+                && r.file_type == file.mime;
+            if same_version && chosen && saved.is_none() {
+                // A default part size depends on the file, `parallel` and this package's version.
+                fp = r.fingerprint.clone();
+                saved = Some(r);
+            } else if let (false, Some(old), Some(new)) = (same_version, &r.handle, &handle) {
+                if file_handle::same_entry(old, new).await {
+                    stale.push(r);
+                }
+            }
         }
     }
     let now = js::now_ms();
@@ -97,8 +112,13 @@ pub async fn find_or_start(
         file_type: file.mime,
         upload_id: String::new(),
         done: Default::default(),
-        created_at: saved.map_or(now, |s| s.created_at),
+        created_at: saved.as_ref().map_or(now, |s| s.created_at),
         updated_at: now,
+        handle: handle.or_else(|| saved.and_then(|s| s.handle)),
     };
-    Ok((Saver::new(template, release, saved_uploads), checkpoint))
+    Ok(Found {
+        saver: Saver::new(template, release, saved_uploads),
+        checkpoint,
+        stale,
+    })
 }

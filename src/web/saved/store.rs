@@ -47,6 +47,9 @@ pub struct Record {
     pub done: DoneParts,
     pub created_at: f64,
     pub updated_at: f64,
+    /// The file's `FileSystemFileHandle`, when it was given one: it resumes without the file
+    /// being picked again.
+    pub handle: Option<JsValue>,
 }
 
 thread_local! {
@@ -102,7 +105,7 @@ impl Batch {
 impl Record {
     /// The fields a record and a listSavedUploads() entry share.
     fn common(&self) -> Object {
-        js::object(&[
+        let o = js::object(&[
             ("fingerprint", self.fingerprint.as_str().into()),
             ("bucket", self.bucket.as_str().into()),
             ("name", self.name.as_str().into()),
@@ -111,7 +114,11 @@ impl Record {
             ("fileType", self.file_type.as_str().into()),
             ("uploadId", self.upload_id.as_str().into()),
             ("updatedAt", self.updated_at.into()),
-        ])
+        ]);
+        if let Some(h) = &self.handle {
+            js::set(&o, "handle", h);
+        }
+        o
     }
 
     /// What listSavedUploads() shows of a record.
@@ -162,6 +169,7 @@ impl Record {
             done,
             created_at: num("createdAt")?,
             updated_at: num("updatedAt")?,
+            handle: js::get(v, "handle").filter(|h| h.is_object()),
         })
     }
 }
@@ -414,7 +422,15 @@ impl SavedUploads {
     /// Writes an upload's progress.
     pub async fn put(&self, batch: Batch) {
         if let Some(db) = self.database().await {
-            match Self::write(&db, Some(&batch), &batch.fingerprint).await {
+            let mut written = Self::write(&db, Some(&batch), &batch.fingerprint).await;
+            if written.is_err() && js::get(&batch.record, "handle").is_some() {
+                // A browser that cannot store a file handle (DataCloneError) keeps the upload
+                // without it: it resumes when the file is picked again.
+                let record: &Object = batch.record.unchecked_ref();
+                let _ = js_sys::Reflect::delete_property(record, &"handle".into());
+                written = Self::write(&db, Some(&batch), &batch.fingerprint).await;
+            }
+            match written {
                 Ok(()) => return,
                 Err(e) => self.fall_back(&e),
             }
