@@ -116,8 +116,8 @@ export interface RequestOptions {
 
 export interface ObjectOptions extends RequestOptions {
   /** Content-Type; default: from the File's name, else the Blob's type, else from the
-   * object name (ali-oss's order), by the extension as the `mime` package maps it (every
-   * extension mime-db knows); else `application/octet-stream`. */
+   * object name (ali-oss's order), by the extension as the `mime` package maps it (its
+   * standard types and the common of its others); else `application/octet-stream`. */
   mime?: string;
   /** Stored as `x-oss-meta-<key>` headers. */
   meta?: Record<string, string | number | boolean>;
@@ -386,6 +386,19 @@ export interface ListV2Result {
   res: ResponseInfo;
 }
 
+/** The form fields a backend signed for PostObject, as OSS's own samples return them
+ * (`accessid`, `policy`, `signature`; V4: `x_oss_signature_version`, `x_oss_credential`,
+ * `x_oss_date`, `signature`; `security_token` with STS) or as form field names
+ * (`OSSAccessKeyId`, `Signature`, `x-oss-…`). `host`, `dir` and `expire` are ignored. */
+export type PostPolicyFields = Record<string, string | number>;
+
+export interface PostObjectOptions extends ObjectOptions {
+  /** The fields your backend signed, or a function of the file that fetches them. Without
+   * it the client signs a policy for this object alone with its own credentials (V4 when
+   * `authorizationV4`). */
+  policy?: PostPolicyFields | ((file: { name: string; size: number; type: string }) => PostPolicyFields | Promise<PostPolicyFields>);
+}
+
 export interface AppendOptions extends ObjectOptions {
   /** Where this data goes: 0 for a new object, else the last result's nextAppendPosition. */
   position?: number | string;
@@ -503,6 +516,16 @@ interface OSS {
     file: File | Blob | ArrayBuffer | ArrayBufferView | FileSystemFileHandle,
     options?: MultipartUploadOptions,
   ): Promise<MultipartUploadResult>;
+  /** PostObject: uploads `data` in one `multipart/form-data` POST authorised by a policy
+   * (`options.policy`, or one signed here): no custom header, so no CORS preflight. A policy
+   * the upload breaks rejects with OSS's error naming the condition (`AccessDenied`,
+   * `EntityTooLarge`, `EntityTooSmall`). Byte-level progress needs `transport: 'xhr'`, whose
+   * upload listeners make the browser preflight the form after all. */
+  postObject(
+    name: string,
+    data: File | Blob | ArrayBuffer | ArrayBufferView | string,
+    options?: PostObjectOptions,
+  ): Promise<PutResult>;
   /** AppendObject: adds `data` at `options.position` of an appendable object. */
   append(
     name: string,

@@ -1,8 +1,13 @@
-import type { ClientOptions, MultipartUploadResult, OSS, OSSError, RefreshedCredentials } from './index.js';
+import type { ClientOptions, MultipartUploadResult, OSS, OSSError, PostObjectOptions, PutResult, RefreshedCredentials } from './index.js';
 
 export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'accessKeySecret' | 'stsToken' | 'refreshSTSToken'> {
-  /** Fetches STS credentials from your backend; never put keys in markup. */
-  credentials: () => RefreshedCredentials | Promise<RefreshedCredentials>;
+  /** Fetches STS credentials from your backend; never put keys in markup. Required unless
+   * `policy` is given. */
+  credentials?: () => RefreshedCredentials | Promise<RefreshedCredentials>;
+  /** A POST policy your backend signed (its fields, or a function of the file fetching them):
+   * each file then goes up by `postObject`, bounded by the policy (prefix, size, type,
+   * expiry), and needs no credentials. A pause starts such a file again. */
+  policy?: PostObjectOptions['policy'];
   /** Prepended to each file's name to make the object name. */
   prefix?: string;
   /** The object name for a file; overrides `prefix` + `path` (the file's path under a
@@ -34,7 +39,7 @@ export interface UploaderOptions extends Omit<ClientOptions, 'accessKeyId' | 'ac
   strings?: Record<string, string | ((...args: never[]) => string)>;
   parallel?: number;
   partSize?: number;
-  onComplete?: (result: MultipartUploadResult, file: File) => void;
+  onComplete?: (result: MultipartUploadResult | PutResult, file: File) => void;
   onError?: (error: OSSError, file: File) => void;
 }
 

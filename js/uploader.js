@@ -74,7 +74,9 @@ function el(doc, tag, className, text) {
 /**
  * @param {HTMLInputElement | HTMLElement} target an <input type=file>, or an element holding one
  * @param {object} options the client's options (endpoint or region, bucket, …) plus
- *   credentials: () => Promise<{accessKeyId, accessKeySecret, stsToken}> (required),
+ *   credentials: () => Promise<{accessKeyId, accessKeySecret, stsToken}>, or policy: the
+ *   fields of a POST policy your backend signed, or ({name, size, type}) => Promise of them
+ *   (each file then goes by postObject; one of the two is required),
  *   prefix (object name prefix), objectName(file, path) (overrides prefix + path, the file's
  *   path under a folder picked or dropped, else its name), accept, maxFileSize, minFileSize,
  *   maxFiles, maxTotalSize (refused files get a row saying why and are never sent),
@@ -88,23 +90,25 @@ export function attachUploader(target, options) {
   const input = target.matches?.('input[type=file]') ? target : target.querySelector?.('input[type=file]');
   if (!input) throw new TypeError('attachUploader() needs an <input type="file"> or an element that holds one');
   const {
-    credentials, prefix = '', objectName, parallel, partSize, onComplete, onError, includeSystemFiles = false,
+    credentials, policy, prefix = '', objectName, parallel, partSize, onComplete, onError, includeSystemFiles = false,
     accept, maxFileSize, minFileSize, maxFiles, maxTotalSize, lang, strings: overrides, fileSystemAccess = true, ...clientOptions
   } = options ?? {};
-  if (typeof credentials !== 'function') {
-    throw new TypeError('attachUploader() needs options.credentials: a function that fetches STS credentials from your backend');
+  if (typeof credentials !== 'function' && policy === undefined) {
+    throw new TypeError('attachUploader() needs options.credentials (a function that fetches STS credentials from your backend) or options.policy (one that fetches a signed POST policy)');
   }
   const limits = readLimits({ accept, maxFileSize, minFileSize, maxFiles, maxTotalSize });
   if (accept !== undefined) input.accept = limits.accept.join(',');
   const doc = input.ownerDocument;
   const strings = stringsFor(languageOf(lang, input), overrides);
   injectStyle(doc);
-  const client = new OSS({ ...clientOptions, refreshSTSToken: credentials });
+  // With a policy alone, every file goes by postObject, which needs no credentials.
+  const refreshSTSToken = credentials ?? (() => Promise.reject(new Error('this uploader authorises uploads by policy only')));
+  const client = new OSS({ ...clientOptions, refreshSTSToken });
   const view = createView(doc, input, strings);
   // Files with a row here that is not finished: their saved uploads are not news to anyone.
   const active = new Set();
   const uploader = {
-    doc, client, view, active, parallel, partSize, onComplete, onError, strings,
+    doc, client, view, active, parallel, partSize, policy, onComplete, onError, strings,
     showResumable: () => showResumable(uploader),
   };
   uploader.queue = [];
@@ -418,18 +422,19 @@ function start(run) {
     run.shownRate = run.meter.rate;
     showProgress(run);
   }, 1000);
-  uploader.client
-    .multipartUpload(name, run.handle ?? file, {
-      parallel: uploader.parallel,
-      partSize: uploader.partSize,
-      signal: run.controller.signal,
-      progress: (p) => {
-        bar.value = p;
-        run.meter.sample(performance.now(), p * file.size);
-        showProgress(run);
-        uploader.batch.soon();
-      },
-    })
+  const progress = (p) => {
+    bar.value = p;
+    run.meter.sample(performance.now(), p * file.size);
+    showProgress(run);
+    uploader.batch.soon();
+  };
+  const signal = run.controller.signal;
+  // A policy authorises each file by one form POST (a pause starts it again); else the
+  // upload goes in parts and resumes where it stopped.
+  const uploading = uploader.policy
+    ? uploader.client.postObject(name, file, { policy: uploader.policy, signal, progress })
+    : uploader.client.multipartUpload(name, run.handle ?? file, { parallel: uploader.parallel, partSize: uploader.partSize, signal, progress });
+  uploading
     .then((result) => {
       stopTicking(run);
       bar.value = 1;

@@ -4,7 +4,7 @@
 
 use oss_browser_upload::engine::checkpoint::{Checkpoint, DonePart};
 use oss_browser_upload::engine::error::Error;
-use oss_browser_upload::engine::exchange::{Answer, Body, Env, Outcome, Outgoing, Signing};
+use oss_browser_upload::engine::exchange::{Answer, Body, Env, Form, Outcome, Outgoing, Signing};
 use oss_browser_upload::engine::io::{Command, Done, Event, Operation};
 use oss_browser_upload::engine::keys::{Keys, Origin};
 use oss_browser_upload::engine::link::Link;
@@ -68,6 +68,7 @@ fn job(size: u64, part_size: u64) -> Job {
         timeout_ms: 60_000,
         seed: 7,
         append: None,
+        form: None,
     }
 }
 
@@ -292,6 +293,90 @@ fn small_file_is_one_put_and_large_file_is_multipart() {
         "never backwards"
     );
     assert_eq!((t.saves, t.forgets), (11, 1));
+}
+
+#[test]
+fn a_form_upload_is_one_unsigned_post_to_the_bucket_retried_as_a_put_is() {
+    let mut j = job(50 * KIB, 100 * KIB);
+    let fields = vec![
+        header("key", "k"),
+        header("policy", "cG9saWN5"),
+        header("Signature", "sig"),
+    ];
+    j.form = Some(Form {
+        fields: fields.clone(),
+        sign: false,
+    });
+    // No keys at all: a backend's policy is all a form needs.
+    let mut t = Talk::with_keys(j, Keys::new(Origin::Fixed, None, 0.0));
+    assert_eq!(t.log, ["POST "]);
+    let o = t.take("POST");
+    assert_eq!(o.parts.key, None, "to the bucket");
+    assert!(
+        o.parts.headers.is_empty(),
+        "no header, so no preflight: {:?}",
+        o.parts.headers
+    );
+    let Body::Form { form, start, end } = &o.body else {
+        panic!("a form: {:?}", o.body);
+    };
+    assert_eq!((&form.fields, *start, *end), (&fields, 0, 50 * KIB));
+    t.answer(&o, network());
+    t.wake_all();
+    let again = t.take("POST");
+    assert_eq!(again.body, o.body, "sent again as it was");
+    let mut a = server_ok(&again);
+    a.headers.push(header("etag", "\"FORM\""));
+    t.answer(&again, Outcome::Answer(a));
+    let done = t.result().unwrap().unwrap();
+    assert_eq!(done.etag.as_deref(), Some("\"FORM\""));
+}
+
+#[test]
+fn a_form_signed_here_is_signed_as_each_try_goes_with_the_keys_then_in_hand() {
+    let mut j = job(50 * KIB, 100 * KIB);
+    j.form = Some(Form {
+        fields: vec![header("key", "a/b.txt")],
+        sign: true,
+    });
+    let refreshed = Origin::Refreshed { interval_ms: 1e12 };
+    let keys = Keys::new(refreshed, Some(creds("t1")), 1_700_000_000_000.0);
+    let mut t = Talk::with_keys(j, keys);
+    let field = |o: &Outgoing, name: &str| match &o.body {
+        Body::Form { form, .. } => (form.fields.iter())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    };
+    let o = t.take("POST");
+    assert!(
+        o.parts.headers.is_empty(),
+        "signed in the form, not in headers"
+    );
+    assert_eq!(field(&o, "x-oss-security-token").as_deref(), Some("t1"));
+    let policy = field(&o, "policy").expect("a policy");
+    let text = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, policy).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.contains(r#"["eq","$key","a/b.txt"]"#)
+            && text.contains(r#"["content-length-range",51200,51200]"#),
+        "{text}"
+    );
+    assert!(
+        field(&o, "Signature").is_some() && field(&o, "OSSAccessKeyId").as_deref() == Some("id")
+    );
+    // The token expired: the next try is signed again, with the refreshed keys.
+    t.answer(&o, error_answer(403, "SecurityTokenExpired", ""));
+    assert!(
+        t.keys.take_refresh() && t.sent.is_empty(),
+        "waits for new keys"
+    );
+    t.keys.refreshed(Ok(creds("t2")), t.now);
+    t.event(Event::Keys(None));
+    let again = t.take("POST");
+    assert_eq!(field(&again, "x-oss-security-token").as_deref(), Some("t2"));
 }
 
 #[test]

@@ -37,7 +37,12 @@ fn check_skew(request_time: u64, now: u64) -> Result<(), Failure> {
 }
 
 /// The secret for a key, after checking the STS token that came with it.
-fn credentials(keys: &Keys, id: &str, token: Option<&str>, now: u64) -> Result<Secret, Failure> {
+pub(crate) fn credentials(
+    keys: &Keys,
+    id: &str,
+    token: Option<&str>,
+    now: u64,
+) -> Result<Secret, Failure> {
     let secret = keys.lookup(id).ok_or_else(|| {
         Failure::new(
             403,

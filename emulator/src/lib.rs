@@ -21,6 +21,7 @@ pub mod log;
 pub mod multipart;
 pub mod object_headers;
 pub mod objects;
+pub mod post_object;
 pub mod reply;
 pub mod route;
 pub mod server;

@@ -21,6 +21,7 @@ use crate::listing;
 use crate::log::Logged;
 use crate::multipart;
 use crate::objects;
+use crate::post_object;
 use crate::reply::Reply;
 use crate::state::State;
 
@@ -56,10 +57,20 @@ pub fn op_name(method: &str, has_key: bool, req: &RequestParts) -> &'static str 
         ("DELETE", true) if has("uploadId") => "AbortMultipartUpload",
         ("DELETE", true) => "DeleteObject",
         ("POST", false) if has("delete") => "DeleteMultipleObjects",
+        ("POST", false) if is_form(req) => "PostObject",
         ("GET", false) if has("uploads") => "ListMultipartUploads",
         ("GET", false) => "ListObjects",
         _ => "NotImplemented",
     }
+}
+
+/// A form upload's body: `multipart/form-data`.
+fn is_form(req: &RequestParts) -> bool {
+    (req.header("content-type")
+        .unwrap_or("")
+        .trim_start()
+        .to_ascii_lowercase())
+    .starts_with("multipart/form-data")
 }
 
 /// The request as the signers see it, or `InvalidURI` if its path or query is not valid
@@ -161,6 +172,8 @@ async fn drain(body: Incoming, received: &AtomicU64) {
 fn body_limit(op: &str) -> u64 {
     match op {
         "PutObject" | "AppendObject" => MAX_PUT_SIZE,
+        // The file and the form's other fields.
+        "PostObject" => MAX_PUT_SIZE + MAX_XML_BODY,
         "UploadPart" => MAX_PART_SIZE,
         _ => MAX_XML_BODY,
     }
@@ -205,6 +218,7 @@ async fn carry_out(
             if matches!(
                 op,
                 "PutObject"
+                    | "PostObject"
                     | "UploadPart"
                     | "AppendObject"
                     | "CompleteMultipartUpload"
@@ -216,12 +230,34 @@ async fn carry_out(
         _ => bytes::Bytes::new(),
     };
     let ctx = checked.with(state, parts);
+    if op == "PostObject" {
+        return post_form(&ctx, body).await;
+    }
     let reply = perform(&ctx, op, body)?;
     let stored = callback.and_then(|c| Some((c, state.store.object(ctx.bucket, ctx.key)?)));
     Ok(match stored {
         Some((callback, object)) => {
             callback
                 .perform(ctx.bucket, ctx.key, &object.meta, reply)
+                .await?
+        }
+        None => reply,
+    })
+}
+
+/// A form upload: the object stored as its policy allows, then the callback its fields ask for.
+async fn post_form(ctx: &Ctx<'_>, body: bytes::Bytes) -> Result<Reply, Stop> {
+    let content_type = ctx.req.header("content-type").unwrap_or("");
+    let form = post_object::read_form(content_type, body).await?;
+    let state = ctx.state;
+    let (put, reply) = post_object::post(ctx, &form, &state.keys, &state.config.region)?;
+    let key = put.key.as_deref().unwrap_or("");
+    let stored = callback::parse(&put.headers)?
+        .and_then(|c| Some((c, state.store.object(ctx.bucket, key)?)));
+    Ok(match stored {
+        Some((callback, object)) => {
+            callback
+                .perform(ctx.bucket, key, &object.meta, reply)
                 .await?
         }
         None => reply,
@@ -249,7 +285,10 @@ impl Checked {
 /// Everything refused before the body is read: the signature, the bucket, an announced body
 /// too large, and for a part, its number and its upload.
 fn check(state: &State, parts: &RequestParts, op: &str, now: u64) -> Result<Checked, Failure> {
-    auth::verify(parts, &state.keys, &state.config.region, now)?;
+    // A form is authorised by the policy in its body, checked once it is read.
+    if op != "PostObject" {
+        auth::verify(parts, &state.keys, &state.config.region, now)?;
+    }
     let Some(bucket) = parts.bucket.as_deref() else {
         return Err(Failure::new(
             501,

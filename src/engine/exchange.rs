@@ -8,8 +8,8 @@ use super::error::Error;
 use super::keys::{Keys, Ready};
 use super::link::Link;
 use super::retry::{Decision, Failed, Jitter, Policy};
-use crate::protocol::request::RequestParts;
-use crate::protocol::{sign_v1, sign_v4, time, xml};
+use crate::protocol::request::{Credentials, RequestParts};
+use crate::protocol::{post_policy, sign_v1, sign_v4, time, xml};
 use crate::text;
 
 /// A request body.
@@ -23,6 +23,22 @@ pub enum Body {
         start: u64,
         end: u64,
     },
+    /// A PostObject form: its fields, then bytes `start..end` of the source as its `file`.
+    /// The form carries its own authority (a signed policy), so the request is not signed.
+    Form {
+        form: Form,
+        start: u64,
+        end: u64,
+    },
+}
+
+/// A PostObject form's fields (`key` first). With `sign`, each attempt adds a policy for this
+/// object alone, signed with the keys in hand when it is sent (so a retry after a refresh
+/// signs with the new keys); without, the fields hold a backend's policy and signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub fields: Vec<(String, String)>,
+    pub sign: bool,
 }
 
 impl Body {
@@ -40,7 +56,7 @@ impl Body {
         match self {
             Body::Empty => 0,
             Body::Text(t) => t.len() as u64,
-            Body::Part { start, end, .. } => end - start,
+            Body::Part { start, end, .. } | Body::Form { start, end, .. } => end - start,
         }
     }
 }
@@ -267,6 +283,24 @@ pub struct Exchange {
     token: Option<String>,
 }
 
+/// Adds to `form` (of `size` bytes) a policy for its object alone, signed with `creds` at
+/// `now`: by V4 in `v4`'s region, else by V1.
+fn sign_form(
+    form: &mut Form,
+    size: u64,
+    creds: &Credentials,
+    bucket: &str,
+    now: u64,
+    v4: Option<&str>,
+) {
+    let key = (form.fields.iter())
+        .find(|(k, _)| k == "key")
+        .map_or("", |(_, v)| v.as_str());
+    let signed = post_policy::fields(creds, (bucket, key, size), now, v4);
+    form.fields.extend(signed);
+    form.sign = false;
+}
+
 impl Exchange {
     pub fn new(request: Request) -> Exchange {
         Exchange {
@@ -292,29 +326,43 @@ impl Exchange {
             query: r.query.clone(),
             headers: r.headers.clone(),
         };
+        let form = matches!(r.body, Body::Form { .. });
         // A browser gives a body without a Content-Type one of its own after signing; naming
-        // (and so signing) one keeps the signature valid.
-        if r.body != Body::Empty && parts.header("content-type").is_none() {
+        // (and so signing) one keeps the signature valid. A form's is the browser's (its
+        // boundary), and it is not signed.
+        if r.body != Body::Empty && !form && parts.header("content-type").is_none() {
             parts.set_header("content-type", "application/octet-stream");
         }
         let now = env.keys.now_secs(env.now_ms);
         let v4 = env.signing.v4.as_deref();
-        let backend = match env.keys.ready(env.now_ms) {
-            Ready::Wait => {
+        let mut body = r.body.clone();
+        // A backend's form needs no keys at all.
+        let unsigned = matches!(&r.body, Body::Form { form, .. } if !form.sign);
+        let ready = if unsigned {
+            None
+        } else {
+            Some(env.keys.ready(env.now_ms))
+        };
+        let backend = match ready {
+            None => None,
+            Some(Ready::Wait) => {
                 self.state = State::Keys;
                 return None;
             }
-            Ready::Keys(creds) => {
+            Some(Ready::Keys(creds)) => {
                 self.token = creds.security_token.clone();
-                match v4 {
-                    Some(region) => {
+                match (&mut body, v4) {
+                    (Body::Form { form, start, end }, _) => {
+                        sign_form(form, *end - *start, creds, &env.signing.bucket, now, v4)
+                    }
+                    (_, Some(region)) => {
                         sign_v4::sign(&mut parts, creds, &time::iso8601_basic(now), region)
                     }
-                    None => sign_v1::sign(&mut parts, creds, &time::rfc1123(now)),
+                    (_, None) => sign_v1::sign(&mut parts, creds, &time::rfc1123(now)),
                 }
                 None
             }
-            Ready::Backend => Some(match v4 {
+            Some(Ready::Backend) => Some(match v4 {
                 Some(region) => {
                     let date = time::iso8601_basic(now);
                     parts.set_header("x-oss-content-sha256", sign_v4::UNSIGNED_PAYLOAD);
@@ -345,7 +393,7 @@ impl Exchange {
         Some(Outgoing {
             id,
             parts,
-            body: r.body.clone(),
+            body,
             read: r.read,
             hash: r.hash,
             cancellable: r.cancellable,

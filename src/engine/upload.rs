@@ -10,7 +10,7 @@
 
 use super::checkpoint::{combined_crc64, reconcile, Checkpoint, DonePart};
 use super::error::Error;
-use super::exchange::{Answer, Body, Env, Read, Request};
+use super::exchange::{Answer, Body, Env, Form, Read, Request};
 use super::io::{take_first, Command, Done, Event, Operation};
 use super::list_parts;
 use super::plan::{Plan, MAX_PARTS, MOST_RESIZES};
@@ -71,6 +71,9 @@ pub struct Job {
     pub seed: u64,
     /// AppendObject at this position instead of PutObject (a one-request upload only).
     pub append: Option<u64>,
+    /// PostObject with this form (the object's name and headers, a backend's policy or one
+    /// signed as it is sent) instead of PutObject (a one-request upload only).
+    pub form: Option<Form>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,11 +328,22 @@ impl Upload {
             start: 0,
             end: len,
         };
+        if let Some(form) = &self.job.form {
+            // To the bucket, its headers among the form's fields.
+            r = Request::new("POST", "", &[]);
+            r.body = Body::Form {
+                form: form.clone(),
+                start: 0,
+                end: len,
+            };
+        }
         // OSS answers an append with the whole object's CRC64, which this body's alone
         // matches only at position 0; and a mismatch could not be sent again anyway.
         r.hash = self.job.crc64 && self.job.append.is_none();
         r.repeatable = self.job.append.is_none();
-        if !self.job.callback.is_empty() {
+        let form_callback =
+            (self.job.form.iter()).any(|f| f.fields.iter().any(|(k, _)| k == "callback"));
+        if !self.job.callback.is_empty() || form_callback {
             r.read = Read::Text;
         }
         self.slots.start(Tag::Put, r);

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod messages;
 pub mod mime;
 pub mod order;
+pub mod post_policy;
 pub mod presign;
 pub mod request;
 pub mod sign_v1;

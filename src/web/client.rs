@@ -39,6 +39,15 @@ impl Client {
         upload(&self.0, name, data, options, Kind::Put)
     }
 
+    /// PostObject: uploads `data` in one form POST, authorised by a policy: the fields a
+    /// backend signed (`options.policy`, or a function of `{name, size, type}` returning
+    /// them), or one signed here for this object alone. No custom header, so no CORS
+    /// preflight.
+    #[wasm_bindgen(js_name = postObject)]
+    pub fn post_object(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {
+        upload(&self.0, name, data, options, Kind::Post)
+    }
+
     /// AppendObject: adds `data` at `options.position` (default 0) of an appendable object;
     /// the result's `nextAppendPosition` is where the next append goes.
     pub fn append(&self, name: JsValue, data: JsValue, options: JsValue) -> Promise {

@@ -298,7 +298,7 @@ impl Driver {
         }
     }
 
-    /// A request's body: a File's slice, a stream's part, or text.
+    /// A request's body: a File's slice, a stream's part, a form, or text.
     fn body_of(&self, body: &Body) -> (JsValue, Option<(Blob, u64)>) {
         match (body, &self.data) {
             (Body::Empty, _) | (Body::Part { .. }, Data::None) => (JsValue::UNDEFINED, None),
@@ -313,6 +313,18 @@ impl Driver {
                 let slice = gloo_file::Blob::from(blob.clone()).slice(*start, *end);
                 (Blob::from(slice).into(), file)
             }
+            (Body::Form { form, start, end }, Data::File { blob, size }) => {
+                let (file, _) = self.body_of(&Body::Part {
+                    number: 1,
+                    start: *start,
+                    end: *end,
+                });
+                (
+                    form_of(&form.fields, &file, blob),
+                    Some((blob.clone(), *size)),
+                )
+            }
+            (Body::Form { .. }, _) => (JsValue::UNDEFINED, None),
             (Body::Part { number, .. }, Data::Stream(s)) => {
                 let blobs = s.blobs.borrow();
                 let part = blobs.iter().find(|(k, _)| k == number);
@@ -329,7 +341,10 @@ impl Driver {
         let (inbox, id) = (self.inbox.clone(), o.id);
         // XHR is for the bytes going out; a read goes through fetch, which can keep the
         // browser's cache out of it.
-        let xhr = shared.o.xhr && !body.is_undefined();
+        // A form by fetch is a simple request; XHR's upload listeners make the browser
+        // preflight it, so a form takes XHR only where byte-level progress was asked for.
+        let form = matches!(o.body, Body::Form { .. });
+        let xhr = shared.o.xhr && !body.is_undefined() && (!form || shared.o.byte_progress);
         let on_sent = shared.o.byte_progress.then(|| {
             let inbox = inbox.clone();
             Box::new(move |sent| inbox.push(Event::Sent(id, sent))) as Box<dyn Fn(u64)>
@@ -407,4 +422,20 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.run.shared.connections.withdraw(self.run.op);
     }
+}
+
+/// A PostObject form: `fields` in order, then `file` as the `file` field, named as the picked
+/// file is (OSS puts that name in for `${filename}` in the key).
+fn form_of(fields: &[(String, String)], file: &JsValue, source: &Blob) -> JsValue {
+    let Ok(form) = web_sys::FormData::new() else {
+        return JsValue::UNDEFINED;
+    };
+    for (k, v) in fields {
+        let _ = form.append_with_str(k, v);
+    }
+    let name = source
+        .dyn_ref::<web_sys::File>()
+        .map_or_else(|| "blob".into(), |f| f.name());
+    let _ = form.append_with_blob_and_filename("file", file.unchecked_ref(), &name);
+    form.into()
 }

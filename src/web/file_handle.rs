@@ -61,15 +61,3 @@ pub async fn file_of(handle: &JsValue) -> Result<web_sys::File, Error> {
         Err(_) => Err(Error::file_unreadable()),
     }
 }
-
-/// Whether two handles stand for the same file (`isSameEntry`).
-pub async fn same_entry(a: &JsValue, b: &JsValue) -> bool {
-    let Some(f) = js::function(a, "isSameEntry") else {
-        return false;
-    };
-    js::call_on(&f, a, std::slice::from_ref(b))
-        .await
-        .ok()
-        .and_then(|v| v.as_bool())
-        == Some(true)
-}

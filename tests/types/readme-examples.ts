@@ -145,3 +145,19 @@ export async function withCallback(file: File): Promise<unknown> {
   console.log(result.data); // what your server answered
   return result.data;
 }
+
+export async function postWithPolicy(file: File): Promise<string | null> {
+  const policy = async ({ size }: { name: string; size: number; type: string }) =>
+    (await fetch(`/api/post-policy?size=${size}`)).json();
+  const result = await client.postObject('user/42/avatar.png', file, { policy });
+  await client.postObject('notes/today.txt', new Blob(['hello']));
+  return result.etag;
+}
+
+export function dropInByPolicy(form: HTMLFormElement): void {
+  attachUploader(form, {
+    bucket: 'my-bucket',
+    region: 'oss-cn-hangzhou',
+    policy: async () => (await fetch('/api/post-policy')).json(),
+  }).detach();
+}

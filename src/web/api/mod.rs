@@ -5,6 +5,7 @@
 pub mod listing;
 pub mod multipart;
 pub mod objects;
+pub mod post_object;
 pub mod post_policy;
 pub mod presign;
 pub mod saved;

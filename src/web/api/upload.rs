@@ -15,7 +15,7 @@ use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::upload::{Job, Source, Upload};
 use crate::protocol::mime;
 use crate::text;
-use crate::web::api::saved;
+use crate::web::api::{post_object, saved};
 use crate::web::drive::{Data, Driver, Run, Stream};
 use crate::web::error::{promise, reject};
 use crate::web::file_handle;
@@ -32,11 +32,13 @@ pub enum Kind {
     Append,
     Stream,
     Multipart,
+    /// PostObject: one form POST, authorised by a policy.
+    Post,
 }
 
 impl Kind {
     fn one_request(self) -> bool {
-        matches!(self, Kind::Put | Kind::Append)
+        matches!(self, Kind::Put | Kind::Append | Kind::Post)
     }
 }
 
@@ -50,6 +52,8 @@ struct Prepared {
     file: JsValue,
     /// The file's handle, when it was given as one: kept with the saved upload.
     handle: Option<JsValue>,
+    /// For PostObject, the policy's fields as the caller gave them (`None`: signed here).
+    post: Option<Option<JsValue>>,
     /// The result's first fields: name, and url or bucket.
     first: Object,
     has_callback: bool,
@@ -128,7 +132,12 @@ fn plan_of(
         ));
     }
     if kind.one_request() && size > MAX_PART_SIZE {
-        return Err(Error::argument("put() sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files"));
+        let method = if kind == Kind::Post {
+            "postObject()"
+        } else {
+            "put()"
+        };
+        return Err(Error::argument(text::fill("{} sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files", &[method])));
     }
     let asked = match &checkpoint {
         _ if kind.one_request() => Some(MAX_PART_SIZE as f64),
@@ -179,6 +188,13 @@ fn prepare(
         }
     };
     let has_callback = !callback.is_empty();
+    let post = match (kind, js::get(o, "policy")) {
+        (Kind::Post, Some(p)) if !p.is_object() && !p.is_function() => {
+            return Err(Error::argument("`policy` must be the form fields your backend signed (an object), or a function returning them"));
+        }
+        (Kind::Post, p) => Some(p),
+        _ => None,
+    };
     let append = match kind {
         Kind::Append => Some(position(o)?),
         _ => None,
@@ -212,6 +228,7 @@ fn prepare(
         timeout_ms: run.timeout_ms,
         seed: js::seed(),
         append,
+        form: None,
     };
     Ok(Prepared {
         run,
@@ -220,6 +237,7 @@ fn prepare(
         progress,
         file: data,
         handle: None,
+        post,
         first,
         has_callback,
         saves,
@@ -245,6 +263,7 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
         progress,
         file,
         handle,
+        post,
         first,
         has_callback,
         saves,
@@ -282,6 +301,9 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
             job.checkpoint = job.checkpoint.or(found.checkpoint);
             saver = Some(found.saver);
         }
+    }
+    if let Some(policy) = post {
+        job.form = Some(post_object::form(&run.shared, &job, policy).await?);
     }
     let (append, size) = (job.append, job.plan.size);
     let driver = Driver::new(run, data)

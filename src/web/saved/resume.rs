@@ -11,7 +11,7 @@ use crate::engine::error::Error;
 use crate::engine::fingerprint::{self, FileIdentity};
 use crate::engine::plan::Plan;
 use crate::text;
-use crate::web::{file_handle, js};
+use crate::web::js;
 
 #[wasm_bindgen(module = "/src/web/lock.js")]
 extern "C" {
@@ -53,8 +53,8 @@ async fn lock(bucket: &str, name: &str, file: &FileIdentity) -> Result<Function,
 pub struct Found {
     pub saver: Saver,
     pub checkpoint: Option<Checkpoint>,
-    /// Saved uploads of an earlier version of the file (its handle's, since changed): they
-    /// can never resume, and are for the caller to abort and forget.
+    /// Saved uploads of an earlier version of the file (kept with a handle, since changed):
+    /// they can never resume, and are for the caller to abort and forget.
     pub stale: Vec<Record>,
 }
 
@@ -85,10 +85,10 @@ pub async fn find_or_start(
                 // A default part size depends on the file, `parallel` and this package's version.
                 fp = r.fingerprint.clone();
                 saved = Some(r);
-            } else if let (false, Some(old), Some(new)) = (same_version, &r.handle, &handle) {
-                if file_handle::same_entry(old, new).await {
-                    stale.push(r);
-                }
+            } else if !same_version && r.handle.is_some() && handle.is_some() {
+                // The same name going to the same object from a handle: an earlier version of
+                // this file (any other would be overwritten by this upload anyway).
+                stale.push(r);
             }
         }
     }

@@ -1,0 +1,264 @@
+//! PostObject over real HTTP: a form signed V1 and V4, with STS, and every policy condition the
+//! emulator checks refusing what it does not allow, nothing stored.
+
+use base64::Engine;
+use oss_browser_upload::protocol::{sign_v1, sign_v4, time};
+use oss_emulator::{Config, Running};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn start() -> Running {
+    let args = [
+        "oss-emulator",
+        "--listen",
+        "127.0.0.1:0",
+        "--bucket",
+        "demo-bucket",
+        "--region",
+        "oss-cn-hangzhou",
+    ];
+    oss_emulator::start(<Config as clap::Parser>::parse_from(args))
+        .await
+        .unwrap()
+}
+
+const BOUNDARY: &str = "----form-boundary-7MA4YWxkTrZu0gW";
+
+/// A multipart/form-data body of `fields` then the file.
+fn form(fields: &[(&str, String)], file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+    body.extend(file);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+fn policy(conditions: Value, expires_in: i64) -> String {
+    let expiration = time::iso8601((now() as i64 + expires_in) as u64);
+    let text = json!({ "expiration": expiration, "conditions": conditions }).to_string();
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// The V1 fields for `policy`, signed with the server's long-term key.
+fn v1(server: &Running, policy: &str) -> Vec<(&'static str, String)> {
+    let c = &server.state.config;
+    vec![
+        ("OSSAccessKeyId", c.access_key_id.clone()),
+        ("policy", policy.to_string()),
+        (
+            "Signature",
+            sign_v1::signature(&c.access_key_secret, policy),
+        ),
+    ]
+}
+
+async fn post(server: &Running, fields: &[(&str, String)], file: &[u8]) -> Response {
+    Client::new()
+        .post(format!("{}/demo-bucket/", server.url()))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header("origin", "http://localhost:8080")
+        .body(form(fields, file))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The stored object's bytes, read with a presigned-free GET through the emulator's own
+/// signing: a second form cannot read, so this uses the store directly.
+fn stored(server: &Running, key: &str) -> Option<u64> {
+    server
+        .state
+        .store
+        .object("demo-bucket", key)
+        .map(|o| o.meta.size)
+}
+
+async fn code_of(r: Response) -> (u16, String, String) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let code = text
+        .split("<Code>")
+        .nth(1)
+        .and_then(|s| s.split("</Code>").next())
+        .unwrap_or("")
+        .to_string();
+    (status, code, text)
+}
+
+#[tokio::test]
+async fn a_form_signed_v1_stores_its_file_with_its_fields_as_headers() {
+    let s = start().await;
+    let p = policy(
+        json!([{"bucket": "demo-bucket"}, ["starts-with", "$key", "user/"], ["content-length-range", 1, 1024]]),
+        600,
+    );
+    let mut fields = v1(&s, &p);
+    fields.push(("key", "user/${filename}".into()));
+    fields.push(("Content-Type", "image/jpeg".into()));
+    fields.push(("x-oss-meta-case", "mixed".into()));
+    fields.push(("success_action_status", "201".into()));
+    let r = post(&s, &fields, b"jpeg bytes").await;
+    assert_eq!(r.status().as_u16(), 201);
+    assert!(
+        r.headers().contains_key("access-control-allow-origin"),
+        "CORS answers a form"
+    );
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("<Key>user/photo.jpg</Key>") && body.contains(&etag),
+        "{body}"
+    );
+    let o = s
+        .state
+        .store
+        .object("demo-bucket", "user/photo.jpg")
+        .expect("stored");
+    assert_eq!(o.meta.size, 10);
+    assert_eq!(o.meta.content_type, "image/jpeg");
+    assert!(o
+        .meta
+        .headers
+        .iter()
+        .any(|(k, v)| k == "x-oss-meta-case" && v == "mixed"));
+}
+
+#[tokio::test]
+async fn a_form_signed_v4_with_sts_is_stored_and_answers_204() {
+    let s = start().await;
+    let (id, secret, token, _) = s.state.keys.mint(now(), 3600);
+    let day = time::iso8601_basic(now())[..8].to_string();
+    let p = policy(json!([["eq", "$key", "v4.txt"]]), 600);
+    let fields = vec![
+        ("key", "v4.txt".to_string()),
+        ("policy", p.clone()),
+        ("x-oss-signature-version", "OSS4-HMAC-SHA256".into()),
+        (
+            "x-oss-credential",
+            format!("{id}/{day}/oss-cn-hangzhou/oss/aliyun_v4_request"),
+        ),
+        ("x-oss-date", time::iso8601_basic(now())),
+        ("x-oss-security-token", token),
+        (
+            "x-oss-signature",
+            sign_v4::signature(&secret, &day, "oss-cn-hangzhou", &p),
+        ),
+    ];
+    let r = post(&s, &fields, b"v4 body").await;
+    assert_eq!(r.status().as_u16(), 204, "{:?}", code_of(r).await);
+    assert_eq!(stored(&s, "v4.txt"), Some(7));
+}
+
+/// What a case is, its policy, its file, its further fields, and the status and code expected.
+type Refused = (
+    &'static str,
+    String,
+    Vec<u8>,
+    Vec<(&'static str, String)>,
+    (u16, &'static str),
+);
+
+#[tokio::test]
+async fn what_the_policy_does_not_allow_is_refused_and_nothing_is_stored() {
+    let s = start().await;
+    let conditions = json!([["starts-with", "$key", "user/"], ["content-length-range", 5, 10], {"x-oss-meta-case": "yes"}]);
+    let cases: Vec<Refused> = vec![
+        (
+            "outside the prefix",
+            policy(conditions.clone(), 600),
+            b"123456".to_vec(),
+            vec![("key", "other/a".into()), ("x-oss-meta-case", "yes".into())],
+            (403, "AccessDenied"),
+        ),
+        (
+            "too large",
+            policy(conditions.clone(), 600),
+            vec![0; 11],
+            vec![
+                ("key", "user/big".into()),
+                ("x-oss-meta-case", "yes".into()),
+            ],
+            (400, "EntityTooLarge"),
+        ),
+        (
+            "too small",
+            policy(conditions.clone(), 600),
+            vec![0; 4],
+            vec![
+                ("key", "user/small".into()),
+                ("x-oss-meta-case", "yes".into()),
+            ],
+            (400, "EntityTooSmall"),
+        ),
+        (
+            "a field not as required",
+            policy(conditions.clone(), 600),
+            b"123456".to_vec(),
+            vec![
+                ("key", "user/meta".into()),
+                ("x-oss-meta-case", "no".into()),
+            ],
+            (403, "AccessDenied"),
+        ),
+        (
+            "expired",
+            policy(conditions.clone(), -60),
+            b"123456".to_vec(),
+            vec![
+                ("key", "user/late".into()),
+                ("x-oss-meta-case", "yes".into()),
+            ],
+            (403, "AccessDenied"),
+        ),
+    ];
+    for (what, p, file, extra, (status, code)) in cases {
+        let mut fields = v1(&s, &p);
+        fields.extend(extra.iter().cloned());
+        let key = extra[0].1.clone();
+        let (got_status, got_code, text) = code_of(post(&s, &fields, &file).await).await;
+        assert_eq!(
+            (got_status, got_code.as_str()),
+            (status, code),
+            "{what}: {text}"
+        );
+        assert_eq!(stored(&s, &key), None, "{what}: nothing stored");
+    }
+    // A signature that is not the policy's, and no policy at all.
+    let p = policy(json!([]), 600);
+    let mut forged = v1(&s, &p);
+    forged[2].1 = sign_v1::signature("not the secret", &p);
+    forged.push(("key", "user/forged".into()));
+    assert_eq!(
+        code_of(post(&s, &forged, b"x").await).await.1,
+        "SignatureDoesNotMatch"
+    );
+    let anonymous = vec![("key", "user/anonymous".to_string())];
+    assert_eq!(
+        code_of(post(&s, &anonymous, b"x").await).await.1,
+        "AccessDenied"
+    );
+    let not_json = base64::engine::general_purpose::STANDARD.encode("{not json");
+    let mut fields = v1(&s, &not_json);
+    fields.push(("key", "user/not-json".into()));
+    assert_eq!(
+        code_of(post(&s, &fields, b"x").await).await.1,
+        "InvalidPolicyDocument"
+    );
+    assert_eq!(stored(&s, "user/forged"), None);
+}
