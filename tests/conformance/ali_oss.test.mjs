@@ -254,3 +254,50 @@ test('signatureUrl (V1) with response overrides; Latin-1 meta round-trips', asyn
   const head = await c.head('ali/override.txt');
   assert.equal(head.meta.city, 'Zürich café');
 });
+
+/** Posts a PostObject form of `fields` and `file` to the bucket, as a page's form would. */
+async function postForm(fields, file) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([file]), 'upload.bin');
+  return fetch(`http://127.0.0.1:${port}/${BUCKET}/`, { method: 'POST', body: form });
+}
+
+test('PostObject: forms signed by ali-oss helpers (V1, V4 with STS) store their file; a broken policy stores nothing', async () => {
+  const expiration = new Date(Date.now() + 600_000).toISOString();
+  const conditions = [['starts-with', '$key', 'ali/post/'], ['content-length-range', 1, 4096]];
+  const c = client();
+  const v1 = c.calculatePostSignature({ expiration, conditions });
+  const body = bytes(3000, 7);
+  let r = await postForm({ key: 'ali/post/v1.bin', OSSAccessKeyId: v1.OSSAccessKeyId, policy: v1.policy, Signature: v1.Signature, success_action_status: '200' }, body);
+  assert.equal(r.status, 200, await r.text());
+  assert.equal(md5((await c.get('ali/post/v1.bin')).content), md5(body));
+
+  const creds = await sts();
+  const viaSts = client({ accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret, stsToken: creds.SecurityToken });
+  const now = new Date();
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const policyV4 = { expiration, conditions };
+  const fieldsV4 = {
+    key: 'ali/post/v4.bin',
+    policy: Buffer.from(JSON.stringify(policyV4)).toString('base64'),
+    'x-oss-signature-version': 'OSS4-HMAC-SHA256',
+    'x-oss-credential': `${creds.AccessKeyId}/${stamp.slice(0, 8)}/cn-hangzhou/oss/aliyun_v4_request`,
+    'x-oss-date': stamp,
+    'x-oss-security-token': creds.SecurityToken,
+    'x-oss-signature': viaSts.signPostObjectPolicyV4(policyV4, now),
+  };
+  r = await postForm(fieldsV4, body);
+  assert.equal(r.status, 204, await r.text());
+  assert.equal(md5((await c.get('ali/post/v4.bin')).content), md5(body));
+
+  // Outside the prefix, and over the size: OSS's codes, nothing stored.
+  r = await postForm({ key: 'ali/elsewhere.bin', OSSAccessKeyId: v1.OSSAccessKeyId, policy: v1.policy, Signature: v1.Signature }, body);
+  assert.equal(r.status, 403);
+  assert.match(await r.text(), /<Code>AccessDenied<\/Code>.*Policy Condition failed/s);
+  r = await postForm({ key: 'ali/post/big.bin', OSSAccessKeyId: v1.OSSAccessKeyId, policy: v1.policy, Signature: v1.Signature }, bytes(5000));
+  assert.equal(r.status, 400);
+  assert.match(await r.text(), /<Code>EntityTooLarge<\/Code>/);
+  await assert.rejects(c.head('ali/elsewhere.bin'), { status: 404 });
+  await assert.rejects(c.head('ali/post/big.bin'), { status: 404 });
+});
