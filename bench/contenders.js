@@ -102,9 +102,14 @@ const contenders = {
   // `ours`: the client and upload options a variant changes; parallel and partSize only where
   // the workload sets them (link profiles keep the library's defaults). Several files are
   // uploads of one client. Returns the part size it used.
-  async ours({ endpoint, id, secret, parallel, partSize, ours, client: clientOptions, prefix, together }) {
+  async ours({ endpoint, id, secret, parallel, partSize, ours, client: clientOptions, prefix, together, method }) {
     const client = new OSS({ endpoint, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret, ...clientOptions });
     await client.ready;
+    if (method) {
+      // One request per file (put, postObject), with the client's own defaults.
+      await uploadEach(files(), { together, parallel }, (file, i) => client[method](`${prefix}${i}`, file));
+      return {};
+    }
     let used;
     const opts = { ...ours, progress: (p, cpt) => { used = cpt?.partSize ?? used; } };
     if (partSize) opts.partSize = partSize;
@@ -118,9 +123,13 @@ const contenders = {
     return { partSize: used };
   },
 
-  async alioss({ port, id, secret, parallel, partSize, prefix, together }) {
+  async alioss({ port, id, secret, parallel, partSize, prefix, together, method }) {
     // Virtual-hosted: Chromium resolves demo-bucket.localhost to loopback.
     const client = new window.OSS({ endpoint: `http://localhost:${port}`, bucket: 'demo-bucket', accessKeyId: id, accessKeySecret: secret });
+    if (method) {
+      await uploadEach(files(), { together, parallel }, (file, i) => client[method](`${prefix}${i}`, file));
+      return {};
+    }
     const opts = partSize ? { partSize } : {};
     const list = files();
     if (list.length === 1) {

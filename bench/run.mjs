@@ -44,7 +44,15 @@ const ALL_CONTENDERS = {
   // carries bodies better on each link is decided by these figures.
   'ours transport:fetch': { page: 'ours', client: { transport: 'fetch' } },
   'ali-oss': { page: 'alioss' },
+  // One request per file (#31): PutObject pays a CORS preflight per object name, a PostObject
+  // form none.
+  'ours put': { page: 'ours', method: 'put' },
+  'ours postObject': { page: 'ours', method: 'postObject' },
+  'ali-oss put': { page: 'alioss', method: 'put' },
 };
+const ONE_REQUEST = ['ours put', 'ours postObject', 'ali-oss put'];
+// 200 files of 50–200 KiB, spread evenly, the same in every run.
+const SMALL_FILES = Array.from({ length: Number(process.env.BENCH_SMALL_FILES ?? 200) }, (_, i) => (50 + ((i * 37) % 151)) * 1024);
 const CONTENDERS = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(ALL_CONTENDERS);
 const LIBRARY = ['raw', 'ours', 'ours crc64:false', 'ali-oss'];
 const ON_LINKS = [...LIBRARY, 'ours partSize:1MiB', 'ours transport:fetch'];
@@ -88,6 +96,10 @@ const ALL_WORKLOADS = [
   // about a fifth of the file's time on the link apart, so all three fall while it is sent.
   { id: 'flaky: home link, 3 drops of 5–30 s', files: [FLAKY_BYTES], contenders: HARD_LINKS,
     link: { ...HOME, dropEveryMs: (FLAKY_BYTES * 8) / (HOME.upMbps * 1e3) / 5, dropForMs: [5000, 30000], dropCount: 3 } },
+  // Small files, one request each, six at a time as the drop-in uploader takes them.
+  { id: `small files: ${SMALL_FILES.length} × 50–200 KiB, loopback`, files: SMALL_FILES, parallel: 6, contenders: ONE_REQUEST, countRequests: true },
+  { id: `small files: ${SMALL_FILES.length} × 50–200 KiB, far and fast`, link: { rttMs: 100, upMbps: 200, downMbps: 200 },
+    files: SMALL_FILES, parallel: 6, contenders: ONE_REQUEST },
 ];
 const WORKLOADS = process.env.BENCH_WORKLOADS
   ? process.env.BENCH_WORKLOADS.split(',').map((i) => ALL_WORKLOADS[Number(i)])
@@ -277,13 +289,14 @@ async function main() {
         await page.goto(`${web.url}/bench/page.html`);
         await page.setInputFiles('#files', w.paths);
         await page.waitForFunction(() => window.runContender);
-        const requests = link ? await watchRequests(page) : null;
+        const requests = link || w.countRequests ? await watchRequests(page) : null;
         const prefix = `bench/${rep}/${w.id}/${contender}/`;
         // On a link each library keeps its own defaults; raw gets ours' plan.
         const partSize = w.link ? undefined : w.partSize;
-        const parallel = w.link ? undefined : w.parallel;
+        // Files one request each go six at a time on any link, as the drop-in uploader sends them.
+        const parallel = w.link && !spec.method ? undefined : w.parallel;
         const options = { endpoint, port: linkPort, id: ID, secret: SECRET, parallel, partSize, prefix,
-          ours: spec.options, client: spec.client, mode: spec.mode, retries: w.link ? 5 : 0, together: w.together };
+          ours: spec.options, client: spec.client, mode: spec.mode, method: spec.method, retries: w.link ? 5 : 0, together: w.together };
         await quiet();
         // The run starts here: every contender meets the link as it was at this point (the
         // same outages at the same offsets, the same resets drawn), and the server's log holds
@@ -337,7 +350,7 @@ async function main() {
         const log = await (await fetch(`${emulator.url}/_emulator/requests`)).json();
         const again = sentAgain(log, prefix);
         const spread = w.spread && run.ok ? partSpread(log, prefix) : undefined;
-        const net = link ? { ...link.stats(), ...requests() } : {};
+        const net = { ...link?.stats(), ...requests?.() };
         // How long the link was down while this contender ran: left out of its time for "× link".
         const downMs = (net.drops ?? []).reduce((sum, d) => sum + Math.max(0, Math.min(d.atMs + d.forMs, linkMs) - d.atMs), 0);
         // Whole: every object stored, with the file's CRC64 (checked directly, not over the link).
@@ -364,7 +377,8 @@ async function main() {
         const wholeNote = whole ? '' : `, NOT WHOLE${w.files.length > 1 ? ` (${filesWhole}/${w.files.length} files)` : ''}`;
         const how = run.ok ? `${mbps.toFixed(2)} MB/s${linkRate ? ` (${linkRatio.toFixed(2)} × link)` : ''}${wholeNote}`
           : `failed after ${(run.ms / 1000).toFixed(0)} s: ${run.error}${wholeNote}`;
-        const netNote = link ? `, ${net.requests} requests (${net.preflights} preflights, ${(100 * net.preflightShare).toFixed(0)} % of request time), ${net.resets} resets${net.drops.length ? `, ${net.drops.length} drops (${(downMs / 1000).toFixed(0)} s down)` : ''}` : '';
+        const linkNote = link ? `, ${net.requests} requests, ${net.resets} resets${net.drops.length ? `, ${net.drops.length} drops (${(downMs / 1000).toFixed(0)} s down)` : ''}` : '';
+        const netNote = requests ? `, ${net.preflights} preflights (${(100 * net.preflightShare).toFixed(0)} % of request time)${linkNote}` : '';
         const againNote = `, ${again.partsAgain} of ${again.partRequests} part requests sent again (${(again.resentBytes / MiB).toFixed(1)} MiB), ${again.requestsAgain} requests of any kind`;
         process.stderr.write(`${w.id} ${contender} rep ${rep}: ${how}, +${((peak - before.rss) / 1024).toFixed(0)} MiB${netNote}${againNote}${spread ? `, last/first 1,000 parts ${spread.toFixed(2)}` : ''}${long ? `, long tasks: ${long}` : ''}\n`);
         await page.close();
