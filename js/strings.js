@@ -34,6 +34,7 @@ const en = {
   minutes: (m) => `${m} min`,
   hours: (h, m) => (m === 0 ? `${h} h` : `${h} h ${m} min`),
   unreadable: 'not sent: it could not be read',
+  notAllowed: 'not resumed: the browser was not allowed to read it (resume again to be asked)',
   waiting: 'waiting',
   batchProgress: 'All uploads',
   batchCounts: (n, total) => [
@@ -79,6 +80,7 @@ const zhCN = {
   minutes: (m) => `${m} 分钟`,
   hours: (h, m) => (m === 0 ? `${h} 小时` : `${h} 小时 ${m} 分钟`),
   unreadable: '未上传：无法读取',
+  notAllowed: '未继续：浏览器未获准读取该文件（再次点击继续以重新授权）',
   waiting: '等待中',
   batchProgress: '全部上传',
   batchCounts: (n, total) => [

@@ -136,17 +136,8 @@ export function attachUploader(target, options) {
     active.add(file);
     runRow(uploader, { file, handle }, name, row);
   };
-  uploader.resumeSaved = async (saved) => {
-    for (const s of saved) {
-      // Asked once, from this click, before a handle restored after a reload can be read.
-      await s.handle.requestPermission?.({ mode: 'read' }).catch(() => {});
-      const file = await s.handle.getFile().catch(() => null);
-      const path = s.name.startsWith(prefix) ? s.name.slice(prefix.length) : s.fileName;
-      if (file) add(file, path, s.handle, s.name);
-      else refuseRow(uploader, path, say(strings, 'unreadable'));
-    }
-    uploader.showResumable();
-  };
+  uploader.add = add;
+  uploader.prefix = prefix;
   // Files from a picker or a drop, a folder's walked; system files left out unless asked.
   const addAll = async (files) => {
     let n = 0;
@@ -275,6 +266,23 @@ function refuseRow({ doc, view, strings }, path, why) {
   view.announce(`${path}: ${why}`);
 }
 
+/** Resumes `saved` uploads from their handles, from the click the browser needs to ask for
+ * permission to read them again; a file it may not read keeps its entry for another click. */
+async function resumeFromHandles(uploader, saved) {
+  const { active, prefix, strings } = uploader;
+  uploader.view.resumeSaved.hidden = true;
+  for (const s of saved) {
+    // Re-picked meanwhile: that row is this upload already.
+    if ([...active].some((f) => f.name === s.fileName && f.size === s.fileSize)) continue;
+    const path = s.name.startsWith(prefix) ? s.name.slice(prefix.length) : s.fileName;
+    const allowed = await s.handle.requestPermission?.({ mode: 'read' }).catch(() => 'denied') ?? 'granted';
+    const file = allowed === 'granted' ? await s.handle.getFile().catch(() => null) : null;
+    if (file) uploader.add(file, path, s.handle, s.name);
+    else refuseRow(uploader, path, say(strings, allowed === 'granted' ? 'unreadable' : 'notAllowed'));
+  }
+  uploader.showResumable();
+}
+
 /** The saved uploads of earlier visits not under way here: those whose files' handles were
  * kept resume from a button; the others are named in a note, to be picked again. */
 async function showResumable(uploader) {
@@ -286,7 +294,7 @@ async function showResumable(uploader) {
     const toPick = saved.filter((s) => !s.handle);
     resumeSaved.hidden = withHandles.length === 0;
     resumeSaved.textContent = say(strings, 'resumeSaved', withHandles.length);
-    resumeSaved.onclick = () => uploader.resumeSaved(withHandles);
+    resumeSaved.onclick = () => resumeFromHandles(uploader, withHandles);
     resumable.hidden = toPick.length === 0;
     const { locale } = strings;
     const item = (s) => say(strings, 'resumableItem', s.fileName, percent(s.bytesDone / Math.max(1, s.fileSize), locale), formatBytes(s.fileSize, locale));
@@ -512,7 +520,7 @@ function numberAttr(el, name) {
 
 /** <oss-upload endpoint bucket region prefix multiple accept max-file-size min-file-size
  * max-files max-total-size include-system-files file-system-access="false">; set
- * `.credentials` from script. */
+ * `.credentials` (or `.policy`) from script. */
 export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
   connectedCallback() {
     if (this.uploader) return;
@@ -532,6 +540,8 @@ export class OssUploadElement extends (globalThis.HTMLElement ?? class {}) {
       maxTotalSize: numberAttr(this, 'max-total-size'),
       includeSystemFiles: this.hasAttribute('include-system-files'),
       fileSystemAccess: attr('file-system-access') !== 'false',
+      // Set from script before the element connects: a POST policy authorises each file.
+      policy: this.policy,
       credentials: () => {
         if (typeof this.credentials !== 'function') {
           throw new Error('set element.credentials to a function that fetches STS credentials');

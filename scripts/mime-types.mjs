@@ -29,12 +29,11 @@ const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/p
 
 /** Of the package's other types (vendors' and x- ones: 684, most of them formats nobody
  * uploads from a browser), the extensions people do upload: video and audio containers,
- * office documents, archives, images from design tools, e-books, subtitles, source code.
+ * office documents, archives, Photoshop images, e-books, subtitles.
  * Every other one types as ali-oss's browser build does (not at all); a picked File still
  * gets the browser's type. */
-const COMMON_OTHER = `docx xls xlsx ppt pptx odt ods odp key numbers pages
-  avi mkv flv wmv flac wma 7z rar bz2 xz tar ico psd dwg dxf dng apk rpm srt torrent mobi
-  sh bat java c cpp h php`.split(/\s+/);
+const COMMON_OTHER = `docx xls xlsx ppt pptx odt ods odp
+  avi mkv flv wmv flac wma 7z rar bz2 xz tar ico psd srt mobi`.split(/\s+/);
 
 export function table() {
   const byType = new Map();

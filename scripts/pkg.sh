@@ -40,8 +40,10 @@ mkdir pkg
 # --converge repeats -Oz while it still shrinks; the module is always instantiated fresh
 # (zero-filled memory) and Rust never uses the first KB of memory: −0.7 % gzipped together.
 # Then the control flow flattened and rebuilt by binaryen's relooper and shrunk again, twice,
-# and functions specialised to their constant arguments: −0.75 KB gzipped that -Oz alone leaves. No browser reads the target_features section.
-node_modules/.bin/wasm-opt -Oz --converge --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz \
+# and functions specialised to their constant arguments: −0.75 KB gzipped that -Oz alone
+# leaves. No browser reads the target_features section.
+node_modules/.bin/wasm-opt -Oz --converge \
+  --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz \
   --monomorphize -Oz \
   --low-memory-unused --zero-filled-memory \
   --strip-debug --strip-producers --strip-target-features \

@@ -384,7 +384,6 @@ async fn an_older_version_holding_the_database_open_does_not_stall_uploads() {
     older.close();
 }
 
-/// The numbers of the parts stored (answered 200).
 /// `got` is `bytes`; if not, says where they first differ and what the server was sent, so a
 /// failure seen once can be told apart: a read cut short, or a part at the wrong place.
 fn assert_same_bytes(got: &[u8], bytes: &[u8], log: &[JsValue]) {
@@ -408,6 +407,7 @@ fn assert_same_bytes(got: &[u8], bytes: &[u8], log: &[JsValue]) {
     );
 }
 
+/// The numbers of the parts stored (answered 200).
 fn stored_parts(log: &[JsValue]) -> Vec<f64> {
     (log.iter())
         .filter(|e| prop(e, "op").as_string().as_deref() == Some("UploadPart"))

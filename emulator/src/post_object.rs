@@ -22,6 +22,8 @@ use crate::reply::Reply;
 pub struct Form {
     pub fields: Vec<(String, String)>,
     pub file_name: String,
+    /// The file part's own Content-Type, which OSS takes over the `Content-Type` field.
+    pub file_type: Option<String>,
     pub file: Bytes,
 }
 
@@ -59,11 +61,13 @@ pub async fn read_form(content_type: &str, body: Bytes) -> Result<Form, Failure>
         let name = field.name().unwrap_or_default().to_string();
         if name.eq_ignore_ascii_case("file") {
             let file_name = field.file_name().unwrap_or_default().to_string();
+            let file_type = field.content_type().map(|t| t.to_string());
             let file = field.bytes().await.map_err(|e| bad(e.to_string()))?;
             // OSS ignores what follows the file.
             return Ok(Form {
                 fields,
                 file_name,
+                file_type,
                 file,
             });
         }
@@ -86,6 +90,45 @@ fn invalid_policy(why: &str) -> Failure {
     )
 }
 
+fn missing(name: &str) -> Failure {
+    Failure::invalid_argument(format!("The form has a policy but no {name} field."))
+}
+
+/// Who signed a V4 form, and the signature its policy should have: the credential's scope
+/// (`<AccessKeyId>/<day>/<region>/oss/aliyun_v4_request`) and `x-oss-date` of that day.
+fn v4_signer<'a>(
+    form: &'a Form,
+    keys: &Keys,
+    region: &str,
+    now: u64,
+    policy: &str,
+) -> Result<(&'a str, String), Failure> {
+    let credential = form
+        .field("x-oss-credential")
+        .ok_or_else(|| missing("x-oss-credential"))?;
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [id, day, signed_region, "oss", "aliyun_v4_request"] = scope[..] else {
+        return Err(Failure::invalid_argument(
+            "x-oss-credential is not <AccessKeyId>/<date>/<region>/oss/aliyun_v4_request.",
+        ));
+    };
+    if signed_region != region {
+        return Err(Failure::invalid_argument(format!(
+            "x-oss-credential is for region {signed_region}; this bucket is in {region}."
+        )));
+    }
+    let date = form
+        .field("x-oss-date")
+        .ok_or_else(|| missing("x-oss-date"))?;
+    if !date.starts_with(day) || time::parse_iso8601_basic(date).is_none() {
+        return Err(Failure::invalid_argument(format!(
+            "x-oss-date {date} is not a time of the credential's day {day}."
+        )));
+    }
+    let secret = auth::credentials(keys, id, form.field("x-oss-security-token"), now)?;
+    Ok((id, sign_v4::signature(&secret.secret, day, region, policy)))
+}
+
 /// Checks the form's signature over its policy; `Ok` has the policy's JSON.
 fn verify(form: &Form, keys: &Keys, region: &str, now: u64) -> Result<Value, Failure> {
     let policy = form.field("policy").ok_or_else(|| {
@@ -93,47 +136,24 @@ fn verify(form: &Form, keys: &Keys, region: &str, now: u64) -> Result<Value, Fai
             "AccessDenied: anonymous access is not allowed; give the form a signed policy.",
         )
     })?;
-    let token = form.field("x-oss-security-token");
-    let missing = |name: &str| {
-        Failure::invalid_argument(format!("The form has a policy but no {name} field."))
+    let v4 = form.field("x-oss-signature-version") == Some("OSS4-HMAC-SHA256");
+    let ((id, expected), provided) = if v4 {
+        (
+            v4_signer(form, keys, region, now, policy)?,
+            form.field("x-oss-signature")
+                .ok_or_else(|| missing("x-oss-signature"))?,
+        )
+    } else {
+        let id = form
+            .field("OSSAccessKeyId")
+            .ok_or_else(|| missing("OSSAccessKeyId"))?;
+        let secret = auth::credentials(keys, id, form.field("x-oss-security-token"), now)?;
+        (
+            (id, sign_v1::signature(&secret.secret, policy)),
+            form.field("Signature")
+                .ok_or_else(|| missing("Signature"))?,
+        )
     };
-    let (id, expected, provided) =
-        if form.field("x-oss-signature-version") == Some("OSS4-HMAC-SHA256") {
-            let credential = form
-                .field("x-oss-credential")
-                .ok_or_else(|| missing("x-oss-credential"))?;
-            let mut scope = credential.split('/');
-            let (id, day, signed_region) = (scope.next(), scope.next(), scope.next());
-            let (Some(id), Some(day), Some(signed_region)) = (id, day, signed_region) else {
-                return Err(Failure::invalid_argument(
-                    "x-oss-credential is not <AccessKeyId>/<date>/<region>/oss/aliyun_v4_request.",
-                ));
-            };
-            if signed_region != region {
-                return Err(Failure::invalid_argument(format!(
-                    "x-oss-credential is for region {signed_region}; this bucket is in {region}."
-                )));
-            }
-            let secret = auth::credentials(keys, id, token, now)?;
-            let expected = sign_v4::signature(&secret.secret, day, region, policy);
-            (
-                id,
-                expected,
-                form.field("x-oss-signature")
-                    .ok_or_else(|| missing("x-oss-signature"))?,
-            )
-        } else {
-            let id = form
-                .field("OSSAccessKeyId")
-                .ok_or_else(|| missing("OSSAccessKeyId"))?;
-            let secret = auth::credentials(keys, id, token, now)?;
-            (
-                id,
-                sign_v1::signature(&secret.secret, policy),
-                form.field("Signature")
-                    .ok_or_else(|| missing("Signature"))?,
-            )
-        };
     if expected != provided {
         return Err(Failure::new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
             .with("OSSAccessKeyId", id)
@@ -143,7 +163,19 @@ fn verify(form: &Form, keys: &Keys, region: &str, now: u64) -> Result<Value, Fai
     let text = base64::engine::general_purpose::STANDARD
         .decode(policy.trim())
         .map_err(|_| invalid_policy("the policy is not base64"))?;
-    serde_json::from_slice(&text).map_err(|_| invalid_policy("the policy is not JSON"))
+    let json: Value =
+        serde_json::from_slice(&text).map_err(|_| invalid_policy("the policy is not JSON"))?;
+    // A V4 policy must name the form's x-oss-date, which the conditions then check.
+    let conditions = json.get("conditions").and_then(Value::as_array);
+    let names_date = (conditions.into_iter().flatten()).any(|c| {
+        c.get("x-oss-date").is_some() || c.get(1).and_then(Value::as_str) == Some("$x-oss-date")
+    });
+    if v4 && !names_date {
+        return Err(invalid_policy(
+            "a V4 policy must have an x-oss-date condition",
+        ));
+    }
+    Ok(json)
 }
 
 /// The value a condition names (`$key`, `bucket`, any other field) in this form.
@@ -255,28 +287,38 @@ fn check_condition(
     }
 }
 
-/// The form's fields that are the object's headers, as a PutObject would send them.
-fn headers_of(form: &Form) -> Vec<(String, String)> {
-    const HEADERS: [&str; 7] = [
-        "content-type",
-        "cache-control",
-        "content-disposition",
-        "content-encoding",
-        "expires",
-        "content-md5",
-        "x-oss-forbid-overwrite",
-    ];
+/// Fields that steer the form itself, not the object.
+const FORM_FIELDS: [&str; 14] = [
+    "key",
+    "policy",
+    "signature",
+    "ossaccesskeyid",
+    "x-oss-signature",
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-date",
+    "x-oss-security-token",
+    "success_action_status",
+    "success_action_redirect",
+    "callback",
+    "callback-var",
+    "x-oss-content-type",
+];
+
+/// The form's fields as the headers a PutObject would send (PutObject then keeps those it
+/// stores), the callback's among them; the type in OSS's order: `x-oss-content-type`, the file
+/// part's own, the `Content-Type` field.
+pub fn headers_of(form: &Form) -> Vec<(String, String)> {
+    let part_type = form.file_type.as_deref().filter(|t| !t.is_empty());
+    let content_type = form.field("x-oss-content-type").or(part_type);
     let mut headers: Vec<(String, String)> = (form.fields.iter())
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            HEADERS.contains(&k.as_str())
-                || k.starts_with("x-oss-meta-")
-                || k == "x-oss-object-acl"
-                || k == "x-oss-storage-class"
-        })
         .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .filter(|(k, _)| !FORM_FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| k != "content-type" || content_type.is_none())
         .collect();
-    // A callback is given as fields: as headers, the upload callback reads them.
+    if let Some(t) = content_type {
+        headers.push(("content-type".into(), t.into()));
+    }
     for (field, header) in [
         ("callback", "x-oss-callback"),
         ("callback-var", "x-oss-callback-var"),
@@ -300,9 +342,10 @@ pub fn post(
     let key = form
         .field("key")
         .ok_or_else(|| Failure::invalid_argument("The form has no key field: name the object."))?;
-    let key = key.replace("${filename}", &form.file_name);
     let policy = verify(form, keys, region, ctx.now)?;
-    check_policy(&policy, form, &key, ctx.bucket, ctx.now)?;
+    // The policy holds the key as the form gives it, before `${filename}` is put in.
+    check_policy(&policy, form, key, ctx.bucket, ctx.now)?;
+    let key = key.replace("${filename}", &form.file_name);
     let parts = RequestParts {
         method: "PUT".into(),
         bucket: Some(ctx.bucket.to_string()),

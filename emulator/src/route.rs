@@ -250,10 +250,11 @@ async fn post_form(ctx: &Ctx<'_>, body: bytes::Bytes) -> Result<Reply, Stop> {
     let content_type = ctx.req.header("content-type").unwrap_or("");
     let form = post_object::read_form(content_type, body).await?;
     let state = ctx.state;
+    // A malformed callback is refused before anything is stored, as for PutObject.
+    let callback = callback::parse(&post_object::headers_of(&form))?;
     let (put, reply) = post_object::post(ctx, &form, &state.keys, &state.config.region)?;
     let key = put.key.as_deref().unwrap_or("");
-    let stored = callback::parse(&put.headers)?
-        .and_then(|c| Some((c, state.store.object(ctx.bucket, key)?)));
+    let stored = callback.and_then(|c| Some((c, state.store.object(ctx.bucket, key)?)));
     Ok(match stored {
         Some((callback, object)) => {
             callback

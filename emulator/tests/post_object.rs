@@ -2,7 +2,8 @@
 //! emulator checks refusing what it does not allow, nothing stored.
 
 use base64::Engine;
-use oss_browser_upload::protocol::{sign_v1, sign_v4, time};
+use oss_browser_upload::protocol::request::Credentials;
+use oss_browser_upload::protocol::{post_policy, sign_v1, sign_v4, time};
 use oss_emulator::{Config, Running};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
@@ -22,7 +23,7 @@ async fn start() -> Running {
         "--bucket",
         "demo-bucket",
         "--region",
-        "oss-cn-hangzhou",
+        "cn-hangzhou",
     ];
     oss_emulator::start(<Config as clap::Parser>::parse_from(args))
         .await
@@ -143,26 +144,82 @@ async fn a_form_signed_v1_stores_its_file_with_its_fields_as_headers() {
 async fn a_form_signed_v4_with_sts_is_stored_and_answers_204() {
     let s = start().await;
     let (id, secret, token, _) = s.state.keys.mint(now(), 3600);
-    let day = time::iso8601_basic(now())[..8].to_string();
-    let p = policy(json!([["eq", "$key", "v4.txt"]]), 600);
-    let fields = vec![
-        ("key", "v4.txt".to_string()),
-        ("policy", p.clone()),
-        ("x-oss-signature-version", "OSS4-HMAC-SHA256".into()),
-        (
-            "x-oss-credential",
-            format!("{id}/{day}/oss-cn-hangzhou/oss/aliyun_v4_request"),
-        ),
-        ("x-oss-date", time::iso8601_basic(now())),
-        ("x-oss-security-token", token),
-        (
-            "x-oss-signature",
-            sign_v4::signature(&secret, &day, "oss-cn-hangzhou", &p),
-        ),
-    ];
+    let stamp = time::iso8601_basic(now());
+    let day = &stamp[..8];
+    let credential = format!("{id}/{day}/cn-hangzhou/oss/aliyun_v4_request");
+    let signed = |conditions: Value| {
+        let p = policy(conditions, 600);
+        let signature = sign_v4::signature(&secret, day, "cn-hangzhou", &p);
+        vec![
+            ("key", "v4.txt".to_string()),
+            ("policy", p),
+            ("x-oss-signature-version", "OSS4-HMAC-SHA256".into()),
+            ("x-oss-credential", credential.clone()),
+            ("x-oss-date", stamp.clone()),
+            ("x-oss-security-token", token.clone()),
+            ("x-oss-signature", signature),
+        ]
+    };
+    // OSS requires the policy to name the form's x-oss-date.
+    let without_date = signed(json!([["eq", "$key", "v4.txt"]]));
+    assert_eq!(
+        code_of(post(&s, &without_date, b"v4 body").await).await.1,
+        "InvalidPolicyDocument"
+    );
+    let fields = signed(
+        json!([["eq", "$key", "v4.txt"], {"x-oss-date": stamp}, {"x-oss-credential": credential}]),
+    );
     let r = post(&s, &fields, b"v4 body").await;
     assert_eq!(r.status().as_u16(), 204, "{:?}", code_of(r).await);
     assert_eq!(stored(&s, "v4.txt"), Some(7));
+}
+
+#[tokio::test]
+async fn forms_the_client_signs_for_one_object_are_accepted_v1_and_v4() {
+    let s = start().await;
+    let (id, secret, token, _) = s.state.keys.mint(now(), 3600);
+    let creds = Credentials {
+        access_key_id: id,
+        access_key_secret: secret,
+        security_token: Some(token),
+    };
+    for (key, v4) in [("self/v1.bin", None), ("self/v4.bin", Some("cn-hangzhou"))] {
+        let mut fields: Vec<(&str, String)> = vec![("key", key.to_string())];
+        let signed = post_policy::fields(&creds, ("demo-bucket", key, 9), now(), v4);
+        fields.extend(signed.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        let r = post(&s, &fields, b"nine byte").await;
+        assert_eq!(r.status().as_u16(), 204, "{key}: {:?}", code_of(r).await);
+        // The policy is for this object at this size alone.
+        fields[0].1 = format!("{key}.other");
+        assert_eq!(
+            code_of(post(&s, &fields, b"nine byte").await).await.1,
+            "AccessDenied",
+            "{key}"
+        );
+        fields[0].1 = key.to_string();
+        assert_eq!(
+            code_of(post(&s, &fields, b"ten bytes!").await).await.1,
+            "EntityTooLarge",
+            "{key}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_file_part_s_own_type_wins_over_the_content_type_field() {
+    let s = start().await;
+    let p = policy(json!([]), 600);
+    let mut fields = v1(&s, &p);
+    fields.push(("key", "typed.jpg".into()));
+    fields.push(("Content-Type", "text/plain".into()));
+    // The form's file part says image/jpeg (see form()).
+    assert_eq!(post(&s, &fields, b"x").await.status().as_u16(), 204);
+    let o = s
+        .state
+        .store
+        .object("demo-bucket", "typed.jpg")
+        .expect("stored");
+    assert_eq!(o.meta.content_type, "image/jpeg");
 }
 
 /// What a case is, its policy, its file, its further fields, and the status and code expected.

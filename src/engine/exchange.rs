@@ -285,6 +285,7 @@ pub struct Exchange {
 
 /// Adds to `form` (of `size` bytes) a policy for its object alone, signed with `creds` at
 /// `now`: by V4 in `v4`'s region, else by V1.
+#[inline(never)]
 fn sign_form(
     form: &mut Form,
     size: u64,
@@ -454,7 +455,9 @@ impl Exchange {
             }
             Outcome::Refused(e) => return Step::Fail(e),
         };
-        let can_refresh = env.keys.can_refresh();
+        // A backend's form carries its own token: new keys here would not renew it.
+        let backends_form = matches!(&self.request.body, Body::Form { form, .. } if !form.sign);
+        let can_refresh = env.keys.can_refresh() && !backends_form;
         match policy.decide(&failed, self.retries, jitter.draw(), can_refresh) {
             Decision::RetryAfter(ms) if self.request.repeatable => {
                 self.retries += 1;

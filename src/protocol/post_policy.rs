@@ -32,58 +32,73 @@ fn json_string(s: &str) -> String {
     out
 }
 
-/// The policy's JSON: `key` in `bucket`, `size` bytes, until `LIFETIME_SECS` after `now`.
-pub fn policy(bucket: &str, key: &str, size: u64, now: u64) -> String {
+/// The policy's JSON: `key` in `bucket`, `size` bytes, until `LIFETIME_SECS` after `now`, and
+/// each of `exact` (a form field and the value it must have).
+pub fn policy(bucket: &str, key: &str, size: u64, now: u64, exact: &[(&str, &str)]) -> String {
     let expiration = time::iso8601(now + LIFETIME_SECS);
     let size = text::int(size);
+    let mut conditions = text::fill(
+        r#"{"bucket":{}},["eq","$key",{}],["content-length-range",{},{}]"#,
+        &[&json_string(bucket), &json_string(key), &size, &size],
+    );
+    for (field, value) in exact {
+        conditions.push_str(&text::fill(
+            ",{{}:{}}",
+            &[&json_string(field), &json_string(value)],
+        ));
+    }
     text::fill(
-        r#"{"expiration":"{}","conditions":[{"bucket":{}},["eq","$key",{}],["content-length-range",{},{}]]}"#,
-        &[
-            &expiration,
-            &json_string(bucket),
-            &json_string(key),
-            &size,
-            &size,
-        ],
+        r#"{"expiration":"{}","conditions":[{}]}"#,
+        &[&expiration, &conditions],
     )
 }
 
 /// The fields that authorise a form for `key` (`policy` and its signature, and the STS token),
-/// signed at `now` (seconds) by V4 in `v4_region`, else by V1.
+/// signed at `now` (seconds) by V4 in `v4_region`, else by V1. A V4 policy names its own
+/// signing fields, as OSS requires (`x-oss-date` must match the policy's).
 pub fn fields(
     creds: &Credentials,
     (bucket, key, size): (&str, &str, u64),
     now: u64,
     v4_region: Option<&str>,
 ) -> Vec<(String, String)> {
-    let text = policy(bucket, key, size, now);
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let secret = &creds.access_key_secret;
-    let mut out = Vec::with_capacity(6);
-    match v4_region {
-        Some(region) => {
-            let stamp = time::iso8601_basic(now);
-            let day = &stamp[..8];
-            let credential = text::fill(
-                "{}/{}/{}/oss/aliyun_v4_request",
-                &[&creds.access_key_id, day, region],
-            );
-            let signature = sign_v4::signature(secret, day, region, &encoded);
-            out.push(("x-oss-signature-version".into(), "OSS4-HMAC-SHA256".into()));
-            out.push(("x-oss-credential".into(), credential));
-            out.push(("x-oss-date".into(), stamp));
-            out.push(("x-oss-signature".into(), signature));
-        }
-        None => {
-            let signature = sign_v1::signature(secret, &encoded);
-            out.push(("OSSAccessKeyId".into(), creds.access_key_id.clone()));
-            out.push(("Signature".into(), signature));
-        }
+    let mut out: Vec<(String, String)> = Vec::with_capacity(6);
+    if let Some(region) = v4_region {
+        let stamp = time::iso8601_basic(now);
+        let credential = text::fill(
+            "{}/{}/{}/oss/aliyun_v4_request",
+            &[&creds.access_key_id, &stamp[..8], region],
+        );
+        out.push(("x-oss-signature-version".into(), "OSS4-HMAC-SHA256".into()));
+        out.push(("x-oss-credential".into(), credential));
+        out.push(("x-oss-date".into(), stamp));
+    } else {
+        out.push(("OSSAccessKeyId".into(), creds.access_key_id.clone()));
     }
-    out.push(("policy".into(), encoded));
     if let Some(token) = &creds.security_token {
         out.push(("x-oss-security-token".into(), token.clone()));
     }
+    let mut exact: Vec<(&str, &str)> = Vec::new();
+    if v4_region.is_some() {
+        for (k, v) in &out {
+            exact.push((k, v));
+        }
+    }
+    let text = policy(bucket, key, size, now, &exact);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let secret = &creds.access_key_secret;
+    let signature = match v4_region {
+        Some(region) => {
+            let day = time::iso8601_basic(now);
+            (
+                "x-oss-signature",
+                sign_v4::signature(secret, &day[..8], region, &encoded),
+            )
+        }
+        None => ("Signature", sign_v1::signature(secret, &encoded)),
+    };
+    out.push((signature.0.into(), signature.1));
+    out.push(("policy".into(), encoded));
     out
 }
 
@@ -93,7 +108,7 @@ mod tests {
 
     #[test]
     fn the_policy_names_the_object_exactly_and_escapes_its_name() {
-        let p = policy("b", "a \"quoted\"\\name\n", 5, 0);
+        let p = policy("b", "a \"quoted\"\\name\n", 5, 0, &[]);
         assert_eq!(
             p,
             r#"{"expiration":"1970-01-01T00:15:00.000Z","conditions":[{"bucket":"b"},["eq","$key","a \"quoted\"\\name\u000a"],["content-length-range",5,5]]}"#

@@ -298,38 +298,51 @@ impl Driver {
         }
     }
 
-    /// A request's body: a File's slice, a stream's part, a form, or text.
-    fn body_of(&self, body: &Body) -> (JsValue, Option<(Blob, u64)>) {
+    /// A request's body: a File's slice, a stream's part, a form, or text; and the bytes of
+    /// it a CRC64 covers.
+    #[inline(never)]
+    fn body_of(&self, body: &Body) -> (JsValue, Option<Blob>, Option<(Blob, u64)>) {
         match (body, &self.data) {
-            (Body::Empty, _) | (Body::Part { .. }, Data::None) => (JsValue::UNDEFINED, None),
-            (Body::Text(t), _) => (t.as_str().into(), None),
+            (Body::Text(t), _) => (t.as_str().into(), None, None),
             (Body::Part { start, end, .. }, Data::File { blob, size }) => {
-                let file = Some((blob.clone(), *size));
                 // The whole file goes as itself: a browser reads a file deleted since it was
                 // picked as empty, and only the file itself then fails to send.
-                if *start == 0 && end == size {
-                    return (blob.clone().into(), file);
-                }
-                let slice = gloo_file::Blob::from(blob.clone()).slice(*start, *end);
-                (Blob::from(slice).into(), file)
-            }
-            (Body::Form { form, start, end }, Data::File { blob, size }) => {
-                let (file, _) = self.body_of(&Body::Part {
-                    number: 1,
-                    start: *start,
-                    end: *end,
-                });
+                let bytes = match *start == 0 && end == size {
+                    true => blob.clone(),
+                    false => Blob::from(gloo_file::Blob::from(blob.clone()).slice(*start, *end)),
+                };
                 (
-                    form_of(&form.fields, &file, blob),
+                    bytes.clone().into(),
+                    Some(bytes),
                     Some((blob.clone(), *size)),
                 )
             }
-            (Body::Form { .. }, _) => (JsValue::UNDEFINED, None),
+            (Body::Form { form, start, end }, Data::File { blob, size }) => {
+                // The file part says the object's type: OSS takes it over the field.
+                let ty = (form.fields.iter())
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    .map_or("", |(_, v)| v.as_str());
+                let bytes =
+                    blob.slice_with_f64_and_f64_and_content_type(*start as f64, *end as f64, ty);
+                let Ok(bytes) = bytes else {
+                    return (JsValue::UNDEFINED, None, None);
+                };
+                let sent = form_of(&form.fields, &bytes, blob);
+                (sent, Some(bytes), Some((blob.clone(), *size)))
+            }
             (Body::Part { number, .. }, Data::Stream(s)) => {
                 let blobs = s.blobs.borrow();
-                let part = blobs.iter().find(|(k, _)| k == number);
-                (part.map_or(JsValue::UNDEFINED, |(_, b)| b.into()), None)
+                let part = blobs
+                    .iter()
+                    .find(|(k, _)| k == number)
+                    .map(|(_, b)| b.clone());
+                (
+                    part.clone().map_or(JsValue::UNDEFINED, JsValue::from),
+                    part,
+                    None,
+                )
             }
+            _ => (JsValue::UNDEFINED, None, None),
         }
     }
 
@@ -337,7 +350,7 @@ impl Driver {
         let shared = &self.run.shared;
         let (bucket, key) = (&self.run.signing.bucket, o.parts.key.as_deref());
         let url = shared.o.endpoint.url(bucket, key, &o.parts.query);
-        let (body, file) = self.body_of(&o.body);
+        let (body, hashed, file) = self.body_of(&o.body);
         let (inbox, id) = (self.inbox.clone(), o.id);
         // XHR is for the bytes going out; a read goes through fetch, which can keep the
         // browser's cache out of it.
@@ -352,6 +365,7 @@ impl Driver {
         let target = Target {
             url,
             body,
+            hashed,
             file,
             xhr,
             signer: (shared.o.signer.clone()).map(|s| (s, shared.o.region.clone())),
@@ -426,7 +440,7 @@ impl Drop for Driver {
 
 /// A PostObject form: `fields` in order, then `file` as the `file` field, named as the picked
 /// file is (OSS puts that name in for `${filename}` in the key).
-fn form_of(fields: &[(String, String)], file: &JsValue, source: &Blob) -> JsValue {
+fn form_of(fields: &[(String, String)], file: &Blob, source: &Blob) -> JsValue {
     let Ok(form) = web_sys::FormData::new() else {
         return JsValue::UNDEFINED;
     };
@@ -436,6 +450,6 @@ fn form_of(fields: &[(String, String)], file: &JsValue, source: &Blob) -> JsValu
     let name = source
         .dyn_ref::<web_sys::File>()
         .map_or_else(|| "blob".into(), |f| f.name());
-    let _ = form.append_with_blob_and_filename("file", file.unchecked_ref(), &name);
+    let _ = form.append_with_blob_and_filename("file", file, &name);
     form.into()
 }

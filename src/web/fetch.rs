@@ -39,8 +39,10 @@ extern "C" {
 /// What a request needs beyond the engine's `Outgoing`.
 pub struct Target {
     pub url: String,
-    /// A Blob (a File's slice or a stream's part), a string, or undefined.
+    /// A Blob (a File's slice or a stream's part), a form, a string, or undefined.
     pub body: JsValue,
+    /// The bytes whose CRC64 the answer's is checked against: the body, or a form's file.
+    pub hashed: Option<Blob>,
     /// For a File's part: the whole file and its planned size, to tell an unreadable file
     /// from a network failure.
     pub file: Option<(Blob, u64)>,
@@ -226,7 +228,7 @@ enum Hashed {
 /// is read, and a request that fails first is reported at once, not after the whole body.
 async fn hashing(o: &Outgoing, t: &Target, answer: JsFuture) -> Hashed {
     let mut answer = pin!(answer);
-    let blob = t.body.dyn_ref::<Blob>().filter(|_| o.hash);
+    let blob = t.hashed.as_ref().filter(|_| o.hash);
     let Some(blob) = blob else {
         return Hashed::Answered(answer.await, None);
     };

@@ -6,7 +6,6 @@
 use wasm_bindgen::prelude::*;
 
 use crate::engine::error::Error;
-use crate::text;
 use crate::web::js;
 
 /// `v` if it is a handle to a file (not a folder).
@@ -15,38 +14,24 @@ pub fn file_handle(v: &JsValue) -> Option<JsValue> {
     (is_file && js::function(v, "getFile").is_some()).then(|| v.clone())
 }
 
-fn name_of(handle: &JsValue) -> String {
-    js::get(handle, "name").map_or_else(String::new, |n| js::text(&n))
-}
-
-async fn permission(handle: &JsValue, method: &str) -> Option<String> {
-    let f = js::function(handle, method)?;
-    let mode = js::object(&[("mode", "read".into())]);
-    let state = js::call_on(&f, handle, &[mode.into()]).await.ok()?;
-    state.as_string()
-}
-
-fn not_allowed(handle: &JsValue) -> Error {
+fn not_allowed() -> Error {
     Error::new(
         "FilePermissionError",
         "FilePermissionDenied",
-        text::fill(
-            "The browser did not allow reading {} again. Resume from a click (a button), where the browser asks once, and allow it; or pick the file again.",
-            &[&js::quoted(&name_of(handle))],
-        ),
+        "The browser did not allow reading the file again: resume it from a click and allow it, or pick the file again.",
     )
 }
 
-/// The file a handle stands for now, once reading it is allowed: asked for where the
-/// browser says it must ask (a handle restored after a reload), which needs a click.
+/// The file a handle stands for now, once reading it is allowed: `requestPermission` answers
+/// at once for a handle the page may read, and asks the person (from a click) for one
+/// restored after a reload. A browser without it (no prompts) lets `getFile` say.
 pub async fn file_of(handle: &JsValue) -> Result<web_sys::File, Error> {
-    let granted = |s: &Option<String>| s.as_deref() == Some("granted");
-    // Without queryPermission (a browser that grants handles for the page's life) getFile says.
-    if js::function(handle, "queryPermission").is_some()
-        && !granted(&permission(handle, "queryPermission").await)
-        && !granted(&permission(handle, "requestPermission").await)
-    {
-        return Err(not_allowed(handle));
+    if let Some(ask) = js::function(handle, "requestPermission") {
+        let mode = js::object(&[("mode", "read".into())]);
+        let state = js::call_on(&ask, handle, &[mode.into()]).await;
+        if state.ok().and_then(|s| s.as_string()).as_deref() != Some("granted") {
+            return Err(not_allowed());
+        }
     }
     let get_file = js::function(handle, "getFile").ok_or_else(Error::file_unreadable)?;
     match js::call_on(&get_file, handle, &[]).await {
@@ -55,7 +40,7 @@ pub async fn file_of(handle: &JsValue) -> Result<web_sys::File, Error> {
             if js::get(&e, "name").and_then(|n| n.as_string()).as_deref()
                 == Some("NotAllowedError") =>
         {
-            Err(not_allowed(handle))
+            Err(not_allowed())
         }
         // NotFoundError (moved or deleted), NotReadableError.
         Err(_) => Err(Error::file_unreadable()),

@@ -277,14 +277,18 @@ test('PostObject: forms signed by ali-oss helpers (V1, V4 with STS) store their 
   const viaSts = client({ accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret, stsToken: creds.SecurityToken });
   const now = new Date();
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const policyV4 = { expiration, conditions };
-  const fieldsV4 = {
-    key: 'ali/post/v4.bin',
-    policy: Buffer.from(JSON.stringify(policyV4)).toString('base64'),
+  // As OSS's V4 guide has it: the policy names the form's signing fields too.
+  const signing = {
     'x-oss-signature-version': 'OSS4-HMAC-SHA256',
     'x-oss-credential': `${creds.AccessKeyId}/${stamp.slice(0, 8)}/cn-hangzhou/oss/aliyun_v4_request`,
     'x-oss-date': stamp,
     'x-oss-security-token': creds.SecurityToken,
+  };
+  const policyV4 = { expiration, conditions: [...conditions, ...Object.entries(signing).map(([k, v]) => ({ [k]: v }))] };
+  const fieldsV4 = {
+    key: 'ali/post/v4.bin',
+    policy: Buffer.from(JSON.stringify(policyV4)).toString('base64'),
+    ...signing,
     'x-oss-signature': viaSts.signPostObjectPolicyV4(policyV4, now),
   };
   r = await postForm(fieldsV4, body);

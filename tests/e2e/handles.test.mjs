@@ -88,6 +88,13 @@ const barOf = (page, name) => page.evaluate((name) => {
 async function waitForBar(page, name, least) {
   for (let i = 0; i < 200 && (await barOf(page, name)) < least; i += 1) await new Promise((r) => setTimeout(r, 50));
   assert.ok((await barOf(page, name)) >= least, `${name} reached ${least}`);
+  // A reload loses what IndexedDB has not committed: wait until the saved upload is there.
+  const saved = () => page.evaluate(async () => {
+    const { default: OSS } = await import('/pkg/index.js');
+    return (await new OSS({ endpoint: location.origin, bucket: 'demo-bucket', accessKeyId: 'x', accessKeySecret: 'y' }).listSavedUploads()).length;
+  });
+  for (let i = 0; i < 100 && (await saved()) === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+  assert.ok((await saved()) > 0, `${name} saved before the reload`);
 }
 
 /** UploadPart requests stored for `key`, once the server has ended every one. */

@@ -239,12 +239,11 @@ const namesRead = (m) => m[1] ?? m[2] ?? [...(m[3] ?? m[4]).matchAll(/"([^"]+)"/
 // Names so read that are not options: the platform's objects (a thenable's `then`, a stream
 // read's `done` and `value`, a typed array's `buffer`, IndexedDB's `result`, `error` and
 // events' `type`, the global's `location`, `XMLHttpRequest` and `navigator.onLine`, an Error's
-// `message`, the Buffer class's `from`, a FileSystemFileHandle's `kind`, `getFile`
-// and `queryPermission`), and the `format` and `createdAt` of our own saved
-// records.
+// `message`, the Buffer class's `from`, a FileSystemFileHandle's `kind`, `getFile` and
+// `requestPermission`), and the `format` and `createdAt` of our own saved records.
 const NOT_OPTIONS = new Set(['then', 'next', 'throw', 'done', 'value', 'buffer', 'result', 'error', 'type',
   'location', 'protocol', 'XMLHttpRequest', 'onLine', 'message', 'from', 'addEventListener', 'getReader', 'read',
-  'kind', 'getFile', 'queryPermission', 'format', 'createdAt']);
+  'kind', 'getFile', 'requestPermission', 'format', 'createdAt']);
 // Declared and deliberately not read: STS's AssumeRole answer is passed whole, and its expiry is
 // not needed (a refresh is scheduled by `refreshSTSTokenInterval`, and an expired token is
 // refreshed when OSS says so).

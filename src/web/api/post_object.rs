@@ -12,31 +12,32 @@ use crate::text;
 use crate::web::js;
 use crate::web::shared::Shared;
 
-/// `name` in lower case, `_` as `-`: how backends' names and OSS's fields compare.
-fn normal(name: &str) -> String {
-    (name.bytes())
-        .map(|b| {
-            if b == b'_' {
-                '-'
-            } else {
-                b.to_ascii_lowercase() as char
-            }
-        })
-        .collect()
+/// Where a form's policy comes from.
+pub enum PolicyFrom {
+    /// The caller's `policy`: a backend's fields, or a function of the file returning them.
+    Backend(JsValue),
+    /// None given: the engine signs one for this object as it sends.
+    Engine,
 }
+
+/// What `policy` must be, said where it is not.
+pub const POLICY_SHAPE: &str = "`policy` must be the form fields your backend signed (an object), or a function returning them";
 
 /// A backend's name for a field, as OSS's own samples return them (`accessid`, `signature`,
 /// `x_oss_credential`, `security_token`), or `None` for what is not a field (`host`,
-/// `expire`, `dir`).
+/// `expire`, `dir`). Any other name is the field's own, as given (`x-oss-meta-user_id`).
 fn field_name(name: &str, v4: bool) -> Option<String> {
-    let lower = normal(name);
+    let lower = name.to_ascii_lowercase();
     Some(match lower.as_str() {
-        "host" | "expire" | "dir" | "key" | "file" | "success-action-status" => return None,
+        "host" | "expire" | "dir" | "key" | "file" => return None,
         "accessid" | "ossaccesskeyid" => "OSSAccessKeyId".into(),
         "signature" if v4 => "x-oss-signature".into(),
         "signature" => "Signature".into(),
-        "security-token" | "securitytoken" => "x-oss-security-token".into(),
-        _ if lower.starts_with("x-oss-") || lower == "policy" || lower == "callback" => lower,
+        "security_token" | "securitytoken" | "x-oss-security-token" => {
+            "x-oss-security-token".into()
+        }
+        "x_oss_signature_version" | "x_oss_credential" | "x_oss_date" => lower.replace('_', "-"),
+        "policy" | "callback" => lower,
         _ => name.into(),
     })
 }
@@ -44,7 +45,7 @@ fn field_name(name: &str, v4: bool) -> Option<String> {
 /// The fields a backend returned (an object of strings), named as a form needs them.
 fn backend_fields(given: &JsValue) -> Result<Vec<(String, String)>, Error> {
     if !given.is_object() {
-        return Err(Error::argument("`policy` must be the form fields your backend signed (an object), or a function returning them"));
+        return Err(Error::argument(POLICY_SHAPE));
     }
     let mut entries = Vec::new();
     for entry in Object::entries(given.unchecked_ref()).iter() {
@@ -54,7 +55,10 @@ fn backend_fields(given: &JsValue) -> Result<Vec<(String, String)>, Error> {
             entries.push((js::text(&pair.get(0)), js::text(&value)));
         }
     }
-    let v4 = (entries.iter()).any(|(k, _)| normal(k) == "x-oss-signature-version");
+    let v4 = (entries.iter()).any(|(k, _)| {
+        k.eq_ignore_ascii_case("x-oss-signature-version")
+            || k.eq_ignore_ascii_case("x_oss_signature_version")
+    });
     let mut fields = Vec::new();
     for (name, value) in entries {
         if let Some(field) = field_name(&name, v4) {
@@ -63,20 +67,19 @@ fn backend_fields(given: &JsValue) -> Result<Vec<(String, String)>, Error> {
     }
     let has = |n: &str| fields.iter().any(|(k, _)| k == n);
     if !has("policy") || !(has("Signature") || has("x-oss-signature")) {
-        return Err(Error::argument("the policy's fields need `policy` and its signature (`signature`/`Signature` for V1, `x-oss-signature` for V4), as your backend signed them"));
+        return Err(Error::argument("the policy's fields need `policy` and the signature your backend made (`signature`, or `x-oss-signature` for V4)"));
     }
     Ok(fields)
 }
 
-/// The form for `job`: `policy` is what the caller gave (the backend's fields, or a function
-/// of `{name, size, type}` returning them); without, the engine signs one as it sends.
-pub async fn form(shared: &Shared, job: &Job, policy: Option<JsValue>) -> Result<Form, Error> {
-    let signed = match policy {
-        None if shared.o.signer.is_some() => {
+/// The form for `job`, its policy from `from`.
+pub async fn form(shared: &Shared, job: &Job, from: PolicyFrom) -> Result<Form, Error> {
+    let signed = match from {
+        PolicyFrom::Engine if shared.o.signer.is_some() => {
             return Err(Error::argument("a `signer` cannot sign a POST policy: give postObject() the `policy` your backend signed"));
         }
-        None => Vec::new(),
-        Some(p) => {
+        PolicyFrom::Engine => Vec::new(),
+        PolicyFrom::Backend(p) => {
             let given = match p.dyn_ref::<Function>() {
                 Some(f) => {
                     let ty = (job.headers.iter())
@@ -102,16 +105,20 @@ pub async fn form(shared: &Shared, job: &Job, policy: Option<JsValue>) -> Result
     let sign = signed.is_empty();
     let mut fields = vec![("key".to_string(), job.name.clone())];
     fields.extend(signed);
-    fields.extend(job.headers.iter().cloned());
+    let mut ours = job.headers.clone();
     for (k, v) in &job.callback {
-        // x-oss-callback → callback, x-oss-callback-var → callback-var.
-        let name = k.to_ascii_lowercase();
-        fields.push((
-            name.strip_prefix("x-oss-").unwrap_or(&name).to_string(),
+        let k = k.to_ascii_lowercase();
+        ours.push((
+            k.strip_prefix("x-oss-").unwrap_or(&k).to_string(),
             v.clone(),
         ));
     }
-    // 200, as a PutObject answers, rather than OSS's default 204.
-    fields.push(("success_action_status".into(), "200".into()));
+    ours.push(("success_action_status".into(), "200".into()));
+    for (k, v) in ours {
+        // The backend's own value of a field wins: its policy may require it.
+        if !fields.iter().any(|(f, _)| f.eq_ignore_ascii_case(&k)) {
+            fields.push((k, v));
+        }
+    }
     Ok(Form { fields, sign })
 }

@@ -15,7 +15,8 @@ use crate::engine::plan::{Plan, MAX_PART_SIZE};
 use crate::engine::upload::{Job, Source, Upload};
 use crate::protocol::mime;
 use crate::text;
-use crate::web::api::{post_object, saved};
+use crate::web::api::post_object::{self, PolicyFrom};
+use crate::web::api::saved;
 use crate::web::drive::{Data, Driver, Run, Stream};
 use crate::web::error::{promise, reject};
 use crate::web::file_handle;
@@ -52,8 +53,8 @@ struct Prepared {
     file: JsValue,
     /// The file's handle, when it was given as one: kept with the saved upload.
     handle: Option<JsValue>,
-    /// For PostObject, the policy's fields as the caller gave them (`None`: signed here).
-    post: Option<Option<JsValue>>,
+    /// For PostObject, where the form's policy comes from.
+    post: Option<PolicyFrom>,
     /// The result's first fields: name, and url or bucket.
     first: Object,
     has_callback: bool,
@@ -72,20 +73,23 @@ pub fn upload(
     o: JsValue,
     kind: Kind,
 ) -> Promise {
+    // The call's bucket and cancel are taken now, whatever it awaits first.
+    let run = match Run::new(shared, &o) {
+        Ok(run) => run,
+        Err(e) => return reject(e),
+    };
     if let (Some(handle), false) = (file_handle::file_handle(&data), kind == Kind::Stream) {
         // A file given by its handle is checked once the handle is read, which may need the
         // person's permission.
-        let shared = shared.clone();
         return promise(async move {
             let file = file_handle::file_of(&handle).await?;
-            let mut p = prepare(&shared, name, file.into(), &o, kind)?;
+            let mut p = prepare(run, name, file.into(), &o, kind)?;
             p.handle = Some(handle);
-            run(p).await
+            run_upload(p).await
         });
     }
-    // Checked at the call, so a cancel() right after it stops this upload.
-    match prepare(shared, name, data, &o, kind) {
-        Ok(p) => promise(run(p)),
+    match prepare(run, name, data, &o, kind) {
+        Ok(p) => promise(run_upload(p)),
         Err(e) => reject(e),
     }
 }
@@ -157,14 +161,14 @@ fn plan_of(
 
 /// An upload's job, checked before anything is sent.
 fn prepare(
-    shared: &Rc<Shared>,
+    run: Run,
     name: JsValue,
     data: JsValue,
     o: &JsValue,
     kind: Kind,
 ) -> Result<Prepared, Error> {
     let name = options::check_name(&name)?;
-    let run = Run::new(shared, o)?;
+    let shared = &run.shared.clone();
     let (given, size, own_type) = given(kind, &data, o)?;
     let (checkpoint, plan, parallel, asked) = plan_of(kind, size, o)?;
     let default_type = if own_type.is_empty() {
@@ -190,9 +194,10 @@ fn prepare(
     let has_callback = !callback.is_empty();
     let post = match (kind, js::get(o, "policy")) {
         (Kind::Post, Some(p)) if !p.is_object() && !p.is_function() => {
-            return Err(Error::argument("`policy` must be the form fields your backend signed (an object), or a function returning them"));
+            return Err(Error::argument(post_object::POLICY_SHAPE));
         }
-        (Kind::Post, p) => Some(p),
+        (Kind::Post, Some(p)) => Some(PolicyFrom::Backend(p)),
+        (Kind::Post, None) => Some(PolicyFrom::Engine),
         _ => None,
     };
     let append = match kind {
@@ -255,7 +260,7 @@ fn position(o: &JsValue) -> Result<u64, Error> {
     }
 }
 
-async fn run(p: Prepared) -> Result<JsValue, JsValue> {
+async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
     let Prepared {
         run,
         data,
@@ -265,7 +270,7 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
         handle,
         post,
         first,
-        has_callback,
+        mut has_callback,
         saves,
         part_size_chosen,
     } = p;
@@ -290,20 +295,20 @@ async fn run(p: Prepared) -> Result<JsValue, JsValue> {
             );
             let found = found.await?;
             for old in &found.stale {
-                // Best effort: the new upload goes on whether or not the old one could be aborted.
-                if saved::abort(&run.shared, old, &JsValue::UNDEFINED)
-                    .await
-                    .is_ok()
-                {
-                    run.shared.saved.forget(&old.fingerprint).await;
-                }
+                // It can never resume: forgotten whether or not the server could abort it (a
+                // role without AbortMultipartUpload), so it is not offered again.
+                let _ = saved::abort(&run.shared, old, &JsValue::UNDEFINED).await;
+                run.shared.saved.forget(&old.fingerprint).await;
             }
             job.checkpoint = job.checkpoint.or(found.checkpoint);
             saver = Some(found.saver);
         }
     }
-    if let Some(policy) = post {
-        job.form = Some(post_object::form(&run.shared, &job, policy).await?);
+    if let Some(from) = post {
+        let form = post_object::form(&run.shared, &job, from).await?;
+        // A backend's callback answers as ours does.
+        has_callback |= form.fields.iter().any(|(k, _)| k == "callback");
+        job.form = Some(form);
     }
     let (append, size) = (job.append, job.plan.size);
     let driver = Driver::new(run, data)

@@ -399,7 +399,13 @@ impl SavedUploads {
                     if b.reset {
                         parts.delete(&parts_of(fingerprint)?)?;
                     }
-                    uploads.put(&b.record)?;
+                    if uploads.put(&b.record).is_err() {
+                        // A browser that cannot store a file handle (DataCloneError) keeps the
+                        // upload without it: it resumes when the file is picked again.
+                        let record: &Object = b.record.unchecked_ref();
+                        let _ = js_sys::Reflect::delete_property(record, &"handle".into());
+                        uploads.put(&b.record)?;
+                    }
                     for p in &b.parts {
                         parts.put(p)?;
                     }
@@ -422,15 +428,7 @@ impl SavedUploads {
     /// Writes an upload's progress.
     pub async fn put(&self, batch: Batch) {
         if let Some(db) = self.database().await {
-            let mut written = Self::write(&db, Some(&batch), &batch.fingerprint).await;
-            if written.is_err() && js::get(&batch.record, "handle").is_some() {
-                // A browser that cannot store a file handle (DataCloneError) keeps the upload
-                // without it: it resumes when the file is picked again.
-                let record: &Object = batch.record.unchecked_ref();
-                let _ = js_sys::Reflect::delete_property(record, &"handle".into());
-                written = Self::write(&db, Some(&batch), &batch.fingerprint).await;
-            }
-            match written {
+            match Self::write(&db, Some(&batch), &batch.fingerprint).await {
                 Ok(()) => return,
                 Err(e) => self.fall_back(&e),
             }
