@@ -40,6 +40,8 @@ struct Talk {
     sleeps: Vec<(u32, u32)>,
     progress: Vec<f64>,
     saves: usize,
+    /// The checkpoint at every Save: what the saved record may hold.
+    saved: Vec<Checkpoint>,
     forgets: usize,
     online_waits: usize,
     reads: usize,
@@ -93,6 +95,7 @@ impl Talk {
             sleeps: vec![],
             progress: vec![],
             saves: 0,
+            saved: vec![],
             forgets: 0,
             online_waits: 0,
             reads: 0,
@@ -128,7 +131,10 @@ impl Talk {
                 Command::WaitOnline => self.online_waits += 1,
                 Command::ReadPart => self.reads += 1,
                 Command::Stored(_) | Command::Warn(_) => {}
-                Command::Save => self.saves += 1,
+                Command::Save => {
+                    self.saves += 1;
+                    self.saved.extend(self.up.checkpoint().cloned());
+                }
                 Command::Forget => self.forgets += 1,
                 Command::Progress { fraction, .. } => {
                     self.progress.push(fraction);
@@ -1444,69 +1450,10 @@ fn complete_list(xml: &str) -> Vec<(u32, String)> {
     out
 }
 
-struct Run {
-    up: Upload,
-    keys: Keys,
-    link: Link,
-    signing: Signing,
-    sent: Vec<Outgoing>,
-    sleeps: Vec<u32>,
-    /// The checkpoint at every Save: what the saved record may hold.
-    saved: Vec<Checkpoint>,
-}
-
-impl Run {
-    fn new(job: Job) -> Run {
-        let mut r = Run {
-            up: Upload::new(job),
-            keys: Keys::new(Origin::Fixed, Some(creds("t1")), 0.0),
-            link: Link::default(),
-            signing: Signing {
-                bucket: "bucket".into(),
-                v4: None,
-            },
-            sent: vec![],
-            sleeps: vec![],
-            saved: vec![],
-        };
-        r.pump();
-        r
-    }
-
-    fn pump(&mut self) {
-        loop {
-            let mut env = Env {
-                keys: &mut self.keys,
-                signing: &self.signing,
-                link: &mut self.link,
-                now_ms: 1_700_000_000_000.0,
-            };
-            let Some(c) = self.up.poll(&mut env) else {
-                return;
-            };
-            match c {
-                Command::Send(o) => self.sent.push(o),
-                Command::Sleep { id, .. } => self.sleeps.push(id),
-                Command::Save => self.saved.extend(self.up.checkpoint().cloned()),
-                _ => {}
-            }
-        }
-    }
-
-    fn event(&mut self, e: Event) {
-        let mut env = Env {
-            keys: &mut self.keys,
-            signing: &self.signing,
-            link: &mut self.link,
-            now_ms: 1_700_000_000_000.0,
-        };
-        self.up.handle(e, &mut env);
-        self.pump();
-    }
-
+impl Talk {
     /// Plays one random step: a stale body lands, a backoff ends, or a request is answered.
     /// `false` once nothing is left to do.
-    fn step(&mut self, oss: &mut Oss, rng: &mut Rng, trace: &mut Vec<String>) -> bool {
+    fn random_step(&mut self, oss: &mut Oss, rng: &mut Rng, trace: &mut Vec<String>) -> bool {
         if !oss.late.is_empty() && rng.chance(15) {
             let (n, s, e) = oss.late.remove(rng.below(oss.late.len() as u64) as usize);
             trace.push(format!("late part{n} {s}-{e} lands"));
@@ -1514,7 +1461,7 @@ impl Run {
             return true;
         }
         if !self.sleeps.is_empty() && (self.sent.is_empty() || rng.chance(20)) {
-            let id = self.sleeps.remove(0);
+            let (id, _) = self.sleeps.remove(0);
             self.event(Event::Woke(id));
             return true;
         }
@@ -1656,12 +1603,12 @@ fn resume_scenario(seed: u64) -> &'static str {
     let mut oss = Oss::default();
     let runs = if like_ci { 2 } else { 2 + rng.below(2) };
     let mut record: Option<Checkpoint> = None;
-    let mut run = Run::new(first);
+    let mut run = Talk::new(first);
     for r in 1..=runs {
         let last = r == runs;
         let steps = if last { 5000 } else { rng.below(60) };
         for _ in 0..steps {
-            if !run.step(&mut oss, &mut rng, &mut trace) {
+            if !run.random_step(&mut oss, &mut rng, &mut trace) {
                 break;
             }
         }
@@ -1704,7 +1651,7 @@ fn resume_scenario(seed: u64) -> &'static str {
             (next.parallel, next.choose_part_size, next.choose_parallel) = (5, true, true);
         }
         next.watched = rng.chance(50);
-        run = Run::new(next);
+        run = Talk::new(next);
     }
     match run.up.take_result() {
         Some(Ok(_)) => {
