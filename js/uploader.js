@@ -266,6 +266,9 @@ function refuseRow({ doc, view, strings }, path, why) {
   view.announce(`${path}: ${why}`);
 }
 
+/** Whether saved upload `s` is the file of a row under way here. */
+const underWay = (active, s) => [...active].some((f) => f.name === s.fileName && f.size === s.fileSize);
+
 /** Resumes `saved` uploads from their handles, from the click the browser needs to ask for
  * permission to read them again; a file it may not read keeps its entry for another click. */
 async function resumeFromHandles(uploader, saved) {
@@ -273,7 +276,7 @@ async function resumeFromHandles(uploader, saved) {
   uploader.view.resumeSaved.hidden = true;
   for (const s of saved) {
     // Re-picked meanwhile: that row is this upload already.
-    if ([...active].some((f) => f.name === s.fileName && f.size === s.fileSize)) continue;
+    if (underWay(active, s)) continue;
     const path = s.name.startsWith(prefix) ? s.name.slice(prefix.length) : s.fileName;
     const allowed = await s.handle.requestPermission?.({ mode: 'read' }).catch(() => 'denied') ?? 'granted';
     const file = allowed === 'granted' ? await s.handle.getFile().catch(() => null) : null;
@@ -289,7 +292,7 @@ async function showResumable(uploader) {
   const { client, view: { resumable, resumeSaved }, active, strings } = uploader;
   try {
     const saved = (await client.listSavedUploads())
-      .filter((s) => ![...active].some((f) => f.name === s.fileName && f.size === s.fileSize));
+      .filter((s) => !underWay(active, s));
     const withHandles = saved.filter((s) => s.handle);
     const toPick = saved.filter((s) => !s.handle);
     resumeSaved.hidden = withHandles.length === 0;

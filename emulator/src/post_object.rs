@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::auth;
 use crate::ctx::Ctx;
 use crate::failure::Failure;
+use crate::http::too_large;
 use crate::keys::Keys;
 use crate::objects;
 use crate::reply::Reply;
@@ -260,13 +261,7 @@ fn check_condition(
                 .with("ProposedSize", size.to_string()));
             }
             if size > max {
-                return Err(Failure::new(
-                    400,
-                    "EntityTooLarge",
-                    "Your proposed upload exceeds the maximum allowed size.",
-                )
-                .with("MaxSizeAllowed", max.to_string())
-                .with("ProposedSize", size.to_string()));
+                return Err(too_large(max).with("ProposedSize", size.to_string()));
             }
             Ok(())
         }
