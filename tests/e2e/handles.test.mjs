@@ -111,7 +111,7 @@ async function storedParts(key) {
 test('files picked with their handles resume after a reload from one button, nothing picked again and no done part sent again', playwrightOnly('File System Access'), async () => {
   const context = await env.browser.newContext();
   const page = await open(context);
-  await page.evaluate((files) => window.writeFiles(files), { 'big.bin': [6 * MIB, 1], 'small.bin': [100 * 1024, 2] });
+  await page.evaluate((files) => window.writeFiles(files), { 'big.bin': [12 * MIB, 1], 'small.bin': [100 * 1024, 2] });
   await env.emulator.call('POST', 'faults', { op: 'UploadPart', key: 'element/big.bin', bytesPerSecond: 600_000 });
   await pick(page, ['big.bin', 'small.bin']);
   await page.waitForFunction(() => window.completed['element/small.bin'], null, { timeout: 30_000 });
@@ -132,13 +132,13 @@ test('files picked with their handles resume after a reload from one button, not
   const before = (await storedParts('element/big.bin')).length;
   await button.click();
   await page.waitForFunction(() => window.completed['element/big.bin'], null, { timeout: 60_000 });
-  assert.equal(await storedSha256(page, 'element/big.bin'), sha256(bytesOf(6 * MIB, 1)), 'the stored object is the file');
+  assert.equal(await storedSha256(page, 'element/big.bin'), sha256(bytesOf(12 * MIB, 1)), 'the stored object is the file');
   // What the saved upload claimed is not sent again; the rest (the parts in flight at the
   // reload among them, whose answers the page never saw) once.
   const after = (await storedParts('element/big.bin')).slice(before);
   const sent = after.reduce((sum, e) => sum + e.bytesReceived, 0);
   assert.ok(saved >= MIB && after.length > 0, `saved ${saved} bytes done`);
-  assert.ok(sent <= 6 * MIB - saved, `sent ${sent} bytes after the reload, where ${6 * MIB - saved} were not saved as done`);
+  assert.ok(sent <= 12 * MIB - saved, `sent ${sent} bytes after the reload, where ${12 * MIB - saved} were not saved as done`);
   assert.equal(await button.isHidden(), true, 'nothing left to resume');
   await context.close();
 });
@@ -146,7 +146,7 @@ test('files picked with their handles resume after a reload from one button, not
 test('a file changed since it was picked starts afresh when resumed, and its old upload is aborted', playwrightOnly('File System Access'), async () => {
   const context = await env.browser.newContext();
   const page = await open(context);
-  await page.evaluate((files) => window.writeFiles(files), { 'edited.bin': [4 * MIB, 3] });
+  await page.evaluate((files) => window.writeFiles(files), { 'edited.bin': [12 * MIB, 3] });
   await env.emulator.call('POST', 'faults', { op: 'UploadPart', key: 'element/edited.bin', bytesPerSecond: 250_000 });
   await pick(page, ['edited.bin']);
   await waitForBar(page, 'edited.bin', 0.2);
