@@ -53,12 +53,18 @@ node_modules/.bin/wasm-opt -Oz --converge \
 # ES2022 keeps class fields and top-level await-free modules as every supported browser
 # runs them; the glue's `new URL('…_bg.wasm', import.meta.url)` stays, so bundlers and the
 # browser find the wasm beside index.js.
+# esbuild bundles and minifies; terser then compresses again (two passes, names mangled):
+# −0.5 KB gzipped of index.js that esbuild's single pass leaves, most of it in the `buffer`
+# package. Only its safe transforms: no unsafe_* and no pure_getters.
 bundle() {
+  local out=$1; shift
   node_modules/.bin/esbuild "$@" --bundle --format=esm --target=es2022 --minify \
-    --legal-comments=none --log-level=warning
+    --legal-comments=none --log-level=warning --outfile="target/glue/$(basename "$out")"
+  node_modules/.bin/terser "target/glue/$(basename "$out")" --module --ecma 2020 \
+    --compress passes=2 --mangle --output "$out"
 }
-bundle js/index.js --outfile=pkg/index.js
-bundle js/uploader.js --external:./index.js --outfile=pkg/uploader.js
+bundle pkg/index.js js/index.js
+bundle pkg/uploader.js js/uploader.js --external:./index.js
 cp js/*.d.ts js/package.json README.md LICENSE pkg/
 size() { printf '%s bytes (%s gzip -9)' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
 echo "pkg/: wasm $(size pkg/oss_browser_upload_bg.wasm), index.js $(size pkg/index.js), uploader.js $(size pkg/uploader.js)"
