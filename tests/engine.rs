@@ -10,7 +10,7 @@ use oss_browser_upload::engine::keys::{Keys, Origin};
 use oss_browser_upload::engine::link::Link;
 use oss_browser_upload::engine::plan::Plan;
 use oss_browser_upload::engine::retry::Policy;
-use oss_browser_upload::engine::upload::{Job, Source, Upload};
+use oss_browser_upload::engine::upload::{fits_a_form, Job, Source, Upload, FORM_MAX};
 use oss_browser_upload::protocol::crc64;
 use oss_browser_upload::protocol::request::Credentials;
 
@@ -312,6 +312,7 @@ fn a_form_upload_is_one_unsigned_post_to_the_bucket_retried_as_a_put_is() {
     j.form = Some(Form {
         fields: fields.clone(),
         sign: false,
+        instead_of_put: false,
     });
     // No keys at all: a backend's policy is all a form needs.
     let mut t = Talk::with_keys(j, Keys::new(Origin::Fixed, None, 0.0));
@@ -344,6 +345,7 @@ fn a_form_signed_here_is_signed_as_each_try_goes_with_the_keys_then_in_hand() {
     j.form = Some(Form {
         fields: vec![header("key", "a/b.txt")],
         sign: true,
+        instead_of_put: false,
     });
     let refreshed = Origin::Refreshed { interval_ms: 1e12 };
     let keys = Keys::new(refreshed, Some(creds("t1")), 1_700_000_000_000.0);
@@ -383,6 +385,109 @@ fn a_form_signed_here_is_signed_as_each_try_goes_with_the_keys_then_in_hand() {
     t.event(Event::Keys(None));
     let again = t.take("POST");
     assert_eq!(field(&again, "x-oss-security-token").as_deref(), Some("t2"));
+}
+
+/// put()'s job as a form signed here, in PutObject's place.
+fn form_instead_of_put() -> Job {
+    let mut j = job(50 * KIB, 100 * KIB);
+    j.form = Some(Form {
+        fields: vec![header("key", "video.mp4")],
+        sign: true,
+        instead_of_put: true,
+    });
+    j
+}
+
+#[test]
+fn a_form_in_puts_place_is_tried_once_then_the_object_goes_by_put() {
+    // A bucket whose CORS rule lacks POST: the form is carried out, its answer unreadable.
+    let mut t = Talk::new(form_instead_of_put());
+    let form = t.take("POST");
+    assert!(matches!(form.body, Body::Form { .. }));
+    t.answer(&form, network());
+    assert!(t.sleeps.is_empty(), "not retried as a form");
+    let put = t.take("PUT");
+    assert_eq!(
+        put.body,
+        Body::whole(50 * KIB),
+        "the same bytes, by PutObject"
+    );
+    assert!(
+        put.parts.headers.iter().any(|(k, _)| k == "content-type"),
+        "with the object's headers: {:?}",
+        put.parts.headers
+    );
+    // PutObject keeps its own retries.
+    t.answer(&put, network());
+    t.wake_all();
+    t.ok("PUT");
+    assert_eq!(t.result().unwrap().unwrap().etag.as_deref(), Some("\"E0\""));
+    assert_eq!(t.log, ["POST ", "PUT ", "PUT "]);
+    assert!(
+        t.up.form_unanswered(),
+        "the client's next puts skip the form"
+    );
+
+    // Any other failure of the form (here a policy refused: a clock far off) goes by PUT too,
+    // and does not turn forms off.
+    let mut t = Talk::new(form_instead_of_put());
+    let form = t.take("POST");
+    t.answer(&form, error_answer(403, "AccessDenied", ""));
+    t.ok("PUT");
+    let done = t.result().unwrap().unwrap();
+    assert_eq!(done.etag.as_deref(), Some("\"E0\""));
+    assert!(!t.up.form_unanswered());
+    assert_eq!(t.log, ["POST ", "PUT "]);
+}
+
+#[test]
+fn put_goes_as_a_form_only_where_a_form_does_what_put_does() {
+    let mut j = job(50 * KIB, 100 * KIB);
+    j.headers.push(header("x-oss-meta-a", "1"));
+    j.headers.push(header("Cache-Control", "no-cache"));
+    assert!(fits_a_form(&j));
+    let mut large = job(FORM_MAX + 1, 5 * 1024 * KIB);
+    assert!(!fits_a_form(&large), "large bodies keep XHR's liveness");
+    large.plan = Plan::new(FORM_MAX, Some(5.0 * 1024.0 * 1024.0), 5).unwrap();
+    assert!(fits_a_form(&large));
+    let mut called_back = j.clone();
+    called_back.callback = vec![header("x-oss-callback", "e30=")];
+    assert!(
+        !fits_a_form(&called_back),
+        "a refused form still calls back"
+    );
+    let mut forbid = j.clone();
+    forbid
+        .headers
+        .push(header("x-oss-forbid-overwrite", "true"));
+    assert!(!fits_a_form(&forbid));
+    let mut tagged = j.clone();
+    tagged.headers.push(header("x-oss-tagging", "a=1"));
+    assert!(!fits_a_form(&tagged));
+    let mut appended = j;
+    appended.append = Some(0);
+    assert!(!fits_a_form(&appended));
+}
+
+#[test]
+fn a_form_in_puts_place_that_is_answered_is_the_upload() {
+    let mut t = Talk::new(form_instead_of_put());
+    let form = t.take("POST");
+    let mut a = server_ok(&form);
+    a.headers.push(header("etag", "\"FORM\""));
+    t.answer(&form, Outcome::Answer(a));
+    assert_eq!(
+        t.result().unwrap().unwrap().etag.as_deref(),
+        Some("\"FORM\"")
+    );
+    assert_eq!(t.log, ["POST "]);
+    assert!(!t.up.form_unanswered());
+
+    // Cancelled, it is not sent again by PUT.
+    let mut t = Talk::new(form_instead_of_put());
+    t.event(Event::Cancel);
+    assert!(t.result().unwrap().unwrap_err().is_cancel());
+    assert_eq!(t.log, ["POST "]);
 }
 
 #[test]

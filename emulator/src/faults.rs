@@ -9,7 +9,9 @@
 //! with a wrong `x-oss-hash-crc64ecma`), `dropAnswer` (carry the request out, then drop the
 //! connection instead of answering: the answer lost on its way back), `cutAnswer` (send the
 //! answer's headers and half its body, then drop the connection: an answer broken off; one
-//! with no body, as HEAD's or a 204, is dropped whole instead).
+//! with no body, as HEAD's or a 204, is dropped whole instead), `noCors` (carry the request
+//! out and answer without CORS headers, as OSS answers a simple request, a form POST, that no
+//! CORS rule of the bucket allows: done, and unreadable to the page).
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -36,6 +38,7 @@ pub struct Rule {
     pub wrong_crc: Option<bool>,
     pub drop_answer: Option<bool>,
     pub cut_answer: Option<bool>,
+    pub no_cors: Option<bool>,
     #[serde(default)]
     matched: u64,
     #[serde(default)]
@@ -52,6 +55,7 @@ pub struct Action {
     pub wrong_crc: bool,
     pub drop_answer: bool,
     pub cut_answer: bool,
+    pub no_cors: bool,
 }
 
 /// One line of `GET /_emulator/requests`. It is written when the request arrives (status 0,
@@ -131,6 +135,7 @@ impl Faults {
             action.wrong_crc |= rule.wrong_crc.unwrap_or(false);
             action.drop_answer |= rule.drop_answer.unwrap_or(false);
             action.cut_answer |= rule.cut_answer.unwrap_or(false);
+            action.no_cors |= rule.no_cors.unwrap_or(false);
         }
         action
     }

@@ -30,11 +30,13 @@ pub const MAX_XML_BODY: u64 = 4 * 1024 * 1024;
 
 /// How a request ends.
 pub enum Outcome {
-    /// An answer, and whether a fault asks for its CRC64 to be wrong or its body cut off.
+    /// An answer, and whether a fault asks for its CRC64 to be wrong, its body cut off or
+    /// its CORS headers left out.
     Answer {
         result: Result<Reply, Failure>,
         wrong_crc: bool,
         cut: bool,
+        no_cors: bool,
     },
     /// No answer: the connection is dropped.
     Drop,
@@ -114,6 +116,7 @@ pub async fn serve(
                 result: Err(f),
                 wrong_crc: false,
                 cut: false,
+                no_cors: false,
             };
         }
     };
@@ -153,6 +156,7 @@ pub async fn serve(
         result,
         wrong_crc: action.wrong_crc,
         cut: action.cut_answer,
+        no_cors: action.no_cors,
     }
 }
 

@@ -111,6 +111,7 @@ async fn handle(
                 result: cors::preflight(&rules, &head),
                 wrong_crc: false,
                 cut: false,
+                no_cors: false,
             }
         }
         (_, Some(path)) => {
@@ -119,6 +120,7 @@ async fn handle(
                 result: control_call(&state, &head, path, body, &log, now).await,
                 wrong_crc: false,
                 cut: false,
+                no_cors: false,
             }
         }
         (_, None) => route::serve(&state, &head, body, &mut log, now).await,
@@ -130,13 +132,14 @@ async fn handle(
             result,
             wrong_crc,
             cut,
+            no_cors,
         } => {
             // An answer with no body has nothing to break off: it is lost whole instead.
             let bodiless = head.method == "HEAD" || matches!(&result, Ok(r) if r.body.is_empty());
             if cut && bodiless {
                 return Err(Reset);
             }
-            let cors = if head.method == "OPTIONS" {
+            let cors = if head.method == "OPTIONS" || no_cors {
                 vec![]
             } else {
                 cors::response_headers(&rules, origin.as_deref(), &head.method)

@@ -39,6 +39,10 @@ pub enum Body {
 pub struct Form {
     pub fields: Vec<(String, String)>,
     pub sign: bool,
+    /// Sent in put()'s PutObject's place, to spare its preflight: tried once, and on any
+    /// failure the object goes by PutObject, whose outcome stands. A bucket whose CORS rule
+    /// lacks POST carries a form out and hides the answer, which reads as a network error.
+    pub instead_of_put: bool,
 }
 
 impl Body {

@@ -19,6 +19,7 @@ use super::retry::Policy;
 use super::slots::Slots;
 use super::tuning::Tuning;
 use crate::protocol::messages::{self, ListedPart};
+use crate::protocol::post_policy;
 use crate::text::{self, int};
 
 /// How many times a body whose CRC64 the server disputes is sent before giving up.
@@ -74,6 +75,24 @@ pub struct Job {
     /// PostObject with this form (the object's name and headers, a backend's policy or one
     /// signed as it is sent) instead of PutObject (a one-request upload only).
     pub form: Option<Form>,
+}
+
+/// The most put() sends as a form in PutObject's place. A form goes by fetch, which cannot
+/// watch its bytes leave, so it is judged by a deadline rather than by moving; this much any
+/// link carries well within `timeout`, and the preflight spared is still a share of the
+/// request's time worth having.
+pub const FORM_MAX: u64 = 1024 * 1024;
+
+/// Whether put()'s `job` can go as a form signed here in PutObject's place: no callback (a
+/// form a CORS rule refuses is still carried out, its callback called, before the PutObject
+/// that follows), no append, at most `FORM_MAX` bytes, and only headers OSS reads from a
+/// form's fields.
+pub fn fits_a_form(job: &Job) -> bool {
+    let mut fits = job.callback.is_empty() && job.append.is_none() && job.plan.size <= FORM_MAX;
+    for (k, _) in &job.headers {
+        fits &= post_policy::form_header(k);
+    }
+    fits
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +155,7 @@ pub struct Upload {
     held: bool,
     /// The object exists: an error from here on has no checkpoint to resume from.
     object_made: bool,
+    form_unanswered: bool,
     failure: Option<Error>,
     out: Vec<Command>,
     result: Option<Result<Done, Error>>,
@@ -173,6 +193,7 @@ impl Upload {
             doomed: false,
             held: false,
             object_made: false,
+            form_unanswered: false,
             failure: None,
             out: Vec::new(),
             result: None,
@@ -340,13 +361,23 @@ impl Upload {
         // OSS answers an append with the whole object's CRC64, which this body's alone
         // matches only at position 0; and a mismatch could not be sent again anyway.
         r.hash = self.job.crc64 && self.job.append.is_none();
-        r.repeatable = self.job.append.is_none();
+        r.repeatable = self.job.append.is_none() && !self.instead_of_put();
         let form_callback =
             (self.job.form.iter()).any(|f| f.fields.iter().any(|(k, _)| k == "callback"));
         if !self.job.callback.is_empty() || form_callback {
             r.read = Read::Text;
         }
         self.slots.start(Tag::Put, r);
+    }
+
+    fn instead_of_put(&self) -> bool {
+        self.job.form.as_ref().is_some_and(|f| f.instead_of_put)
+    }
+
+    /// Whether a form sent in PutObject's place went unanswered, as one a bucket's CORS rule
+    /// does not allow does: the client's next puts go by PutObject from the start.
+    pub fn form_unanswered(&self) -> bool {
+        self.form_unanswered
     }
 
     fn list_parts(&mut self, marker: u32) {
@@ -595,6 +626,11 @@ impl Upload {
         }
         match (tag, r) {
             (Tag::Put, Ok(a)) => self.put_done(a),
+            (Tag::Put, Err(e)) if self.instead_of_put() && !e.is_cancel() => {
+                self.form_unanswered = e.status == -1;
+                self.job.form = None;
+                self.put(self.actual().size)
+            }
             (Tag::ListParts, Ok(a)) => {
                 self.tuning.answered(0, a.rt_ms);
                 self.listed_page(a)

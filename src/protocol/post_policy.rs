@@ -12,6 +12,26 @@ use crate::text;
 /// How long a policy signed here lives: the form is sent at once, and signed again for a retry.
 pub const LIFETIME_SECS: u64 = 15 * 60;
 
+/// Whether OSS takes header `name` from a PostObject form's field as PutObject takes it from
+/// the header: the object's type, its standard headers and meta, its ACL, storage class and
+/// encryption. Not `x-oss-forbid-overwrite`: a form a CORS rule refuses is still carried out,
+/// and the PutObject after it would find the object made.
+pub fn form_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with("x-oss-meta-")
+        || matches!(
+            name.as_str(),
+            "content-type"
+                | "cache-control"
+                | "content-disposition"
+                | "content-encoding"
+                | "expires"
+                | "x-oss-object-acl"
+                | "x-oss-storage-class"
+                | "x-oss-server-side-encryption"
+        )
+}
+
 /// `s` as a JSON string: quotes, backslashes and control characters escaped.
 fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

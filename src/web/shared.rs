@@ -39,6 +39,12 @@ pub struct Shared {
     pub inboxes: Inboxes,
     /// One budget of connections for every request of the client.
     pub connections: Rc<Connections>,
+    /// put() may send a small object as a PostObject form signed here, which needs no CORS
+    /// preflight: the client's `postObject` option, off for good once a form went unanswered
+    /// (a bucket's CORS rule without POST), and never where the form could not go as put()'s
+    /// request would (a backend signer, `transport: 'xhr'`, whose upload listeners make a
+    /// preflight anyway, `headerEncoding: 'latin1'`).
+    pub put_by_form: Cell<bool>,
 }
 
 impl Shared {
@@ -62,6 +68,10 @@ impl Shared {
                 "oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it. Give the page short-lived STS tokens from your backend (refreshSTSToken) instead.".into()
             });
         }
+        let put_by_form = options::boolean(options, "postObject")?.unwrap_or(true)
+            && o.signer.is_none()
+            && !o.byte_progress
+            && !o.latin1_headers;
         let saved = SavedUploads::new(o.saved_max_age_ms, None);
         let per_origin = o.max_connections;
         let cancel = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
@@ -76,6 +86,7 @@ impl Shared {
             cancelled: Cell::new(false),
             inboxes: Inboxes::default(),
             connections: Rc::new(Connections::new(per_origin)),
+            put_by_form: Cell::new(put_by_form),
         })
     }
 

@@ -18,6 +18,8 @@ pub enum PolicyFrom {
     Backend(JsValue),
     /// None given: the engine signs one for this object as it sends.
     Engine,
+    /// As `Engine`, for put(): in PutObject's place, to spare its preflight.
+    InsteadOfPut,
 }
 
 /// What `policy` must be, said where it is not.
@@ -74,11 +76,12 @@ fn backend_fields(given: &JsValue) -> Result<Vec<(String, String)>, Error> {
 
 /// The form for `job`, its policy from `from`.
 pub async fn form(shared: &Shared, job: &Job, from: PolicyFrom) -> Result<Form, Error> {
+    let instead_of_put = matches!(from, PolicyFrom::InsteadOfPut);
     let signed = match from {
         PolicyFrom::Engine if shared.o.signer.is_some() => {
             return Err(Error::argument("a `signer` cannot sign a POST policy: give postObject() the `policy` your backend signed"));
         }
-        PolicyFrom::Engine => Vec::new(),
+        PolicyFrom::Engine | PolicyFrom::InsteadOfPut => Vec::new(),
         PolicyFrom::Backend(p) => {
             let given = match p.dyn_ref::<Function>() {
                 Some(f) => {
@@ -120,5 +123,9 @@ pub async fn form(shared: &Shared, job: &Job, from: PolicyFrom) -> Result<Form, 
             fields.push((k, v));
         }
     }
-    Ok(Form { fields, sign })
+    Ok(Form {
+        fields,
+        sign,
+        instead_of_put,
+    })
 }

@@ -12,7 +12,7 @@ use crate::engine::checkpoint::Checkpoint;
 use crate::engine::error::Error;
 use crate::engine::io::Operation;
 use crate::engine::plan::{Plan, MAX_PART_SIZE};
-use crate::engine::upload::{Job, Source, Upload};
+use crate::engine::upload::{fits_a_form, Job, Source, Upload};
 use crate::protocol::mime;
 use crate::text;
 use crate::web::api::post_object::{self, PolicyFrom};
@@ -25,6 +25,8 @@ use crate::web::shape::{called_back, checkpoint_from_js, crc64_of, res, to_blob}
 use crate::web::shared::Shared;
 use crate::web::stream::StreamParts;
 use crate::web::{hash, js, options};
+
+const FORM_UNANSWERED: &str = "oss-browser-upload: put()'s PostObject got no readable answer (no POST in the bucket's CORS rule?): PutObject from now on";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -192,7 +194,7 @@ fn prepare(
         }
     };
     let has_callback = !callback.is_empty();
-    let post = match (kind, js::get(o, "policy")) {
+    let mut post = match (kind, js::get(o, "policy")) {
         (Kind::Post, Some(p)) if !p.is_object() && !p.is_function() => {
             return Err(Error::argument(post_object::POLICY_SHAPE));
         }
@@ -235,6 +237,9 @@ fn prepare(
         append,
         form: None,
     };
+    if kind == Kind::Put && shared.put_by_form.get() && fits_a_form(&job) {
+        post = Some(PolicyFrom::InsteadOfPut);
+    }
     Ok(Prepared {
         run,
         data: source,
@@ -311,6 +316,7 @@ async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
         job.form = Some(form);
     }
     let (append, size) = (job.append, job.plan.size);
+    let shared = run.shared.clone();
     let driver = Driver::new(run, data)
         .reporting(progress, file)
         .saving(saver);
@@ -318,6 +324,11 @@ async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
     driver.run(&mut up).await;
     let cp = up.checkpoint().cloned();
     let outcome = up.take_result().unwrap_or_else(|| Err(Error::cancelled()));
+    if up.form_unanswered() && outcome.is_ok() {
+        // PutObject went through where the form went unanswered: the bucket's CORS rule.
+        shared.put_by_form.set(false);
+        js::warn_once("form", || FORM_UNANSWERED.into());
+    }
     if let (Err(_), Data::Stream(s)) = (&outcome, driver.data()) {
         // A stream that already failed rejects the cancel: nothing to report.
         let cancelled = s.reader.cancel();
