@@ -8,7 +8,8 @@ import init, { OSS as Core } from '../target/glue/oss_browser_upload.js';
 
 let loaded = false;
 const loading = init().then(() => {
-  // get()'s content is a Buffer, as ali-oss's is (the same `buffer` package ali-oss bundles).
+  // get()'s content is a Buffer, as ali-oss's is: the `buffer` package at the major version
+  // ali-oss's browser build bundles (5: no BigInt methods there either).
   Core.useBufferClass(Buffer);
   loaded = true;
 });
