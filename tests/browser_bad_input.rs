@@ -265,6 +265,10 @@ async fn bad_client_options_throw_at_once() {
             client_options(&[("retryMax", 1.5.into())]),
         ),
         ("bucket a number", client_options(&[("bucket", 7.into())])),
+        (
+            "postObject not a boolean",
+            client_options(&[("postObject", "no".into())]),
+        ),
     ];
     for (case, o) in cases {
         let err = Client::new(o)
@@ -273,4 +277,226 @@ async fn bad_client_options_throw_at_once() {
             .unwrap_or_else(|| panic!("{case}: accepted"));
         assert_argument_error(&err, case);
     }
+}
+
+/// `client[method](...args)`'s error, whether it throws or rejects.
+async fn error_of(c: &Client, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = js_sys::Reflect::get(c, &method.into())?.into();
+    let args: Array = args.iter().collect();
+    match f.apply(c, &args) {
+        Ok(p) => settle(p.into()).await.map(|_| JsValue::NULL).or_else(Ok),
+        Err(e) => Ok(e),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_arguments_to_every_method_are_refused_before_any_request() {
+    let c = client(&[]).await;
+    let f = || JsValue::from(file(&pattern(1024, 2), "f.bin", ""));
+    let part = |n: JsValue, etag: &str| obj(&[("number", n), ("etag", etag.into())]);
+    let parts = |list: &[JsValue]| JsValue::from(list.iter().collect::<Array>());
+    let big = "v".repeat(8200);
+    let names: Array = (0..1001).map(|i| JsValue::from(format!("n{i}"))).collect();
+    let cb = |pairs: &[(&str, JsValue)]| obj(&[("callback", obj(pairs))]);
+    let cases: Vec<(&str, &str, Vec<JsValue>)> = vec![
+        (
+            "options a string",
+            "put",
+            vec!["ok.bin".into(), "x".into(), "image/png".into()],
+        ),
+        (
+            "options a number",
+            "delete",
+            vec!["ok.bin".into(), 5.into()],
+        ),
+        (
+            "putMeta's meta a string",
+            "putMeta",
+            vec!["ok.bin".into(), "a=1".into()],
+        ),
+        (
+            "meta key with '_'",
+            "put",
+            vec![
+                "ok.bin".into(),
+                "x".into(),
+                obj(&[("meta", obj(&[("user_id", "1".into())]))]),
+            ],
+        ),
+        (
+            "meta over 8 KB",
+            "put",
+            vec![
+                "ok.bin".into(),
+                "x".into(),
+                obj(&[("meta", obj(&[("big", big.as_str().into())]))]),
+            ],
+        ),
+        (
+            "callback url empty",
+            "put",
+            vec![
+                "ok.bin".into(),
+                "x".into(),
+                cb(&[("url", "".into()), ("body", "b".into())]),
+            ],
+        ),
+        (
+            "callback customValue a string",
+            "put",
+            vec![
+                "ok.bin".into(),
+                "x".into(),
+                cb(&[
+                    ("url", "http://cb".into()),
+                    ("body", "b".into()),
+                    ("customValue", "v".into()),
+                ]),
+            ],
+        ),
+        (
+            "callbackSNI a string",
+            "put",
+            vec![
+                "ok.bin".into(),
+                "x".into(),
+                cb(&[
+                    ("url", "http://cb".into()),
+                    ("body", "b".into()),
+                    ("callbackSNI", "yes".into()),
+                ]),
+            ],
+        ),
+        (
+            "uploadPart start a string",
+            "uploadPart",
+            vec![
+                "ok.bin".into(),
+                "UP".into(),
+                1.into(),
+                f(),
+                "0".into(),
+                10.into(),
+            ],
+        ),
+        (
+            "uploadPart uploadId empty",
+            "uploadPart",
+            vec![
+                "ok.bin".into(),
+                "".into(),
+                1.into(),
+                f(),
+                0.into(),
+                10.into(),
+            ],
+        ),
+        (
+            "complete part number 1.5",
+            "completeMultipartUpload",
+            vec![
+                "ok.bin".into(),
+                "UP".into(),
+                parts(&[part(1.5.into(), "e")]),
+            ],
+        ),
+        (
+            "complete etag empty",
+            "completeMultipartUpload",
+            vec!["ok.bin".into(), "UP".into(), parts(&[part(1.into(), "")])],
+        ),
+        (
+            "complete no parts",
+            "completeMultipartUpload",
+            vec!["ok.bin".into(), "UP".into(), parts(&[])],
+        ),
+        (
+            "complete uploadId missing",
+            "completeMultipartUpload",
+            vec![
+                "ok.bin".into(),
+                JsValue::UNDEFINED,
+                parts(&[part(1.into(), "e")]),
+            ],
+        ),
+        (
+            "listParts uploadId missing",
+            "listParts",
+            vec!["ok.bin".into(), JsValue::UNDEFINED],
+        ),
+        (
+            "abort uploadId empty",
+            "abortMultipartUpload",
+            vec!["ok.bin".into(), "".into()],
+        ),
+        (
+            "deleteMulti of 1001 names",
+            "deleteMulti",
+            vec![names.into()],
+        ),
+        (
+            "forgetSavedUpload abort a string",
+            "forgetSavedUpload",
+            vec!["fp".into(), obj(&[("abort", "true".into())])],
+        ),
+    ];
+    let before = log_len().await;
+    for (case, method, args) in &cases {
+        let err = error_of(&c, method, args).await.unwrap();
+        assert_argument_error(&err, case);
+    }
+    assert_eq!(log_len().await, before, "a request left the browser");
+    assert_eq!(cases.len(), 18);
+}
+
+#[wasm_bindgen_test]
+async fn delete_removes_the_version_asked_for() {
+    let c = client(&[]).await;
+    let before = Array::from(&emulator("GET", "requests", None).await).length();
+    let _ = settle(c.delete("v.bin".into(), obj(&[("versionId", "CAEQ1".into())]))).await;
+    let log = Array::from(&emulator("GET", "requests", None).await);
+    let deletes: Vec<String> = (log.iter().skip(before as usize))
+        .filter(|e| prop(e, "op").as_string().as_deref() == Some("DeleteObject"))
+        .map(|e| prop(&e, "query").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(deletes, ["versionId=CAEQ1"]);
+}
+
+#[wasm_bindgen_test]
+async fn complete_counts_a_part_given_twice_once_as_ali_oss_does() {
+    let c = client(&[]).await;
+    let bytes = pattern(2048, 3);
+    let init = settle(c.init_multipart_upload("twice.bin".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let id = prop(&init, "uploadId").as_string().unwrap();
+    let f: JsValue = file(&bytes, "t.bin", "").into();
+    let up = settle(c.upload_part(
+        "twice.bin".into(),
+        id.clone(),
+        1,
+        f,
+        0.0,
+        bytes.len() as f64,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap();
+    let etag = prop(&up, "etag");
+    let parts: Array = [
+        obj(&[("number", 1.into()), ("etag", etag)]),
+        obj(&[("number", 1.into()), ("etag", "\"NOT-IT\"".into())]),
+    ]
+    .iter()
+    .collect();
+    settle(c.complete_multipart_upload("twice.bin".into(), id, parts.into(), JsValue::UNDEFINED))
+        .await
+        .expect("the first of part 1 is the one");
+    let got = settle(c.get("twice.bin".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(
+        js_sys::Uint8Array::from(prop(&got, "content")).to_vec(),
+        bytes
+    );
 }

@@ -88,9 +88,10 @@ impl Checkpoint {
             )));
         }
         if self.plan.size != size {
-            return Err(Error::argument(
-                text::fill("the checkpoint is for a file of {} bytes, this one has {}: pick the same file again", &[&int(self.plan.size), &int(size)]),
-            ));
+            return Err(Error::argument(text::fill(
+                "the checkpoint is for a file of {} bytes, not {}: pick the same file",
+                &[&int(self.plan.size), &int(size)],
+            )));
         }
         if self.upload_id.is_empty() {
             return Err(Error::argument("the checkpoint has no uploadId"));

@@ -55,7 +55,7 @@ impl Error {
         let mut e = Error::new(
             "RequestError",
             "RequestError",
-            text::fill("The request failed before OSS answered ({}). Check the network, the endpoint, and that the bucket's CORS rules allow this origin.", &[detail]),
+            text::fill("The request failed before OSS answered ({}): check the network, the endpoint, and the bucket's CORS rules for this origin.", &[detail]),
         );
         e.status = -1;
         e
@@ -66,7 +66,7 @@ impl Error {
             "ConnectionTimeoutError",
             "ConnectionTimeoutError",
             text::fill(
-                "No progress for {} ms, on every try: the link is down or stalled; check the connection, or raise `timeout` if the server is slow to answer.",
+                "No progress for {} ms on every try: the link is down or stalled. Check it, or raise `timeout` for a slow server.",
                 &[&int(ms.into())],
             ),
         );
@@ -94,7 +94,7 @@ impl Error {
         Error::new(
             "ETagNotExposedError",
             "ETagNotExposed",
-            "OSS answered, but the browser hides its ETag header: add ETag (and x-oss-request-id, x-oss-hash-crc64ecma) to ExposeHeaders in the bucket's CORS rules.",
+            "The browser hides OSS's ETag: add ETag, x-oss-request-id and x-oss-hash-crc64ecma to the bucket's CORS ExposeHeaders.",
         )
     }
 
@@ -102,7 +102,7 @@ impl Error {
         Error::new(
             "FileUnreadableError",
             "FileUnreadable",
-            "The browser can no longer read the file: it was moved, changed or deleted after it was picked. Pick it again; a saved upload resumes.",
+            "The browser can no longer read the file (moved, changed or deleted since it was picked): pick it again; a saved upload resumes.",
         )
     }
 
@@ -111,7 +111,7 @@ impl Error {
         Error::new(
             "InconsistentError",
             "InconsistentError",
-            text::fill("The CRC64 of {} differs between this browser ({}) and OSS ({}): the bytes changed in transit or in storage. Upload it again.", &[what, &int(ours), theirs]),
+            text::fill("The CRC64 of {} differs here ({}) and at OSS ({}): the bytes changed on the way. Upload it again.", &[what, &int(ours), theirs]),
         )
     }
 
@@ -120,7 +120,7 @@ impl Error {
         Error::new(
             "StreamError",
             "StreamError",
-            text::fill("The stream failed while it was read ({}); nothing was stored. Upload it again from a fresh stream.", &[detail]),
+            text::fill("The stream failed as it was read ({}); nothing was stored. Upload again from a fresh stream.", &[detail]),
         )
     }
 
@@ -128,7 +128,7 @@ impl Error {
         Error::new(
             "UploadInProgressError",
             "UploadInProgress",
-            "This file is already uploading to this object (in another tab or call): wait for that upload or cancel it, then try again.",
+            "This file is already uploading to this object (another tab or call): wait for it or cancel it, then try again.",
         )
     }
 

@@ -192,7 +192,7 @@ impl Answer {
         (self.status == 203).then(|| {
             let mut e = self.error();
             e.message = text::fill(
-                "The object was stored, but its callback failed: {} Check the callback server.",
+                "Stored, but the callback failed: {} Check the callback server.",
                 &[&e.message],
             );
             e

@@ -91,7 +91,10 @@ impl Plan {
         };
         let needed = size.div_ceil(MAX_PARTS);
         if needed > MAX_PART_SIZE {
-            return Err(text::fill("a file of {} bytes is larger than OSS allows for one object (10 000 parts of 5 GiB)", &[&int(size)]));
+            return Err(text::fill(
+                "a file of {} bytes is over OSS's most (10 000 parts of 5 GiB)",
+                &[&int(size)],
+            ));
         }
         let (part_size, raised_from) = if asked < needed {
             (needed, requested.map(|_| asked))

@@ -128,8 +128,11 @@ pub fn get(
 }
 
 /// DeleteObject.
-pub fn delete(key: &str) -> Request {
-    Request::new("DELETE", key, &[])
+/// DeleteObject; with `versionId` among `query`, that version (ali-oss's `{versionId}`).
+pub fn delete(key: &str, query: Vec<(String, String)>) -> Request {
+    let mut r = Request::new("DELETE", key, &[]);
+    r.query = query;
+    r
 }
 
 /// DeleteMultipleObjects of `keys` (with their version IDs); `quiet` leaves the deleted

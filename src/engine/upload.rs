@@ -29,9 +29,9 @@ const CRC_TRIES: u32 = 3;
 /// link carries within a timeout.
 const FIRST_UNWATCHED_PART: u64 = 1024 * 1024;
 
-const ETAG_HIDDEN: &str = "oss-browser-upload: the object is stored, but the bucket's CORS rule hides its ETag (the result's etag is null): add ETag to ExposeHeaders.";
+const ETAG_HIDDEN: &str = "oss-browser-upload: stored, but the bucket's CORS rule hides the ETag (etag is null): add ETag to ExposeHeaders.";
 
-const CRC_HIDDEN: &str = "oss-browser-upload: OSS's x-oss-hash-crc64ecma header is not exposed by the bucket's CORS rule, so uploads cannot be checked end to end: add it to ExposeHeaders.";
+const CRC_HIDDEN: &str = "oss-browser-upload: the bucket's CORS rule hides x-oss-hash-crc64ecma, so uploads are not checked end to end: add it to ExposeHeaders.";
 
 /// Where the bytes come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -484,7 +484,7 @@ impl Upload {
     fn check_length(&self, expected: Option<u64>) -> Result<(), Error> {
         match expected {
             Some(n) if n != self.total => Err(Error::argument(text::fill(
-                "the stream gave {} bytes, but contentLength is {}: nothing was stored",
+                "the stream gave {} bytes, not contentLength {}: nothing was stored",
                 &[&int(self.total), &int(n)],
             ))),
             _ => Ok(()),
@@ -530,7 +530,7 @@ impl Upload {
         if u64::from(n) > MAX_PARTS {
             self.ended = true;
             return self.fail_soon(Error::argument(
-                text::fill("the stream is longer than 10000 parts of {} bytes: pass a larger partSize, or contentLength", &[&int(self.job.plan.part_size)]),
+                text::fill("the stream is over 10000 parts of {} bytes: pass a larger partSize, or contentLength", &[&int(self.job.plan.part_size)]),
             ));
         }
         self.read.push((n, len));

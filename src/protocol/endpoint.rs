@@ -82,7 +82,7 @@ impl Endpoint {
         if host.is_empty() || text::find(&host, "/").is_some() || host.contains(char::is_whitespace)
         {
             return Err(text::fill(
-                "endpoint '{}' must be a host with an optional port and scheme, without a path",
+                "endpoint '{}' must be a host, with scheme and port if any, no path",
                 &[&raw],
             ));
         }

@@ -68,7 +68,7 @@ impl Client {
         // As ali-oss: a file, or bytes; text goes through put().
         if file.is_string() {
             return reject(Error::argument(
-                "multipartUpload() takes a File, Blob, ArrayBuffer or typed array (OSS.Buffer): use put() for text",
+                "multipartUpload() takes a File, Blob, ArrayBuffer or typed array: use put() for text",
             ));
         }
         self.0.cancelled.set(false);

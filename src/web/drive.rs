@@ -38,6 +38,13 @@ pub struct Run {
 impl Run {
     /// A call's run from its options (`signal`, `timeout`), in the bucket in use.
     pub fn new(shared: &Rc<Shared>, o: &JsValue) -> Result<Run, Error> {
+        // Not ignored: `put(name, file, 'image/png')` would send another type than meant.
+        if !(o.is_undefined() || o.is_null() || o.is_object()) {
+            return Err(Error::argument(text::fill(
+                "the options must be an object, got {}",
+                &[&js::text(o)],
+            )));
+        }
         let bucket = shared.bucket()?;
         let client = shared.cancel.borrow().signal();
         let cancel = match js::get(o, "signal") {

@@ -388,7 +388,7 @@ async fn sign_by_backend(
         .or_else(|| js::get(&signed, "authorization").and_then(|a| a.as_string()))
         .ok_or_else(|| {
             Error::credentials(
-                "the signer must resolve to the Authorization header, or {authorization, headers}",
+                "the signer must resolve to the Authorization, or {authorization, headers}",
             )
         })?;
     let mut headers = p.headers.clone();

@@ -18,7 +18,7 @@ fn not_allowed() -> Error {
     Error::new(
         "FilePermissionError",
         "FilePermissionDenied",
-        "The browser did not allow reading the file again: resume it from a click and allow it, or pick the file again.",
+        "The browser did not allow reading the file: resume from a click and allow it, or pick the file again.",
     )
 }
 

@@ -8,7 +8,7 @@ use crate::engine::plan::show_number;
 use crate::engine::retry::Policy;
 use crate::engine::scheduler::DEFAULT_CONNECTIONS;
 use crate::protocol::endpoint::Endpoint;
-use crate::protocol::limits::MAX_KEY_BYTES;
+use crate::protocol::limits::{MAX_KEY_BYTES, MAX_META_BYTES};
 use crate::protocol::request::Credentials;
 use crate::text;
 
@@ -45,6 +45,17 @@ pub fn boolean(opts: &JsValue, key: &str) -> Result<Option<bool>, Error> {
 
 pub fn number(opts: &JsValue, key: &str) -> Result<Option<f64>, Error> {
     typed(opts, key, JsValue::as_f64, "a number")
+}
+
+/// An upload ID: the non-empty string initMultipartUpload() gave.
+pub fn upload_id(v: &JsValue) -> Result<String, Error> {
+    (v.as_string().filter(|s| !s.is_empty()))
+        .ok_or_else(|| Error::argument("uploadId must be initMultipartUpload()'s string"))
+}
+
+/// `v` if it is a whole number within `range`.
+pub fn whole(v: &JsValue, range: std::ops::RangeInclusive<f64>) -> Option<f64> {
+    v.as_f64().filter(|n| n.fract() == 0.0 && range.contains(n))
 }
 
 /// A positive whole number within `range`, or the default.
@@ -89,7 +100,7 @@ pub fn duration_ms(opts: &JsValue, key: &str) -> Result<Option<u32>, Error> {
     match ms {
         Some(n) if n >= 1.0 && n <= f64::from(u32::MAX) => Ok(Some(n.round() as u32)),
         _ => Err(Error::argument(text::fill(
-            "`{}` must be a positive number of milliseconds or a duration such as '60s', got {}",
+            "`{}` must be milliseconds or a duration such as '60s', got {}",
             &[key, &js::text(&v)],
         ))),
     }
@@ -152,7 +163,7 @@ pub fn check_header(name: &str, value: &str, latin1: bool) -> Result<(), Error> 
     // fix, unless the client sends headers as ali-oss's `headerEncoding: 'latin1'` does.
     if !value.is_ascii() && !latin1 {
         return Err(Error::argument(
-            text::fill("the value of header {} has characters outside ASCII, which a browser cannot send as OSS signs them: encode it first (encodeURIComponent, or RFC 5987's filename*=UTF-8''… for Content-Disposition), or send UTF-8 as ali-oss does with headerEncoding: 'latin1'", &[&js::quoted(name)]),
+            text::fill("header {} is not ASCII, which browsers do not send as OSS signs it: encodeURIComponent it (Content-Disposition: filename*=UTF-8''…), or use headerEncoding: 'latin1' as ali-oss", &[&js::quoted(name)]),
         ));
     }
     Ok(())
@@ -197,11 +208,12 @@ fn transport(opts: &JsValue) -> Result<(bool, bool), Error> {
         Some("fetch") => Ok((false, false)),
         Some("xhr") if has_xhr => Ok((true, true)),
         Some("xhr") => Err(Error::argument(
-            "transport 'xhr' needs XMLHttpRequest, which this context (a service worker?) lacks: use 'fetch'",
+            "transport 'xhr' needs XMLHttpRequest, missing here (a service worker?): use 'fetch'",
         )),
-        Some(other) => Err(Error::argument(
-            text::fill("`transport` must be 'fetch' or 'xhr', got {}", &[&js::quoted(other)]),
-        )),
+        Some(other) => Err(Error::argument(text::fill(
+            "`transport` must be 'fetch' or 'xhr', got {}",
+            &[&js::quoted(other)],
+        ))),
     }
 }
 
@@ -232,7 +244,7 @@ impl ClientOptions {
         let signer = function(opts, "signer")?;
         if credentials.is_none() && refresh.is_none() && signer.is_none() {
             return Err(Error::argument(
-                "give credentials: a `signer` or `refreshSTSToken` backed by your server (recommended), or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
+                "give credentials: a `signer` or `refreshSTSToken` from your server, or `accessKeyId` + `accessKeySecret` [+ `stsToken`]",
             ));
         }
         let region = string(opts, "region")?;
@@ -358,14 +370,25 @@ pub fn meta_headers(opts: &JsValue, latin1: bool) -> Result<Vec<(String, String)
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    let mut size = 0;
     for (name, value) in entries(&meta, "meta")? {
         let header = text::fill("x-oss-meta-{}", &[&name.to_ascii_lowercase()]);
-        check_header(&header, &value, latin1).map_err(|_| {
-            Error::argument(
-                text::fill("meta key {} must be letters, digits, '-' or '_', and its value one line of ASCII (encodeURIComponent it)", &[&js::quoted(&name)]),
-            )
-        })?;
+        // OSS takes letters, digits and '-' in a meta name (not '_').
+        let named =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !named || check_header(&header, &value, latin1).is_err() {
+            return Err(Error::argument(
+                text::fill("meta key {} must be letters, digits or '-', its value one line of ASCII (encodeURIComponent it)", &[&js::quoted(&name)]),
+            ));
+        }
+        size += header.len() + value.len();
         out.push((header, value));
+    }
+    if size >= MAX_META_BYTES {
+        return Err(Error::argument(text::fill(
+            "meta is {} bytes; OSS takes under 8 KB of x-oss-meta-* names and values",
+            &[&text::int(size as u64)],
+        )));
     }
     Ok(out)
 }
@@ -456,7 +479,7 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
     // Alone, no encoding keeps a browser from resolving them away.
     if name == "." || name == ".." {
         return Err(Error::argument(
-            "the object name must not be '.' or '..': browsers resolve such a path segment away",
+            "the object name must not be '.' or '..', which browsers resolve away",
         ));
     }
     if name.starts_with('\\') {
@@ -467,7 +490,7 @@ pub fn check_name(name: &JsValue) -> Result<String, Error> {
     // text::find: contains() of a non-ASCII char is std's substring search.
     if text::find(&name, "\u{FFFD}").is_some() {
         return Err(Error::argument(
-            "the object name must not contain unpaired surrogates (they have no UTF-8)",
+            "the object name has unpaired surrogates, which have no UTF-8",
         ));
     }
     Ok(name)
@@ -495,9 +518,10 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
             })
             .transpose()
     };
-    let (Some(url), Some(body)) = (text("url")?, text("body")?) else {
+    let given = |t: Option<String>| t.filter(|s| !s.is_empty());
+    let (Some(url), Some(body)) = (given(text("url")?), given(text("body")?)) else {
         return Err(Error::argument(
-            "`callback` needs `url` (your server's) and `body` (e.g. 'object=${object}&size=${size}')",
+            "`callback` needs `url` and `body` (e.g. 'object=${object}&size=${size}')",
         ));
     };
     let config = js::object(&[
@@ -511,11 +535,14 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
     if let Some(kind) = text("contentType")? {
         js::set(&config, "callbackBodyType", kind);
     }
-    if js::get(&callback, "callbackSNI").and_then(|v| v.as_bool()) == Some(true) {
+    if boolean(&callback, "callbackSNI")? == Some(true) {
         js::set(&config, "callbackSNI", true);
     }
     let mut out = vec![("x-oss-callback".to_string(), base64_json(&config)?)];
     if let Some(values) = js::get(&callback, "customValue") {
+        if !values.is_object() {
+            return Err(Error::argument("`callback.customValue` must be an object"));
+        }
         let vars = Object::new();
         for entry in Object::entries(values.unchecked_ref()).iter() {
             let pair = js_sys::Array::from(&entry);

@@ -65,7 +65,7 @@ impl Shared {
         let keys = Keys::new(origin, o.credentials.clone(), js::now_ms());
         if keys.is_long_term() {
             js::warn_once("long-term", || {
-                "oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it. Give the page short-lived STS tokens from your backend (refreshSTSToken) instead.".into()
+                "oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it: give it STS tokens from your backend (refreshSTSToken).".into()
             });
         }
         let put_by_form = options::boolean(options, "postObject")?.unwrap_or(true)
@@ -105,7 +105,7 @@ impl Shared {
         wasm_bindgen_futures::spawn_local(async move {
             let got = match &me.o.refresh {
                 None => Err(Error::credentials(
-                    "the STS token expired and no `refreshSTSToken` was given to renew it",
+                    "the STS token expired, and no `refreshSTSToken` renews it",
                 )),
                 Some(f) => match js::call(f, &[]).await {
                     Ok(v) => refreshed(&v),
@@ -141,7 +141,7 @@ impl Shared {
 pub fn needed(bucket: String) -> Result<String, Error> {
     if bucket.is_empty() {
         return Err(Error::argument(
-            "no bucket: pass `bucket` to new OSS() or call useBucket(name) first",
+            "no bucket: pass `bucket` to new OSS(), or useBucket(name)",
         ));
     }
     Ok(bucket)
@@ -162,7 +162,7 @@ fn refreshed(v: &JsValue) -> Result<Credentials, Error> {
         field(&["accessKeySecret", "AccessKeySecret"]),
     ) else {
         return Err(Error::credentials(
-            "refreshSTSToken() must resolve to {accessKeyId, accessKeySecret, stsToken}",
+            "refreshSTSToken() must give {accessKeyId, accessKeySecret, stsToken}",
         ));
     };
     Ok(Credentials {

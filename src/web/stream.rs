@@ -39,7 +39,7 @@ fn bytes_of(chunk: &JsValue) -> Result<Uint8Array, Error> {
         ));
     }
     Err(Error::argument(
-        "putStream() reads bytes, but the stream gave something else: pipe text through a TextEncoderStream first",
+        "putStream() reads bytes, not this: pipe text through a TextEncoderStream",
     ))
 }
 

@@ -24,12 +24,12 @@ fn query_from(query: &JsValue, names: &[&'static str]) -> Result<Vec<(String, St
             continue;
         };
         let value = match (v.as_f64(), v.as_string(), v.as_bool()) {
-            (Some(n), _, _) => text::signed(n.trunc() as i64),
+            (Some(n), _, _) if n.fract() == 0.0 => text::signed(n as i64),
             (_, Some(s), _) => s,
             (_, _, Some(b)) => (if b { "true" } else { "false" }).into(),
             _ => {
                 return Err(Error::argument(text::fill(
-                    "query.{} must be a string",
+                    "query.{} must be a string or a whole number",
                     &[name],
                 )))
             }

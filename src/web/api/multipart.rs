@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::error::Error;
 use crate::engine::exchange::Body;
+use crate::engine::plan::MAX_PART_SIZE;
 use crate::engine::requests;
 use crate::protocol::{messages, mime};
 use crate::text;
@@ -56,17 +57,26 @@ pub fn upload_part(
 ) -> Promise {
     let made = (|| {
         let name = options::check_name(&name)?;
-        let n = (part.number.as_f64())
-            .filter(|n| n.fract() == 0.0 && (1.0..=10_000.0).contains(n))
+        let n = options::whole(&part.number, 1.0..=10_000.0)
             .ok_or_else(|| Error::argument("partNo must be from 1 to 10000"))?;
+        let id = options::upload_id(&upload_id)?;
         let blob = to_blob(&part.file)?;
-        // As Blob.slice takes them (negative counts from the end).
-        let start = part.start.as_f64().unwrap_or(0.0);
-        let end = part.end.as_f64().unwrap_or(blob.size());
+        // As Blob.slice takes them (negative counts from the end); not a number is not 0.
+        let at = |v: &JsValue, or: f64| match v.is_undefined() {
+            true => Some(or),
+            false => options::whole(v, f64::MIN..=f64::MAX),
+        };
+        let (Some(start), Some(end)) = (at(&part.start, 0.0), at(&part.end, blob.size())) else {
+            return Err(Error::argument(
+                "start and end must be whole numbers of bytes",
+            ));
+        };
         let slice = blob
             .slice_with_f64_and_f64(start, end)
             .map_err(|_| Error::argument("the file cannot be sliced"))?;
-        let id = js::text(&upload_id);
+        if slice.size() as u64 > MAX_PART_SIZE {
+            return Err(Error::argument("a part is at most 5 GiB"));
+        }
         let r = requests::upload_part(&name, &id, n as u32, Body::whole(slice.size() as u64));
         let shape: Shape = Box::new(move |g| {
             Ok(js::object(&[
@@ -94,18 +104,31 @@ pub fn complete(
         if !Array::is_array(&parts) {
             return Err(Error::argument("parts must be an array of {number, etag}"));
         }
-        let mut list = Vec::new();
+        let mut list: Vec<(u32, String)> = Vec::new();
         for p in Array::from(&parts).iter() {
             let (Some(n), Some(etag)) = (
-                js::get(&p, "number").and_then(|n| n.as_f64()),
+                js::get(&p, "number").and_then(|n| options::whole(&n, 1.0..=10_000.0)),
                 js::get(&p, "etag").and_then(|e| e.as_string()),
             ) else {
-                return Err(Error::argument("each part must be {number, etag}"));
+                return Err(Error::argument(
+                    "each part must be {number: 1 to 10000, etag}",
+                ));
             };
-            list.push((n as u32, etag));
+            if etag.is_empty() {
+                return Err(Error::argument(
+                    "each part needs the etag uploadPart() gave",
+                ));
+            }
+            // As ali-oss: a number given twice counts once, as it came first.
+            if !list.iter().any(|(m, _)| *m == n as u32) {
+                list.push((n as u32, etag));
+            }
+        }
+        if list.is_empty() {
+            return Err(Error::argument("parts must list the parts uploaded"));
         }
         let callback = options::callback_headers(&options)?;
-        let id = js::text(&upload_id);
+        let id = options::upload_id(&upload_id)?;
         let headers = options::headers(&options, shared.o.latin1_headers)?;
         let r = requests::complete_by_caller(&name, &id, list, headers, &callback);
         let shape: Shape = Box::new(move |g| {
@@ -140,8 +163,8 @@ pub fn list_parts(
     upload_id: JsValue,
     options: JsValue,
 ) -> Promise {
-    let made = options::check_name(&name).map(|name| {
-        let single = Single::all_parts(&name, js::text(&upload_id));
+    let made = options::check_name(&name).and_then(|name| {
+        let single = Single::all_parts(&name, options::upload_id(&upload_id)?);
         let shape: Shape = Box::new(move |g| {
             let list = Array::new();
             for p in &g.parts {
@@ -163,7 +186,7 @@ pub fn list_parts(
             ])
             .into())
         });
-        (single, shape)
+        Ok((single, shape))
     });
     single::call(shared, options, made)
 }
@@ -172,10 +195,10 @@ pub fn list_parts(
 pub fn abort(shared: &Rc<Shared>, name: JsValue, upload_id: JsValue, options: JsValue) -> Promise {
     // As ali-oss: an abort sets the cancel flag that isCancel() reads.
     shared.cancelled.set(true);
-    let made = options::check_name(&name).map(|name| {
-        let id = js::text(&upload_id);
+    let made = options::check_name(&name).and_then(|name| {
+        let id = options::upload_id(&upload_id)?;
         let single = Single::new(requests::abort(&name, &id)).forgetting(id);
-        (single, only_res())
+        Ok((single, only_res()))
     });
     single::call(shared, options, made)
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::engine::error::Error;
 use crate::engine::requests::{self, CopySource};
 use crate::protocol::{endpoint, messages};
+use crate::web::error::reject;
 use crate::web::shape::{buffer_of, res};
 use crate::web::shared::Shared;
 use crate::web::single::{self, only_res, Shape, Single};
@@ -89,17 +90,21 @@ pub fn object_meta(shared: &Rc<Shared>, name: JsValue, options: JsValue) -> Prom
 }
 
 pub fn delete(shared: &Rc<Shared>, name: JsValue, options: JsValue) -> Promise {
-    let made =
-        options::check_name(&name).map(|name| (Single::new(requests::delete(&name)), only_res()));
+    let made = (|| {
+        let r = requests::delete(
+            &options::check_name(&name)?,
+            options::subresources(&options)?,
+        );
+        Ok((Single::new(r), only_res()))
+    })();
     single::call(shared, options, made)
 }
 
 pub fn delete_multi(shared: &Rc<Shared>, names: JsValue, options: JsValue) -> Promise {
     let made = (|| {
-        if !Array::is_array(&names) || Array::from(&names).length() == 0 {
-            return Err(Error::argument(
-                "deleteMulti() takes a non-empty array of names",
-            ));
+        let count = Array::is_array(&names).then(|| Array::from(&names).length());
+        if !count.is_some_and(|n| (1..=1000).contains(&n)) {
+            return Err(Error::argument("deleteMulti() takes 1 to 1000 names"));
         }
         let mut keys = Vec::new();
         for n in Array::from(&names).iter() {
@@ -200,10 +205,15 @@ pub fn copy(
 /// A copy onto itself with new x-oss-meta-*, as ali-oss's putMeta.
 pub fn put_meta(shared: &Rc<Shared>, name: JsValue, meta: JsValue, options: JsValue) -> Promise {
     let o = Object::new();
-    let meta = if meta.is_object() {
-        meta
-    } else {
-        Object::new().into()
+    let meta = match meta.is_object() {
+        true => meta,
+        // As ali-oss: none clears the object's meta.
+        false if meta.is_undefined() || meta.is_null() => Object::new().into(),
+        false => {
+            return reject(Error::argument(
+                "putMeta()'s meta must be an object, or null to clear it",
+            ))
+        }
     };
     js::set(&o, "meta", meta);
     for key in ["timeout", "signal"] {

@@ -23,7 +23,8 @@ pub enum PolicyFrom {
 }
 
 /// What `policy` must be, said where it is not.
-pub const POLICY_SHAPE: &str = "`policy` must be the form fields your backend signed (an object), or a function returning them";
+pub const POLICY_SHAPE: &str =
+    "`policy` must be the fields your backend signed, or a function returning them";
 
 /// A backend's name for a field, as OSS's own samples return them (`accessid`, `signature`,
 /// `x_oss_credential`, `security_token`), or `None` for what is not a field (`host`,
@@ -69,7 +70,7 @@ fn backend_fields(given: &JsValue) -> Result<Vec<(String, String)>, Error> {
     }
     let has = |n: &str| fields.iter().any(|(k, _)| k == n);
     if !has("policy") || !(has("Signature") || has("x-oss-signature")) {
-        return Err(Error::argument("the policy's fields need `policy` and the signature your backend made (`signature`, or `x-oss-signature` for V4)"));
+        return Err(Error::argument("the policy's fields need `policy` and your backend's `signature` (`x-oss-signature` for V4)"));
     }
     Ok(fields)
 }
@@ -79,7 +80,9 @@ pub async fn form(shared: &Shared, job: &Job, from: PolicyFrom) -> Result<Form, 
     let instead_of_put = matches!(from, PolicyFrom::InsteadOfPut);
     let signed = match from {
         PolicyFrom::Engine if shared.o.signer.is_some() => {
-            return Err(Error::argument("a `signer` cannot sign a POST policy: give postObject() the `policy` your backend signed"));
+            return Err(Error::argument(
+                "a `signer` cannot sign a POST policy: pass postObject() your backend's `policy`",
+            ));
         }
         PolicyFrom::Engine | PolicyFrom::InsteadOfPut => Vec::new(),
         PolicyFrom::Backend(p) => {

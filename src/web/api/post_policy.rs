@@ -68,11 +68,15 @@ pub fn sign(shared: &Shared, policy: &JsValue, v4_date: Option<&JsValue>) -> Res
     let day = v4_date.map(utc_day).transpose()?;
     let region = &shared.o.region;
     if day.is_some() && region.is_empty() {
-        return Err(Error::argument("signPostObjectPolicyV4() needs the client's region (e.g. oss-cn-hangzhou): pass `region`"));
+        return Err(Error::argument(
+            "signPostObjectPolicyV4() needs `region` (e.g. oss-cn-hangzhou)",
+        ));
     }
     let keys = shared.keys.borrow();
     let creds = keys.current().ok_or_else(|| {
-        Error::credentials("signing a POST policy needs credentials in hand: await an upload first, or pass accessKeyId/accessKeySecret")
+        Error::credentials(
+            "signing a POST policy needs credentials in hand: pass accessKeyId/accessKeySecret",
+        )
     })?;
     let secret = &creds.access_key_secret;
     let signature = match &day {

@@ -117,7 +117,7 @@ fn signed_headers(options: &JsValue) -> Result<Vec<(String, String)>, Error> {
         // ali-oss ignores other options it does not know, and its own tests pass some
         // (`filename`); a console note names them.
         js::warn(
-            &text::fill("oss-browser-upload: signatureUrl() ignores the option {}; it knows {}, Content-Type, Content-MD5 and x-oss-* headers", &[&js::quoted(&key), &text::join(&SIGNATURE_URL_OPTIONS, ", ")]),
+            &text::fill("oss-browser-upload: signatureUrl() ignores {}; it knows {}, Content-Type, Content-MD5, x-oss-*", &[&js::quoted(&key), &text::join(&SIGNATURE_URL_OPTIONS, ", ")]),
         );
     }
     Ok(headers)
@@ -268,7 +268,7 @@ fn presigned(shared: &Shared, p: Presign) -> Result<String, Error> {
     };
     let keys = shared.keys.borrow();
     let creds = keys.current().ok_or_else(|| {
-        Error::credentials("signatureUrl() needs credentials in hand: await an upload first, use asyncSignatureUrl(), or pass accessKeyId/accessKeySecret")
+        Error::credentials("signatureUrl() needs credentials in hand: use asyncSignatureUrl(), or pass accessKeyId/accessKeySecret")
     })?;
     let now = keys.now_secs(js::now_ms());
     let mut query = parts.query.clone();

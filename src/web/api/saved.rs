@@ -9,10 +9,10 @@ use crate::engine::error::Error;
 use crate::engine::requests;
 use crate::web::drive::Run;
 use crate::web::error::promise;
-use crate::web::js;
 use crate::web::saved::store::Record;
 use crate::web::shared::Shared;
 use crate::web::single::{self, Single};
+use crate::web::{js, options};
 
 /// listSavedUploads(): the saved uploads of the bucket in use, newest first.
 pub fn list(shared: &Rc<Shared>) -> Promise {
@@ -39,7 +39,7 @@ pub fn forget(shared: &Rc<Shared>, which: JsValue, options: JsValue) -> Promise 
             .ok_or_else(|| {
                 Error::argument("pass a fingerprint or an entry of listSavedUploads()")
             })?;
-        let aborting = js::get(&options, "abort").and_then(|a| a.as_bool()) == Some(true);
+        let aborting = options::boolean(&options, "abort")?.unwrap_or(false);
         let saved = match aborting {
             true => shared
                 .saved

@@ -26,7 +26,7 @@ use crate::web::shared::Shared;
 use crate::web::stream::StreamParts;
 use crate::web::{hash, js, options};
 
-const FORM_UNANSWERED: &str = "oss-browser-upload: put()'s PostObject got no readable answer (no POST in the bucket's CORS rule?): PutObject from now on";
+const FORM_UNANSWERED: &str = "oss-browser-upload: put()'s form got no readable answer (POST not in the CORS rule?): PutObject from now on";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -134,7 +134,7 @@ fn plan_of(
     };
     if checkpoint.is_some() && kind == Kind::Stream {
         return Err(Error::argument(
-            "putStream() cannot resume from a checkpoint: a stream is read only once",
+            "putStream() cannot resume: a stream is read once",
         ));
     }
     if kind.one_request() && size > MAX_PART_SIZE {
@@ -143,7 +143,10 @@ fn plan_of(
         } else {
             "put()"
         };
-        return Err(Error::argument(text::fill("{} sends one request, which OSS limits to 5 GiB: use multipartUpload() for larger files", &[method])));
+        return Err(Error::argument(text::fill(
+            "{} sends one request, at most 5 GiB: use multipartUpload()",
+            &[method],
+        )));
     }
     let asked = match &checkpoint {
         _ if kind.one_request() => Some(MAX_PART_SIZE as f64),
@@ -154,9 +157,14 @@ fn plan_of(
         options::count(o, "parallel", options::DEFAULT_PARALLEL as u32, 1..=64)? as usize;
     let plan = Plan::new(size, asked, parallel).map_err(Error::argument)?;
     if let Some(from) = plan.raised_from {
-        js::warn(
-            &text::fill("oss-browser-upload: partSize {} would need more than 10000 parts for {} bytes; using {}", &[&text::int(from), &text::int(size), &text::int(plan.part_size)]),
-        );
+        js::warn(&text::fill(
+            "oss-browser-upload: partSize {} needs over 10000 parts for {} bytes; using {}",
+            &[
+                &text::int(from),
+                &text::int(size),
+                &text::int(plan.part_size),
+            ],
+        ));
     }
     Ok((checkpoint, plan, parallel, asked))
 }

@@ -60,7 +60,7 @@ thread_local! {
 
 fn warn_once(why: &str) {
     js::warn_once("indexeddb", || {
-        text::fill("oss-browser-upload: IndexedDB is unavailable ({}); uploads resume within this page only, not after a reload.", &[why])
+        text::fill("oss-browser-upload: no IndexedDB ({}); uploads resume in this page only, not after a reload.", &[why])
     });
 }
 
