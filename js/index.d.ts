@@ -500,6 +500,9 @@ interface OSS {
   /** ali-oss's: when the credentials in hand were had (the client's making until the first
    * arrive). Undefined until `ready` resolves. */
   readonly stsTokenFreshTime: Date | undefined;
+  /** ali-oss's `userAgent`: `oss-browser-upload/<version>` and the browser's own user agent
+   * (ali-oss: `aliyun-sdk-js/<version> <platform>`). Undefined until the wasm is loaded. */
+  readonly userAgent: string | undefined;
   put(
     name: string,
     data: File | Blob | ArrayBuffer | ArrayBufferView | string,

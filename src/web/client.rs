@@ -364,6 +364,22 @@ impl Client {
         js_sys::Date::new(&self.0.keys.borrow().fresh_at().into())
     }
 
+    /// ali-oss's `userAgent` (`aliyun-sdk-js/<version> <platform>`): this package's name and
+    /// version, then the browser's own user agent. Not sent (ali-oss sends it as
+    /// `x-oss-user-agent`): one more header for CORS rules to allow and signatures to cover.
+    #[wasm_bindgen(getter = userAgent)]
+    pub fn user_agent(&self) -> js_sys::JsString {
+        let browser = js::get(&js_sys::global(), "navigator")
+            .and_then(|n| js::get(&n, "userAgent"))
+            .unwrap_or_else(|| "".into());
+        js_sys::JsString::from(concat!(
+            "oss-browser-upload/",
+            env!("CARGO_PKG_VERSION"),
+            " "
+        ))
+        .concat(&browser)
+    }
+
     /// ali-oss's `client.options`: the options as this client reads them.
     #[wasm_bindgen(getter)]
     pub fn options(&self) -> Object {

@@ -383,6 +383,8 @@ test('calculatePostSignature() and signPostObjectPolicyV4(): the values ali-oss 
       refused,
       v4Refused,
       fresh: c.stsTokenFreshTime instanceof Date && c.stsTokenFreshTime <= new Date(),
+      userAgent: c.userAgent,
+      browser: navigator.userAgent,
     };
   }, { endpoint: env.emulator.url, id: KEY_ID, secret: SECRET, policy, day: day.getTime() });
   const { default: AliOSS } = await import('ali-oss');
@@ -408,5 +410,9 @@ test('calculatePostSignature() and signPostObjectPolicyV4(): the values ali-oss 
   assert.equal(ours.v4FromText, ours.v4);
   assert.deepEqual(ours.refused, Array(4).fill('policy must be JSON string or Object'));
   assert.equal(ours.v4Refused, true);
+  // ali-oss's is `aliyun-sdk-js/<its version> <platform>`; ours names this package.
+  assert.match(ali.userAgent, /^aliyun-sdk-nodejs\/\d+\.\d+\.\d+ /);
+  assert.match(ours.userAgent, /^oss-browser-upload\/\d+\.\d+\.\d+ /);
+  assert.ok(ours.userAgent.endsWith(` ${ours.browser}`), ours.userAgent);
   assert.equal(ours.fresh, true);
 });

@@ -238,11 +238,12 @@ const READ = /\b(?:get|string|boolean|number|count|function|duration_ms|byte_cou
 const namesRead = (m) => m[1] ?? m[2] ?? [...(m[3] ?? m[4]).matchAll(/"([^"]+)"/g)].map((q) => q[1]);
 // Names so read that are not options: the platform's objects (a thenable's `then`, a stream
 // read's `done` and `value`, a typed array's `buffer`, IndexedDB's `result`, `error` and
-// events' `type`, the global's `location`, `XMLHttpRequest` and `navigator.onLine`, an Error's
+// events' `type`, the global's `location`, `XMLHttpRequest`, `navigator` and its `onLine` and
+// `userAgent`, an Error's
 // `message`, the Buffer class's `from`, a FileSystemFileHandle's `kind`, `getFile` and
 // `requestPermission`), and the `format` and `createdAt` of our own saved records.
 const NOT_OPTIONS = new Set(['then', 'next', 'throw', 'done', 'value', 'buffer', 'result', 'error', 'type',
-  'location', 'protocol', 'XMLHttpRequest', 'onLine', 'message', 'from', 'addEventListener', 'getReader', 'read',
+  'location', 'protocol', 'XMLHttpRequest', 'navigator', 'onLine', 'userAgent', 'message', 'from', 'addEventListener', 'getReader', 'read',
   'kind', 'getFile', 'requestPermission', 'format', 'createdAt']);
 // Declared and deliberately not read: STS's AssumeRole answer is passed whole, and its expiry is
 // not needed (a refresh is scheduled by `refreshSTSTokenInterval`, and an expired token is
