@@ -188,7 +188,8 @@ fn value_of<'a>(name: &str, form: &'a Form, key: &'a str, bucket: &'a str) -> &'
     }
 }
 
-/// Checks the policy's expiry and each of its conditions against the form.
+/// Checks the policy's expiry and each of its conditions against the form: exact fields,
+/// `eq`, `starts-with`, `in`, `not-in` and `content-length-range`.
 fn check_policy(
     policy: &Value,
     form: &Form,
@@ -273,6 +274,16 @@ fn check_condition(
                 got.starts_with(want.as_str())
             };
             if ok {
+                Ok(())
+            } else {
+                Err(policy_failed(c))
+            }
+        }
+        // A field's value among (or, not-in, outside) a list, e.g. the types allowed.
+        ("in" | "not-in", Some(Value::String(name)), Some(Value::Array(values))) => {
+            let got = value_of(name, form, key, bucket);
+            let listed = values.iter().any(|v| v.as_str() == Some(got));
+            if listed == (op == "in") {
                 Ok(())
             } else {
                 Err(policy_failed(c))

@@ -234,7 +234,8 @@ type Refused = (
 #[tokio::test]
 async fn what_the_policy_does_not_allow_is_refused_and_nothing_is_stored() {
     let s = start().await;
-    let conditions = json!([["starts-with", "$key", "user/"], ["content-length-range", 5, 10], {"x-oss-meta-case": "yes"}]);
+    let conditions = json!([["starts-with", "$key", "user/"], ["content-length-range", 5, 10], {"x-oss-meta-case": "yes"},
+        ["in", "$cache-control", ["no-cache", "max-age=60"]], ["not-in", "$x-oss-object-acl", ["public-read"]]]);
     let cases: Vec<Refused> = vec![
         (
             "outside the prefix",
@@ -274,6 +275,29 @@ async fn what_the_policy_does_not_allow_is_refused_and_nothing_is_stored() {
             (403, "AccessDenied"),
         ),
         (
+            "a field outside the values `in` allows",
+            policy(conditions.clone(), 600),
+            b"123456".to_vec(),
+            vec![
+                ("key", "user/cache".into()),
+                ("x-oss-meta-case", "yes".into()),
+                ("Cache-Control", "no-store".into()),
+            ],
+            (403, "AccessDenied"),
+        ),
+        (
+            "a field among the values `not-in` refuses",
+            policy(conditions.clone(), 600),
+            b"123456".to_vec(),
+            vec![
+                ("key", "user/acl".into()),
+                ("x-oss-meta-case", "yes".into()),
+                ("Cache-Control", "no-cache".into()),
+                ("x-oss-object-acl", "public-read".into()),
+            ],
+            (403, "AccessDenied"),
+        ),
+        (
             "expired",
             policy(conditions.clone(), -60),
             b"123456".to_vec(),
@@ -296,6 +320,17 @@ async fn what_the_policy_does_not_allow_is_refused_and_nothing_is_stored() {
         );
         assert_eq!(stored(&s, &key), None, "{what}: nothing stored");
     }
+    // The same policy met: stored.
+    let mut fields = v1(&s, &policy(conditions, 600));
+    fields.extend([
+        ("key", "user/met".to_string()),
+        ("x-oss-meta-case", "yes".into()),
+        ("Cache-Control", "max-age=60".into()),
+        ("x-oss-object-acl", "private".into()),
+    ]);
+    let (status, _, text) = code_of(post(&s, &fields, b"123456").await).await;
+    assert!(status < 300, "{status}: {text}");
+    assert_eq!(stored(&s, "user/met"), Some(6));
     // A signature that is not the policy's, and no policy at all.
     let p = policy(json!([]), 600);
     let mut forged = v1(&s, &p);
