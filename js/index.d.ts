@@ -62,9 +62,11 @@ export interface ClientOptions {
    * Default 6, what browsers hold per host over HTTP/1.1. */
   maxConnections?: number;
   /** `put()` sends an object of at most 1 MiB as a PostObject form the client signs for it,
-   * which needs no CORS preflight (not with a callback, `x-oss-forbid-overwrite`, a `signer`,
-   * `transport: 'xhr'` or `headerEncoding: 'latin1'`); a form that fails goes again by
-   * PutObject. Default `true`; `false` keeps PutObject. */
+   * which needs no CORS preflight; not with a callback, `x-oss-forbid-overwrite`, a storage
+   * class, tagging or another header a form does not carry, a name with `${filename}`, a
+   * `signer`, `transport: 'xhr'` or `headerEncoding: 'latin1'`. A form that fails goes again
+   * by PutObject, and if that goes through, the client keeps to PutObject. Default `true`;
+   * `false` keeps PutObject. */
   postObject?: boolean;
   /** ali-oss's: `'latin1'` sends each header value outside ASCII (Chinese `meta`) as the
    * bytes of its UTF-8, which OSS signs and stores as UTF-8, and reads header values back

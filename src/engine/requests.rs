@@ -127,7 +127,6 @@ pub fn get(
     r
 }
 
-/// DeleteObject.
 /// DeleteObject; with `versionId` among `query`, that version (ali-oss's `{versionId}`).
 pub fn delete(key: &str, query: Vec<(String, String)>) -> Request {
     let mut r = Request::new("DELETE", key, &[]);

@@ -85,10 +85,13 @@ pub const FORM_MAX: u64 = 1024 * 1024;
 
 /// Whether put()'s `job` can go as a form signed here in PutObject's place: no callback (a
 /// form a CORS rule refuses is still carried out, its callback called, before the PutObject
-/// that follows), no append, at most `FORM_MAX` bytes, and only headers OSS reads from a
-/// form's fields.
+/// that follows), no append, at most `FORM_MAX` bytes, a name without `${filename}` (which
+/// OSS fills in from a form's file), and only headers OSS reads from a form's fields.
 pub fn fits_a_form(job: &Job) -> bool {
-    let mut fits = job.callback.is_empty() && job.append.is_none() && job.plan.size <= FORM_MAX;
+    let mut fits = job.callback.is_empty()
+        && job.append.is_none()
+        && job.plan.size <= FORM_MAX
+        && text::find(&job.name, "${filename}").is_none();
     for (k, _) in &job.headers {
         fits &= post_policy::form_header(k);
     }
@@ -155,7 +158,7 @@ pub struct Upload {
     held: bool,
     /// The object exists: an error from here on has no checkpoint to resume from.
     object_made: bool,
-    form_unanswered: bool,
+    form_failed: bool,
     failure: Option<Error>,
     out: Vec<Command>,
     result: Option<Result<Done, Error>>,
@@ -193,7 +196,7 @@ impl Upload {
             doomed: false,
             held: false,
             object_made: false,
-            form_unanswered: false,
+            form_failed: false,
             failure: None,
             out: Vec::new(),
             result: None,
@@ -374,10 +377,9 @@ impl Upload {
         self.job.form.as_ref().is_some_and(|f| f.instead_of_put)
     }
 
-    /// Whether a form sent in PutObject's place went unanswered, as one a bucket's CORS rule
-    /// does not allow does: the client's next puts go by PutObject from the start.
-    pub fn form_unanswered(&self) -> bool {
-        self.form_unanswered
+    /// Whether a form sent in PutObject's place failed, and the object went by PutObject.
+    pub fn form_failed(&self) -> bool {
+        self.form_failed
     }
 
     fn list_parts(&mut self, marker: u32) {
@@ -627,7 +629,7 @@ impl Upload {
         match (tag, r) {
             (Tag::Put, Ok(a)) => self.put_done(a),
             (Tag::Put, Err(e)) if self.instead_of_put() && !e.is_cancel() => {
-                self.form_unanswered = e.status == -1;
+                self.form_failed = true;
                 self.job.form = None;
                 self.put(self.actual().size)
             }

@@ -13,9 +13,9 @@ use crate::text;
 pub const LIFETIME_SECS: u64 = 15 * 60;
 
 /// Whether OSS takes header `name` from a PostObject form's field as PutObject takes it from
-/// the header: the object's type, its standard headers and meta, its ACL, storage class and
-/// encryption. Not `x-oss-forbid-overwrite`: a form a CORS rule refuses is still carried out,
-/// and the PutObject after it would find the object made.
+/// the header, as OSS's PostObject reference lists its fields: the object's type, its standard
+/// headers and meta, its ACL and encryption. Not `x-oss-forbid-overwrite`: a form a CORS rule
+/// refuses is still carried out, and the PutObject after it would find the object made.
 pub fn form_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name.starts_with("x-oss-meta-")
@@ -27,7 +27,6 @@ pub fn form_header(name: &str) -> bool {
                 | "content-encoding"
                 | "expires"
                 | "x-oss-object-acl"
-                | "x-oss-storage-class"
                 | "x-oss-server-side-encryption"
         )
 }

@@ -38,8 +38,9 @@ pub struct Run {
 impl Run {
     /// A call's run from its options (`signal`, `timeout`), in the bucket in use.
     pub fn new(shared: &Rc<Shared>, o: &JsValue) -> Result<Run, Error> {
-        // Not ignored: `put(name, file, 'image/png')` would send another type than meant.
-        if !(o.is_undefined() || o.is_null() || o.is_object()) {
+        // Not ignored: `put(name, file, 'image/png')` would send another type than meant. A
+        // falsy value is none, as ali-oss reads it (`options || {}`).
+        if o.is_truthy() && !o.is_object() && !o.is_function() {
             return Err(Error::argument(text::fill(
                 "the options must be an object, got {}",
                 &[&js::text(o)],

@@ -535,7 +535,8 @@ pub fn callback_headers(opts: &JsValue) -> Result<Vec<(String, String)>, Error> 
     if let Some(kind) = text("contentType")? {
         js::set(&config, "callbackBodyType", kind);
     }
-    if boolean(&callback, "callbackSNI")? == Some(true) {
+    // As ali-oss: any true-ish value.
+    if js::get(&callback, "callbackSNI").is_some_and(|v| v.is_truthy()) {
         js::set(&config, "callbackSNI", true);
     }
     let mut out = vec![("x-oss-callback".to_string(), base64_json(&config)?)];

@@ -20,6 +20,8 @@ use crate::engine::link::Link;
 use crate::protocol::request::Credentials;
 use crate::text;
 
+const FORM_FAILED: &str = "oss-browser-upload: put()'s PostObject form failed where PutObject went through (POST not in the bucket's CORS rule? a server without PostObject?): PutObject from now on";
+
 pub struct Shared {
     pub o: ClientOptions,
     pub keys: RefCell<Keys>,
@@ -39,15 +41,58 @@ pub struct Shared {
     pub inboxes: Inboxes,
     /// One budget of connections for every request of the client.
     pub connections: Rc<Connections>,
-    /// put() may send a small object as a PostObject form signed here, which needs no CORS
-    /// preflight: the client's `postObject` option, off for good once a form went unanswered
-    /// (a bucket's CORS rule without POST), and never where the form could not go as put()'s
-    /// request would (a backend signer, `transport: 'xhr'`, whose upload listeners make a
-    /// preflight anyway, `headerEncoding: 'latin1'`).
-    pub put_by_form: Cell<bool>,
+    /// Whether put() sends small objects as PostObject forms signed here, which need no CORS
+    /// preflight.
+    pub forms: Cell<Forms>,
+}
+
+/// Whether put() sends small objects as forms: learnt from the first form a client sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Forms {
+    /// Never for this client: `postObject: false`, or where a form could not go as put()'s
+    /// request would (a backend signer; `transport: 'xhr'`, whose upload listeners make a
+    /// preflight anyway; `headerEncoding: 'latin1'`); or a form failed where PutObject then
+    /// went through (a bucket's CORS rule without POST, a server without PostObject).
+    Off,
+    /// The next put tries one.
+    Untried,
+    /// One put is trying a form; the others go by PutObject meanwhile, so that a bucket that
+    /// carries forms out but hides their answers stores at most one object twice.
+    Trying,
+    /// A form was answered: every small put goes as one.
+    Proven,
 }
 
 impl Shared {
+    /// Whether a put that fits a form goes as one now: once forms were answered, or as the
+    /// client's first try.
+    pub fn form_turn(&self) -> bool {
+        match self.forms.get() {
+            Forms::Proven => true,
+            Forms::Untried => {
+                self.forms.set(Forms::Trying);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A put sent as a form ended: `failed`, the form failed and PutObject was sent; `ok`, the
+    /// object is stored.
+    pub fn form_tried(&self, failed: bool, ok: bool, cancelled: bool) {
+        let next = match self.forms.get() {
+            Forms::Off => Forms::Off,
+            _ if failed && ok => {
+                js::warn_once("form", || FORM_FAILED.into());
+                Forms::Off
+            }
+            Forms::Trying if failed || cancelled => Forms::Untried,
+            state if failed || cancelled => state,
+            _ => Forms::Proven,
+        };
+        self.forms.set(next);
+    }
+
     /// A client's state from `new OSS(options)`, the options checked.
     pub fn new(options: &JsValue) -> Result<Shared, Error> {
         let o = ClientOptions::parse(options)?;
@@ -68,10 +113,14 @@ impl Shared {
                 "oss-browser-upload: a long-term AccessKey is in this page, where anyone can read it: give it STS tokens from your backend (refreshSTSToken).".into()
             });
         }
-        let put_by_form = options::boolean(options, "postObject")?.unwrap_or(true)
+        let forms = match options::boolean(options, "postObject")?.unwrap_or(true)
             && o.signer.is_none()
             && !o.byte_progress
-            && !o.latin1_headers;
+            && !o.latin1_headers
+        {
+            true => Forms::Untried,
+            false => Forms::Off,
+        };
         let saved = SavedUploads::new(o.saved_max_age_ms, None);
         let per_origin = o.max_connections;
         let cancel = AbortController::new().map_err(|_| Error::argument("no AbortController"))?;
@@ -86,7 +135,7 @@ impl Shared {
             cancelled: Cell::new(false),
             inboxes: Inboxes::default(),
             connections: Rc::new(Connections::new(per_origin)),
-            put_by_form: Cell::new(put_by_form),
+            forms: Cell::new(forms),
         })
     }
 

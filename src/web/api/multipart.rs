@@ -61,10 +61,11 @@ pub fn upload_part(
             .ok_or_else(|| Error::argument("partNo must be from 1 to 10000"))?;
         let id = options::upload_id(&upload_id)?;
         let blob = to_blob(&part.file)?;
-        // As Blob.slice takes them (negative counts from the end); not a number is not 0.
+        // As Blob.slice takes them (negative counts from the end; numeric strings as numbers,
+        // as ali-oss passes them on); what is no number at all is not 0.
         let at = |v: &JsValue, or: f64| match v.is_undefined() {
             true => Some(or),
-            false => options::whole(v, f64::MIN..=f64::MAX),
+            false => Some(v.unchecked_into_f64()).filter(|n| n.fract() == 0.0),
         };
         let (Some(start), Some(end)) = (at(&part.start, 0.0), at(&part.end, blob.size())) else {
             return Err(Error::argument(
@@ -123,9 +124,6 @@ pub fn complete(
             if !list.iter().any(|(m, _)| *m == n as u32) {
                 list.push((n as u32, etag));
             }
-        }
-        if list.is_empty() {
-            return Err(Error::argument("parts must list the parts uploaded"));
         }
         let callback = options::callback_headers(&options)?;
         let id = options::upload_id(&upload_id)?;

@@ -22,11 +22,9 @@ use crate::web::error::{promise, reject};
 use crate::web::file_handle;
 use crate::web::saved::resume;
 use crate::web::shape::{called_back, checkpoint_from_js, crc64_of, res, to_blob};
-use crate::web::shared::Shared;
+use crate::web::shared::{Forms, Shared};
 use crate::web::stream::StreamParts;
 use crate::web::{hash, js, options};
-
-const FORM_UNANSWERED: &str = "oss-browser-upload: put()'s form got no readable answer (POST not in the CORS rule?): PutObject from now on";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -245,7 +243,8 @@ fn prepare(
         append,
         form: None,
     };
-    if kind == Kind::Put && shared.put_by_form.get() && fits_a_form(&job) {
+    // Tentative: whether it goes as a form is decided as it starts (`Shared::form_turn`).
+    if kind == Kind::Put && shared.forms.get() != Forms::Off && fits_a_form(&job) {
         post = Some(PolicyFrom::InsteadOfPut);
     }
     Ok(Prepared {
@@ -317,6 +316,11 @@ async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
             saver = Some(found.saver);
         }
     }
+    let post = match post {
+        Some(PolicyFrom::InsteadOfPut) if !run.shared.form_turn() => None,
+        p => p,
+    };
+    let by_form = matches!(post, Some(PolicyFrom::InsteadOfPut));
     if let Some(from) = post {
         let form = post_object::form(&run.shared, &job, from).await?;
         // A backend's callback answers as ours does.
@@ -332,10 +336,9 @@ async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
     driver.run(&mut up).await;
     let cp = up.checkpoint().cloned();
     let outcome = up.take_result().unwrap_or_else(|| Err(Error::cancelled()));
-    if up.form_unanswered() && outcome.is_ok() {
-        // PutObject went through where the form went unanswered: the bucket's CORS rule.
-        shared.put_by_form.set(false);
-        js::warn_once("form", || FORM_UNANSWERED.into());
+    if by_form {
+        let cancelled = outcome.as_ref().is_err_and(Error::is_cancel);
+        shared.form_tried(up.form_failed(), outcome.is_ok(), cancelled);
     }
     if let (Err(_), Data::Stream(s)) = (&outcome, driver.data()) {
         // A stream that already failed rejects the cancel: nothing to report.
@@ -344,7 +347,11 @@ async fn run_upload(p: Prepared) -> Result<JsValue, JsValue> {
             let _ = wasm_bindgen_futures::JsFuture::from(cancelled).await;
         });
     }
-    let done = outcome.map_err(|e| driver.error(&e, cp.as_ref()))?;
+    let mut done = outcome.map_err(|e| driver.error(&e, cp.as_ref()))?;
+    if by_form {
+        // As PutObject reports it: the object's URL, not the bucket's the form went to.
+        done.answer.url = js::text(&js::get(&first, "url").unwrap_or_default());
+    }
     let a = &done.answer;
     js::set(
         &first,
