@@ -281,3 +281,45 @@ async fn put_stream_refuses_what_is_not_a_byte_stream() {
     assert_eq!(name, "ArgumentError");
     assert!(message.contains("TextEncoderStream"), "{message}");
 }
+
+#[wasm_bindgen_test]
+async fn a_stream_that_refills_one_buffer_is_stored_as_it_read() {
+    // Allowed of a default ReadableStream: the chunk is the consumer's once enqueued, but a
+    // producer may write the next bytes into the same buffer once it is pulled again.
+    let make = Function::new_with_args(
+        "total, chunk, seed",
+        "const buf = new Uint8Array(chunk);
+         let i = 0;
+         return new ReadableStream({
+           pull(c) {
+             if (i >= total) { c.close(); return; }
+             const n = Math.min(chunk, total - i);
+             for (let k = 0; k < n; k++) { const x = i + k; buf[k] = (x * 31 + Math.floor(x / 2048) + seed) & 255; }
+             i += n;
+             c.enqueue(n === chunk ? buf : buf.subarray(0, n));
+           },
+         }, { highWaterMark: 0 });",
+    );
+    let (total, seed) = (600 * KIB + 5, 9);
+    let stream = make
+        .call3(
+            &JsValue::NULL,
+            &(total as f64).into(),
+            &10_000.0.into(),
+            &(seed as f64).into(),
+        )
+        .expect("a stream");
+    let c = client(&[]).await;
+    let key = "stream/one-buffer.bin";
+    settle(c.put_stream(
+        key.into(),
+        stream,
+        obj(&[("partSize", ((256 * KIB) as f64).into())]),
+    ))
+    .await
+    .expect("putStream");
+    assert_eq!(
+        stored_crc(&c, key).await,
+        (total, expected_crc(total, seed))
+    );
+}

@@ -95,8 +95,8 @@ pub struct Stream {
     parts: Rc<RefCell<Option<StreamParts>>>,
     /// To cancel the stream when the upload ends badly.
     pub reader: web_sys::ReadableStreamDefaultReader,
-    /// The parts read and not yet stored, by number.
-    blobs: Rc<RefCell<Vec<(u32, Blob)>>>,
+    /// The parts read and not yet stored, by number, with their CRC64 as read.
+    blobs: Rc<RefCell<Vec<(u32, Blob, u64)>>>,
     read: Rc<Cell<u32>>,
 }
 
@@ -110,6 +110,10 @@ impl Stream {
         }
     }
 }
+
+/// A request's body, the bytes its CRC64 is checked against, the file it is a slice of (and
+/// the file's size), and a CRC64 known before sending.
+type BodyOf = (JsValue, Option<Blob>, Option<(Blob, u64)>, Option<u64>);
 
 /// Carries out an operation's commands.
 pub struct Driver {
@@ -256,7 +260,7 @@ impl Driver {
     /// Part `n` is in the checkpoint: a stream's bytes for it go, and the done parts grow.
     fn stored(&self, n: u32, cp: Option<&Checkpoint>) {
         if let Data::Stream(s) = &self.data {
-            s.blobs.borrow_mut().retain(|(k, _)| *k != n);
+            s.blobs.borrow_mut().retain(|(k, _, _)| *k != n);
         }
         let part = cp.and_then(|cp| cp.done.get(n).map(|p| (cp, p)));
         if let (Some(a), Some((cp, p))) = (&*self.done.borrow(), part) {
@@ -306,12 +310,12 @@ impl Driver {
         }
     }
 
-    /// A request's body: a File's slice, a stream's part, a form, or text; and the bytes of
-    /// it a CRC64 covers.
+    /// A request's body: a File's slice, a stream's part, a form, or text; the bytes of it a
+    /// CRC64 covers, or (a stream's part) the CRC64 itself, known as the part was read.
     #[inline(never)]
-    fn body_of(&self, body: &Body) -> (JsValue, Option<Blob>, Option<(Blob, u64)>) {
+    fn body_of(&self, body: &Body) -> BodyOf {
         match (body, &self.data) {
-            (Body::Text(t), _) => (t.as_str().into(), None, None),
+            (Body::Text(t), _) => (t.as_str().into(), None, None, None),
             (Body::Part { start, end, .. }, Data::File { blob, size }) => {
                 // The whole file goes as itself: a browser reads a file deleted since it was
                 // picked as empty, and only the file itself then fails to send.
@@ -323,6 +327,7 @@ impl Driver {
                     bytes.clone().into(),
                     Some(bytes),
                     Some((blob.clone(), *size)),
+                    None,
                 )
             }
             (Body::Form { form, start, end }, Data::File { blob, size }) => {
@@ -333,24 +338,19 @@ impl Driver {
                 let bytes =
                     blob.slice_with_f64_and_f64_and_content_type(*start as f64, *end as f64, ty);
                 let Ok(bytes) = bytes else {
-                    return (JsValue::UNDEFINED, None, None);
+                    return (JsValue::UNDEFINED, None, None, None);
                 };
                 let sent = form_of(&form.fields, &bytes, blob);
-                (sent, Some(bytes), Some((blob.clone(), *size)))
+                (sent, Some(bytes), Some((blob.clone(), *size)), None)
             }
             (Body::Part { number, .. }, Data::Stream(s)) => {
                 let blobs = s.blobs.borrow();
-                let part = blobs
-                    .iter()
-                    .find(|(k, _)| k == number)
-                    .map(|(_, b)| b.clone());
-                (
-                    part.clone().map_or(JsValue::UNDEFINED, JsValue::from),
-                    part,
-                    None,
-                )
+                match blobs.iter().find(|(k, _, _)| k == number) {
+                    Some((_, blob, crc)) => (blob.into(), None, None, Some(*crc)),
+                    None => (JsValue::UNDEFINED, None, None, None),
+                }
             }
-            _ => (JsValue::UNDEFINED, None, None),
+            _ => (JsValue::UNDEFINED, None, None, None),
         }
     }
 
@@ -358,7 +358,7 @@ impl Driver {
         let shared = &self.run.shared;
         let (bucket, key) = (&self.run.signing.bucket, o.parts.key.as_deref());
         let url = shared.o.endpoint.url(bucket, key, &o.parts.query);
-        let (body, hashed, file) = self.body_of(&o.body);
+        let (body, hashed, file, crc64) = self.body_of(&o.body);
         let (inbox, id) = (self.inbox.clone(), o.id);
         // XHR is for the bytes going out; a read goes through fetch, which can keep the
         // browser's cache out of it.
@@ -374,6 +374,7 @@ impl Driver {
             url,
             body,
             hashed,
+            crc64,
             file,
             xhr,
             signer: (shared.o.signer.clone()).map(|s| (s, shared.o.region.clone())),
@@ -416,10 +417,10 @@ impl Driver {
             let got = reader.next().await;
             *parts.borrow_mut() = Some(reader);
             inbox.push(match got {
-                Ok(Some((blob, last))) => {
+                Ok(Some((blob, last, crc))) => {
                     read.set(read.get() + 1);
                     let len = blob.size() as u64;
-                    blobs.borrow_mut().push((read.get(), blob));
+                    blobs.borrow_mut().push((read.get(), blob, crc));
                     Event::Part { len, last }
                 }
                 Ok(None) => Event::SourceEnd,

@@ -43,6 +43,8 @@ pub struct Target {
     pub body: JsValue,
     /// The bytes whose CRC64 the answer's is checked against: the body, or a form's file.
     pub hashed: Option<Blob>,
+    /// Or that CRC64 itself, known before sending (a stream's part, hashed as it was read).
+    pub crc64: Option<u64>,
     /// For a File's part: the whole file and its planned size, to tell an unreadable file
     /// from a network failure.
     pub file: Option<(Blob, u64)>,
@@ -230,7 +232,7 @@ async fn hashing(o: &Outgoing, t: &Target, answer: JsFuture) -> Hashed {
     let mut answer = pin!(answer);
     let blob = t.hashed.as_ref().filter(|_| o.hash);
     let Some(blob) = blob else {
-        return Hashed::Answered(answer.await, None);
+        return Hashed::Answered(answer.await, t.crc64.filter(|_| o.hash));
     };
     let mut answered = None;
     let mut hashing = pin!(hash::crc64_of(blob));

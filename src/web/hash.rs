@@ -47,7 +47,7 @@ fn give_back(buffer: ArrayBuffer) {
     }
 }
 
-fn update(hasher: &mut crc64::Hasher, view: &Uint8Array) {
+pub fn update(hasher: &mut crc64::Hasher, view: &Uint8Array) {
     SCRATCH.with(|s| {
         let mut scratch = s.borrow_mut();
         scratch.resize(view.length() as usize, 0);

@@ -9,8 +9,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader};
 
-use super::js;
+use super::{hash, js};
 use crate::engine::error::Error;
+use crate::protocol::crc64;
 
 pub struct StreamParts {
     reader: ReadableStreamDefaultReader,
@@ -75,14 +76,20 @@ impl StreamParts {
         js::get(&result, "value").map(|v| bytes_of(&v)).transpose()
     }
 
-    /// The next part, and whether the stream ended with it; `None` once the stream is spent
-    /// (an empty stream still gives one empty part, so that an empty object can be stored).
-    /// The first part peeks one chunk further, so that a stream that fits in one part is
-    /// known as such.
-    pub async fn next(&mut self) -> Result<Option<(Blob, bool)>, Error> {
+    /// The next part, whether the stream ended with it, and its CRC64 as the stream gave it;
+    /// `None` once the stream is spent (an empty stream still gives one empty part, so that
+    /// an empty object can be stored). The first part peeks one chunk further, so that a
+    /// stream that fits in one part is known as such.
+    ///
+    /// The part is hashed from the chunks, not read back from its Blob: the server's CRC64 is
+    /// then checked against the stream's bytes, so a Blob that came out otherwise (WebKitGTK
+    /// has stored such a part once, every check passing) is sent again rather than stored.
+    /// Chunks are copied: a stream may reuse a buffer once it has been read.
+    pub async fn next(&mut self) -> Result<Option<(Blob, bool, u64)>, Error> {
         let first = !self.started;
         self.started = true;
         let chunks = Array::new();
+        let mut crc = crc64::Hasher::default();
         let mut have = 0u64;
         while have < self.part_size {
             let chunk = match self.carry.take() {
@@ -94,15 +101,14 @@ impl StreamParts {
                 },
             };
             let len = u64::from(chunk.length());
-            let room = self.part_size - have;
-            if len > room {
-                chunks.push(&chunk.subarray(0, room as u32));
-                self.carry = Some(chunk.subarray(room as u32, chunk.length()));
-                have += room;
-            } else {
-                chunks.push(&chunk);
-                have += len;
+            let taken = len.min(self.part_size - have);
+            let piece = chunk.slice(0, taken as u32);
+            if taken < len {
+                self.carry = Some(chunk.slice(taken as u32, chunk.length()));
             }
+            hash::update(&mut crc, &piece);
+            chunks.push(&piece);
+            have += taken;
         }
         if have == 0 && !first {
             return Ok(None);
@@ -113,7 +119,11 @@ impl StreamParts {
         }
         let blob = Blob::new_with_u8_array_sequence(&chunks)
             .map_err(|_| Error::argument("the browser could not hold the stream's bytes"))?;
-        Ok(Some((blob, self.ended && self.carry.is_none())))
+        Ok(Some((
+            blob,
+            self.ended && self.carry.is_none(),
+            crc.finish(),
+        )))
     }
 
     /// The reader, to cancel the stream with (the producer learns that nobody will consume
