@@ -53,9 +53,9 @@ pub fn upload_id(v: &JsValue) -> Result<String, Error> {
         .ok_or_else(|| Error::argument("uploadId must be initMultipartUpload()'s string"))
 }
 
-/// `v` if it is a whole number within `range`.
-pub fn whole(v: &JsValue, range: std::ops::RangeInclusive<f64>) -> Option<f64> {
-    v.as_f64().filter(|n| n.fract() == 0.0 && range.contains(n))
+/// Whether `n` is a whole number within `range`.
+pub fn whole(n: f64, range: std::ops::RangeInclusive<f64>) -> bool {
+    n.fract() == 0.0 && range.contains(&n)
 }
 
 /// A positive whole number within `range`, or the default.
@@ -67,13 +67,7 @@ pub fn count(
 ) -> Result<u32, Error> {
     match number(opts, key)? {
         None => Ok(default),
-        Some(n)
-            if n.fract() == 0.0
-                && n >= f64::from(*range.start())
-                && n <= f64::from(*range.end()) =>
-        {
-            Ok(n as u32)
-        }
+        Some(n) if whole(n, f64::from(*range.start())..=f64::from(*range.end())) => Ok(n as u32),
         Some(n) => Err(Error::argument(text::fill(
             "`{}` must be a whole number from {} to {}, got {}",
             &[

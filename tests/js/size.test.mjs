@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const REQUIREMENT = 130_000;
-const BUDGET = 129_860;
+const BUDGET = 129_870;
 const loaded = ['oss_browser_upload_bg.wasm', 'index.js'];
 
 test(`pkg/ wasm + index.js stay within ${BUDGET} bytes gzip -9 (required: ${REQUIREMENT})`, async () => {

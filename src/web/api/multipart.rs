@@ -57,7 +57,8 @@ pub fn upload_part(
 ) -> Promise {
     let made = (|| {
         let name = options::check_name(&name)?;
-        let n = options::whole(&part.number, 1.0..=10_000.0)
+        let n = (part.number.as_f64())
+            .filter(|n| options::whole(*n, 1.0..=10_000.0))
             .ok_or_else(|| Error::argument("partNo must be from 1 to 10000"))?;
         let id = options::upload_id(&upload_id)?;
         let blob = to_blob(&part.file)?;
@@ -108,7 +109,9 @@ pub fn complete(
         let mut list: Vec<(u32, String)> = Vec::new();
         for p in Array::from(&parts).iter() {
             let (Some(n), Some(etag)) = (
-                js::get(&p, "number").and_then(|n| options::whole(&n, 1.0..=10_000.0)),
+                js::get(&p, "number")
+                    .and_then(|n| n.as_f64())
+                    .filter(|n| options::whole(*n, 1.0..=10_000.0)),
                 js::get(&p, "etag").and_then(|e| e.as_string()),
             ) else {
                 return Err(Error::argument(
